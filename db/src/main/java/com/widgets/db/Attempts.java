@@ -1,0 +1,54 @@
+package com.widgets.db;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import org.springframework.dao.ConcurrencyFailureException;
+import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.TransactionException;
+
+/**
+ * Runs one store operation, again when its check-and-set found the ports changed under it or the database picked it
+ * as a deadlock victim; turns every other database failure into {@link ErrorCode#UNAVAILABLE}.
+ */
+final class Attempts {
+
+    private static final int MAX_ATTEMPTS = 50;
+
+    /** Thrown inside an attempt when a check-and-set write found other state than it read: read again and retry. */
+    static final class StateChanged extends RuntimeException {
+        StateChanged() {
+            super("state changed under a check-and-set write", null, false, false);
+        }
+    }
+
+    private Attempts() {}
+
+    static <T> T run(String subject, Supplier<T> attempt) {
+        for (int n = 1; ; n++) {
+            try {
+                return attempt.get();
+            } catch (StateChanged | ConcurrencyFailureException e) {
+                if (n >= MAX_ATTEMPTS) {
+                    throw new WiringException(
+                            ErrorCode.CONTENTION,
+                            subject + " kept changing while this change was written; please try again.");
+                }
+                backOff(n);
+            } catch (DataAccessException | TransactionException e) {
+                throw WiringException.unavailable(e);
+            }
+        }
+    }
+
+    private static void backOff(int attempt) {
+        if (attempt < 3) {
+            return;
+        }
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, Math.min(50, 2L << attempt)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WiringException(ErrorCode.UNAVAILABLE, "Interrupted while retrying a contended change.");
+        }
+    }
+}

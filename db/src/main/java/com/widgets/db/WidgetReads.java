@@ -1,0 +1,93 @@
+package com.widgets.db;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
+
+/** Reads widgets with their ports; a join of co-located tables on serial_number only, as Citus requires. */
+final class WidgetReads {
+
+    private static final String SELECT = """
+            SELECT w.serial_number, w.name, w.created_at, p.port, p.peer_serial, p.peer_port, p.linked_at
+              FROM widget w JOIN port p ON p.serial_number = w.serial_number
+            """;
+    private static final String ONE = SELECT + " WHERE w.serial_number = ?";
+    private static final String MANY = SELECT + " WHERE w.serial_number = ANY(?::text[])";
+    private static final String PAGE = """
+            SELECT serial_number FROM widget WHERE serial_number > ? ORDER BY serial_number LIMIT ?
+            """;
+
+    private final JdbcTemplate jdbc;
+
+    WidgetReads(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    Optional<Widget> one(String serial) {
+        Collector rows = new Collector();
+        jdbc.query(ONE, rows, serial);
+        return rows.widgets().values().stream().findFirst();
+    }
+
+    /** The widgets that exist among these serial numbers, in one statement, keyed by serial number. */
+    Map<String, Widget> many(Collection<String> serials) {
+        Collector rows = new Collector();
+        if (!serials.isEmpty()) {
+            jdbc.query(MANY, rows, (Object) serials.toArray(String[]::new));
+        }
+        return rows.widgets();
+    }
+
+    /** A page of widgets in serial-number order, starting after {@code after} ("" for the first page). */
+    List<Widget> page(String after, int limit) {
+        List<String> serials = jdbc.queryForList(PAGE, String.class, after == null ? "" : after, limit);
+        Map<String, Widget> found = many(serials);
+        List<Widget> page = new ArrayList<>(serials.size());
+        for (String serial : serials) {
+            Widget widget = found.get(serial);
+            if (widget != null) { // removed between the two statements
+                page.add(widget);
+            }
+        }
+        return page;
+    }
+
+    /** Groups joined rows into widgets. */
+    private static final class Collector implements RowCallbackHandler {
+        private final Map<String, String> names = new LinkedHashMap<>();
+        private final Map<String, Instant> created = new LinkedHashMap<>();
+        private final Map<String, List<Port>> ports = new LinkedHashMap<>();
+
+        @Override
+        public void processRow(ResultSet rs) throws SQLException {
+            String serial = rs.getString(1);
+            names.put(serial, rs.getString(2));
+            created.put(serial, rs.getTimestamp(3).toInstant());
+            String peerSerial = rs.getString(5);
+            PortRef peer = peerSerial == null ? null : new PortRef(peerSerial, PortType.valueOf(rs.getString(6)));
+            Timestamp linkedAt = rs.getTimestamp(7);
+            ports.computeIfAbsent(serial, s -> new ArrayList<>(3))
+                    .add(new Port(
+                            PortType.valueOf(rs.getString(4)), peer, linkedAt == null ? null : linkedAt.toInstant()));
+        }
+
+        Map<String, Widget> widgets() {
+            Map<String, Widget> widgets = new LinkedHashMap<>();
+            ports.forEach((serial, list) -> {
+                list.sort(Comparator.comparing(Port::type));
+                widgets.put(serial, new Widget(serial, names.get(serial), created.get(serial), list));
+            });
+            return widgets;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package com.widgets.db.embedded;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+
+/**
+ * Starts the embedded PostgreSQL and points Boot's DataSource at it when the user configured no database.
+ *
+ * <p>Exposing {@link JdbcConnectionDetails} (rather than a DataSource) keeps Boot's HikariCP set-up and its {@code
+ * spring.datasource.hikari.*} settings, and Liquibase then migrates the embedded database like any other.
+ */
+@AutoConfiguration(before = DataSourceAutoConfiguration.class)
+@Conditional(EmbeddedPostgresAutoConfiguration.NoDatasourceUrl.class)
+@EnableConfigurationProperties(EmbeddedPostgresProperties.class)
+public class EmbeddedPostgresAutoConfiguration {
+
+    @Bean(destroyMethod = "release")
+    EmbeddedPostgresServer embeddedPostgresServer(EmbeddedPostgresProperties settings) {
+        return EmbeddedPostgresServer.acquire(settings);
+    }
+
+    @Bean
+    JdbcConnectionDetails embeddedPostgresConnectionDetails(EmbeddedPostgresServer server) {
+        String url = server.jdbcUrl();
+        return new JdbcConnectionDetails() {
+            @Override
+            public String getUsername() {
+                return "postgres";
+            }
+
+            @Override
+            public String getPassword() {
+                return null;
+            }
+
+            @Override
+            public String getJdbcUrl() {
+                return url;
+            }
+        };
+    }
+
+    static class NoDatasourceUrl implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            String url = context.getEnvironment().getProperty("spring.datasource.url");
+            return url == null || url.isBlank();
+        }
+    }
+}

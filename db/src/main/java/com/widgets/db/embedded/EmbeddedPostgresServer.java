@@ -1,0 +1,102 @@
+package com.widgets.db.embedded;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A PostgreSQL server running from a data directory that survives restarts, shared by every user in this JVM.
+ *
+ * <p>Spring test contexts and the service's own context may ask for the same directory several times; the server
+ * starts on the first {@link #acquire} and stops when the last holder calls {@link #release}.
+ */
+public final class EmbeddedPostgresServer {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+    private static final Map<Path, EmbeddedPostgresServer> running = new HashMap<>();
+
+    private final Path dataDir;
+    private final EmbeddedPostgres postgres;
+    private int holders;
+
+    private EmbeddedPostgresServer(Path dataDir, EmbeddedPostgres postgres) {
+        this.dataDir = dataDir;
+        this.postgres = postgres;
+    }
+
+    /** Starts the server for these settings, or joins the one already running from the same directory. */
+    public static synchronized EmbeddedPostgresServer acquire(EmbeddedPostgresProperties settings) {
+        Path dir = settings.dataDir().toAbsolutePath().normalize();
+        EmbeddedPostgresServer server = running.get(dir);
+        if (server == null) {
+            server = new EmbeddedPostgresServer(dir, start(dir, settings));
+            running.put(dir, server);
+        }
+        server.holders++;
+        return server;
+    }
+
+    /** Gives up one hold; the last one stops the server cleanly (a fast shutdown: committed data is on disk). */
+    public void release() {
+        synchronized (EmbeddedPostgresServer.class) {
+            if (--holders > 0) {
+                return;
+            }
+            running.remove(dataDir);
+        }
+        try {
+            postgres.close();
+            log.info("Embedded PostgreSQL in {} stopped", dataDir);
+        } catch (IOException e) {
+            log.warn("Embedded PostgreSQL in {} did not stop cleanly: {}", dataDir, e.getMessage());
+        }
+    }
+
+    public String jdbcUrl() {
+        return postgres.getJdbcUrl("postgres", "postgres");
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    private static EmbeddedPostgres start(Path dir, EmbeddedPostgresProperties settings) {
+        try {
+            Files.createDirectories(dir);
+            OrphanedPostmaster.stopIfRunning(dir, settings.startupTimeout());
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setDataDirectory(dir)
+                    .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false)
+                    .setPort(settings.port())
+                    .setPGStartupWait(settings.startupTimeout())
+                    .setServerConfig("max_connections", "200")
+                    .setServerConfig("listen_addresses", "localhost");
+            if (settings.durable()) {
+                // zonky passes -F (fsync off) and synchronous_commit=off; later -c options win.
+                builder.setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("full_page_writes", "on");
+            }
+            EmbeddedPostgres postgres = builder.start();
+            log.info(
+                    "Embedded PostgreSQL running from {} at {} (durable: {})",
+                    dir,
+                    postgres.getJdbcUrl("postgres", "postgres"),
+                    settings.durable());
+            return postgres;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dir, e);
+        }
+    }
+}
