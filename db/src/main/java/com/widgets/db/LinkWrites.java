@@ -18,7 +18,7 @@ final class LinkWrites {
                 RETURNING serial_number, port, peer_serial, peer_port)
             INSERT INTO wiring_history (serial_number, event, port, peer_serial, peer_port, %s)
             SELECT serial_number, 'LINKED', port, peer_serial, peer_port, %s FROM u
-            """.formatted(HistoryColumns.ORIGIN, HistoryColumns.ORIGIN_VALUES);
+            """.formatted(History.ORIGIN, History.ORIGIN_VALUES);
 
     private static final String UNLINK_END = """
             WITH u AS (
@@ -27,40 +27,38 @@ final class LinkWrites {
                 RETURNING serial_number, port)
             INSERT INTO wiring_history (serial_number, event, port, peer_serial, peer_port, %s)
             SELECT serial_number, 'UNLINKED', port, ?, ?, %s FROM u
-            """.formatted(HistoryColumns.ORIGIN, HistoryColumns.ORIGIN_VALUES);
+            """.formatted(History.ORIGIN, History.ORIGIN_VALUES);
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final WidgetReads reads;
+    private final History history;
 
-    LinkWrites(JdbcTemplate jdbc, TransactionTemplate tx, WidgetReads reads) {
+    LinkWrites(JdbcTemplate jdbc, TransactionTemplate tx, WidgetReads reads, History history) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.reads = reads;
+        this.history = history;
     }
 
     Change<Link> link(PortRef a, PortRef b, Origin origin) {
-        if (a.serialNumber().equals(b.serialNumber())) {
-            throw new WiringException(
-                    ErrorCode.SELF_LINK,
-                    "A link needs two different widgets, but both ends are on " + Texts.quote(a.serialNumber()) + ".");
-        }
+        Rules.checkNotSelfLink(a, b);
         Link link = new Link(a, b);
         return Attempts.run("Port " + a + " or " + b, () -> {
             if (bothEnds(true, a, b, origin)) {
                 return Change.changed(link);
             }
             Map<String, Widget> found = reads.many(List.of(a.serialNumber(), b.serialNumber()));
-            Port portA = existingPort(found.get(a.serialNumber()), a);
-            Port portB = existingPort(found.get(b.serialNumber()), b);
+            Port portA = Rules.existingPort(found.get(a.serialNumber()), a);
+            Port portB = Rules.existingPort(found.get(b.serialNumber()), b);
             if (b.equals(portA.peer()) && a.equals(portB.peer())) {
                 return Change.unchanged(link);
             }
             if (!portA.isFree()) {
-                throw busy(a, portA.peer());
+                throw Rules.busy(a, portA.peer());
             }
             if (!portB.isFree()) {
-                throw busy(b, portB.peer());
+                throw Rules.busy(b, portB.peer());
             }
             throw new Attempts.StateChanged(); // both free by now: a concurrent unlink finished, try again
         });
@@ -68,15 +66,13 @@ final class LinkWrites {
 
     Change<Link> unlink(PortRef end, PortRef expectedPeer, Origin origin) {
         return Attempts.run("Port " + end, () -> {
-            Port port = existingPort(reads.one(end.serialNumber()).orElse(null), end);
+            Port port = Rules.existingPort(reads.one(end.serialNumber()).orElse(null), end);
             if (port.isFree()) {
                 return Change.unchanged(null);
             }
             PortRef peer = port.peer();
             if (expectedPeer != null && !expectedPeer.equals(peer)) {
-                throw new WiringException(
-                        ErrorCode.NOT_LINKED_TO,
-                        "Port " + end + " is linked to " + peer + ", not to " + expectedPeer + ".");
+                throw Rules.notLinkedTo(end, peer, expectedPeer);
             }
             if (bothEnds(false, end, peer, origin)) {
                 return Change.changed(new Link(end, peer));
@@ -85,19 +81,28 @@ final class LinkWrites {
         });
     }
 
-    /** Writes both ends in one transaction; false (and nothing written) unless both check-and-sets matched. */
+    /**
+     * Writes both ends in one transaction and announces them; false (and nothing written) unless both check-and-sets
+     * matched.
+     */
     private boolean bothEnds(boolean linking, PortRef a, PortRef b, Origin origin) {
         PortRef first = a.compareTo(b) < 0 ? a : b;
         PortRef second = first == a ? b : a;
         String sql = linking ? LINK_END : UNLINK_END;
+        EventType type = linking ? EventType.LINKED : EventType.UNLINKED;
         List<Object[]> rows = List.of(endArgs(linking, first, second, origin), endArgs(linking, second, first, origin));
         Boolean written = tx.execute(status -> {
-            int[] counts = jdbc.batchUpdate(sql, rows);
-            if (counts[0] == 1 && counts[1] == 1) {
-                return true;
+            List<History.Stamp> stamps = history.appendAll(sql, rows);
+            if (stamps.size() != 2) {
+                status.setRollbackOnly();
+                return false;
             }
-            status.setRollbackOnly();
-            return false;
+            WiringNotices.publish(
+                    jdbc,
+                    List.of(
+                            History.portEvent(stamps.get(0), type, first, second, origin),
+                            History.portEvent(stamps.get(1), type, second, first, origin)));
+            return true;
         });
         return Boolean.TRUE.equals(written);
     }
@@ -107,25 +112,6 @@ final class LinkWrites {
                 p = end.port().name(),
                 ps = peer.serialNumber(),
                 pp = peer.port().name();
-        return linking ? HistoryColumns.args(origin, ps, pp, s, p) : HistoryColumns.args(origin, s, p, ps, pp, ps, pp);
-    }
-
-    static Port existingPort(Widget widget, PortRef ref) {
-        if (widget == null) {
-            throw notFound(ref.serialNumber());
-        }
-        return widget.port(ref.port())
-                .orElseThrow(() -> new WiringException(
-                        ErrorCode.PORT_NOT_ON_WIDGET,
-                        "Widget " + Texts.quote(ref.serialNumber()) + " has no port " + ref.port() + " (it has "
-                                + PortType.letters(widget.portTypes()) + ")."));
-    }
-
-    static WiringException notFound(String serial) {
-        return new WiringException(ErrorCode.WIDGET_NOT_FOUND, "Widget " + Texts.quote(serial) + " does not exist.");
-    }
-
-    private static WiringException busy(PortRef port, PortRef peer) {
-        return new WiringException(ErrorCode.PORT_BUSY, "Port " + port + " is already linked to " + peer + ".");
+        return linking ? History.args(origin, ps, pp, s, p) : History.args(origin, s, p, ps, pp, ps, pp);
     }
 }

@@ -23,7 +23,8 @@ final class WidgetWrites {
             """;
     private static final String ADDED = """
             INSERT INTO wiring_history (serial_number, event, name, ports, %s) VALUES (?, 'ADDED', ?, ?, %s)
-            """.formatted(HistoryColumns.ORIGIN, HistoryColumns.ORIGIN_VALUES);
+            RETURNING id, at
+            """.formatted(History.ORIGIN, History.ORIGIN_VALUES);
     /** Frees one peer's port, if it still points at the removed widget, and records it. */
     private static final String FREE_PEER = """
             WITH u AS (
@@ -32,7 +33,8 @@ final class WidgetWrites {
                 RETURNING serial_number, port)
             INSERT INTO wiring_history (serial_number, event, port, peer_serial, peer_port, %s)
             SELECT serial_number, 'UNLINKED', port, ?, ?, %s FROM u
-            """.formatted(HistoryColumns.ORIGIN, HistoryColumns.ORIGIN_VALUES);
+            RETURNING id, at
+            """.formatted(History.ORIGIN, History.ORIGIN_VALUES);
     /** Deletes the widget's ports, recording each link it ends; returns the links it found. */
     private static final String DELETE_PORTS = """
             WITH d AS (
@@ -40,14 +42,15 @@ final class WidgetWrites {
                 RETURNING serial_number, port, peer_serial, peer_port)
             INSERT INTO wiring_history (serial_number, event, port, peer_serial, peer_port, %s)
             SELECT serial_number, 'UNLINKED', port, peer_serial, peer_port, %s FROM d WHERE peer_serial IS NOT NULL
-            RETURNING port, peer_serial, peer_port
-            """.formatted(HistoryColumns.ORIGIN, HistoryColumns.ORIGIN_VALUES);
+            RETURNING id, at, port, peer_serial, peer_port
+            """.formatted(History.ORIGIN, History.ORIGIN_VALUES);
 
     private static final String DELETE_WIDGET = """
             WITH d AS (DELETE FROM widget WHERE serial_number = ? RETURNING serial_number, name)
             INSERT INTO wiring_history (serial_number, event, name, %s)
             SELECT serial_number, 'REMOVED', name, %s FROM d
-            """.formatted(HistoryColumns.ORIGIN, HistoryColumns.ORIGIN_VALUES);
+            RETURNING id, at, name
+            """.formatted(History.ORIGIN, History.ORIGIN_VALUES);
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -68,7 +71,20 @@ final class WidgetWrites {
                     if (!created.isEmpty()) {
                         String[] types = ports.stream().sorted().map(Enum::name).toArray(String[]::new);
                         jdbc.update(INSERT_PORTS, serial, types);
-                        jdbc.update(ADDED, HistoryColumns.args(origin, serial, name, letters));
+                        History.Stamp stamp = jdbc.queryForObject(
+                                ADDED, History.Stamp.ROW, History.args(origin, serial, name, letters));
+                        WiringNotices.publish(
+                                jdbc,
+                                List.of(new WiringEvent(
+                                        stamp.id(),
+                                        stamp.at(),
+                                        serial,
+                                        EventType.ADDED,
+                                        null,
+                                        null,
+                                        name,
+                                        ports,
+                                        origin)));
                         List<Port> free = ports.stream()
                                 .sorted()
                                 .map(t -> new Port(t, null, null))
@@ -77,14 +93,8 @@ final class WidgetWrites {
                                 new Widget(serial, name, created.get(0).toInstant(), free));
                     }
                     Widget existing = reads.one(serial).orElseThrow(Attempts.StateChanged::new);
-                    if (existing.name().equals(name) && existing.portTypes().equals(ports)) {
-                        return Change.unchanged(existing);
-                    }
-                    throw new WiringException(
-                            ErrorCode.WIDGET_EXISTS,
-                            "Widget " + Texts.quote(serial) + " already exists with name "
-                                    + Texts.quote(existing.name()) + " and ports "
-                                    + PortType.letters(existing.portTypes()) + ".");
+                    Rules.sameWidget(existing, name, ports);
+                    return Change.unchanged(existing);
                 }));
     }
 
@@ -112,38 +122,68 @@ final class WidgetWrites {
         Set<String> serials = new TreeSet<>();
         serials.add(serial);
         linked.forEach(p -> serials.add(p.peer().serialNumber()));
+        List<WiringEvent> events = new ArrayList<>();
         for (String next : serials) {
             if (next.equals(serial)) {
-                deleteOwnPorts(widget, linked, origin);
+                deleteOwnPorts(widget, linked, origin, events);
                 continue;
             }
             for (Port own : linked) {
-                PortRef peer = own.peer();
-                if (peer.serialNumber().equals(next)) {
-                    String p = own.type().name();
-                    int freed = jdbc.update(
-                            FREE_PEER,
-                            HistoryColumns.args(origin, next, peer.port().name(), serial, p, serial, p));
-                    if (freed != 1) {
-                        throw new Attempts.StateChanged();
-                    }
+                if (own.peer().serialNumber().equals(next)) {
+                    freePeer(new PortRef(serial, own.type()), own.peer(), origin, events);
                 }
             }
         }
-        if (jdbc.update(DELETE_WIDGET, HistoryColumns.args(origin, serial)) != 1) {
+        List<WiringEvent> removed = jdbc.query(
+                DELETE_WIDGET,
+                (rs, i) -> new WiringEvent(
+                        rs.getLong("id"),
+                        rs.getTimestamp("at").toInstant(),
+                        serial,
+                        EventType.REMOVED,
+                        null,
+                        null,
+                        rs.getString("name"),
+                        null,
+                        origin),
+                History.args(origin, serial));
+        if (removed.size() != 1) {
             throw new Attempts.StateChanged();
         }
+        events.addAll(removed);
+        WiringNotices.publish(jdbc, events);
     }
 
-    private void deleteOwnPorts(Widget widget, List<Port> linked, Origin origin) {
-        Set<String> expected = new HashSet<>();
-        linked.forEach(p -> expected.add(p.type() + ">" + p.peer()));
-        List<String> found = jdbc.query(
-                DELETE_PORTS,
-                (rs, i) -> rs.getString(1) + ">" + rs.getString(2) + "." + rs.getString(3),
-                HistoryColumns.args(origin, widget.serialNumber()));
-        if (!expected.equals(new HashSet<>(found))) {
+    private void freePeer(PortRef own, PortRef peer, Origin origin, List<WiringEvent> events) {
+        String s = own.serialNumber(), p = own.port().name();
+        List<History.Stamp> freed = jdbc.query(
+                FREE_PEER,
+                History.Stamp.ROW,
+                History.args(origin, peer.serialNumber(), peer.port().name(), s, p, s, p));
+        if (freed.size() != 1) {
             throw new Attempts.StateChanged();
         }
+        events.add(History.portEvent(freed.get(0), EventType.UNLINKED, peer, own, origin));
+    }
+
+    private void deleteOwnPorts(Widget widget, List<Port> linked, Origin origin, List<WiringEvent> events) {
+        String serial = widget.serialNumber();
+        List<WiringEvent> unlinked = jdbc.query(
+                DELETE_PORTS,
+                (rs, i) -> History.portEvent(
+                        History.Stamp.ROW.mapRow(rs, i),
+                        EventType.UNLINKED,
+                        new PortRef(serial, PortType.valueOf(rs.getString("port"))),
+                        new PortRef(rs.getString("peer_serial"), PortType.valueOf(rs.getString("peer_port"))),
+                        origin),
+                History.args(origin, serial));
+        Set<Link> expected = new HashSet<>();
+        linked.forEach(p -> expected.add(new Link(new PortRef(serial, p.type()), p.peer())));
+        Set<Link> found = new HashSet<>();
+        unlinked.forEach(e -> found.add(new Link(new PortRef(serial, e.port()), e.peer())));
+        if (!expected.equals(found)) {
+            throw new Attempts.StateChanged();
+        }
+        events.addAll(unlinked);
     }
 }

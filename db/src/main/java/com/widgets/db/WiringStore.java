@@ -26,12 +26,14 @@ public class WiringStore {
     private final WidgetReads reads;
     private final WidgetWrites widgets;
     private final LinkWrites links;
+    private final History history;
 
     public WiringStore(JdbcTemplate jdbc, PlatformTransactionManager transactions) {
         TransactionTemplate tx = new TransactionTemplate(transactions);
         this.reads = new WidgetReads(jdbc);
+        this.history = new History(jdbc);
         this.widgets = new WidgetWrites(jdbc, tx, reads);
-        this.links = new LinkWrites(jdbc, tx, reads);
+        this.links = new LinkWrites(jdbc, tx, reads, history);
     }
 
     /**
@@ -41,10 +43,8 @@ public class WiringStore {
      */
     public Change<Widget> addWidget(String serialNumber, String name, Set<PortType> ports, Origin origin) {
         PortRef.serial("serialNumber", serialNumber);
-        checkName(name);
-        if (ports == null || ports.isEmpty()) {
-            throw WiringException.invalid("ports", "must name at least one of the port types P, R, Q");
-        }
+        Rules.checkName(name);
+        Rules.checkPorts(ports);
         return widgets.add(serialNumber, name, Set.copyOf(ports), origin);
     }
 
@@ -61,8 +61,8 @@ public class WiringStore {
      *     PORT_BUSY}
      */
     public Change<Link> link(PortRef a, PortRef b, Origin origin) {
-        checkPort("a", a);
-        checkPort("b", b);
+        Rules.checkPort("a", a);
+        Rules.checkPort("b", b);
         return links.link(a, b, origin);
     }
 
@@ -72,9 +72,9 @@ public class WiringStore {
      * @param expectedPeer when given, unlink only if this is the current peer ({@code NOT_LINKED_TO} otherwise)
      */
     public Change<Link> unlink(PortRef end, PortRef expectedPeer, Origin origin) {
-        checkPort("end", end);
+        Rules.checkPort("end", end);
         if (expectedPeer != null) {
-            checkPort("expectedPeer", expectedPeer);
+            Rules.checkPort("expectedPeer", expectedPeer);
         }
         return links.unlink(end, expectedPeer, origin);
     }
@@ -96,27 +96,15 @@ public class WiringStore {
         return read(() -> reads.page(afterSerialNumber, limit));
     }
 
-    private static void checkPort(String field, PortRef port) {
-        if (port == null) {
-            throw WiringException.invalid(field, "is required");
+    /**
+     * A widget's history, newest first: up to {@code limit} events with ids below {@code beforeId} (null for the
+     * newest). The widget need not exist any more.
+     */
+    public List<WiringEvent> history(String serialNumber, Long beforeId, int limit) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw WiringException.invalid("first", "must be between 1 and " + MAX_PAGE + ", not " + limit);
         }
-        PortRef.serial(field + ".serialNumber", port.serialNumber());
-    }
-
-    private static void checkName(String name) {
-        if (name == null || name.isBlank()) {
-            throw WiringException.invalid("name", "is required");
-        }
-        int length = name.codePointCount(0, name.length());
-        if (length > 128) {
-            throw WiringException.invalid("name", "is " + length + " characters long; the limit is 128");
-        }
-        if (name.codePoints()
-                .anyMatch(c -> Character.isISOControl(c)
-                        || !Character.isDefined(c)
-                        || Character.getType(c) == Character.SURROGATE)) {
-            throw WiringException.invalid("name", Texts.quote(name) + " contains characters that cannot be printed");
-        }
+        return read(() -> history.read(serialNumber, beforeId == null ? Long.MAX_VALUE : beforeId, limit));
     }
 
     private static <T> T read(java.util.function.Supplier<T> query) {

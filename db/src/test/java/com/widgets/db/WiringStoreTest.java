@@ -288,4 +288,22 @@ class WiringStoreTest {
                 .allSatisfy(r -> assertThat(r).containsEntry("event", "LINKED").containsEntry("line_number", 8L));
         assertThat(db.replayHistory()).isEqualTo(db.snapshot());
     }
+
+    @Test
+    void readsAWidgetsHistoryNewestFirstInPages() {
+        add("A", P);
+        add("B", Q);
+        store.link(port("A", P), port("B", Q), ME);
+        store.unlink(port("A", P), null, ME);
+
+        List<WiringEvent> newest = store.history("A", null, 2);
+        List<WiringEvent> older = store.history("A", newest.get(1).id(), 2);
+
+        assertThat(newest).extracting(WiringEvent::type).containsExactly(EventType.UNLINKED, EventType.LINKED);
+        assertThat(newest.get(1).peer()).isEqualTo(port("B", Q));
+        assertThat(newest.get(1).origin()).isEqualTo(ME);
+        assertThat(older).extracting(WiringEvent::type).containsExactly(EventType.ADDED);
+        assertThat(older.get(0).ports()).containsExactly(P);
+        assertThat(older.get(0).name()).isEqualTo("widget A");
+    }
 }

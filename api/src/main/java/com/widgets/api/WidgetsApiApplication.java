@@ -1,0 +1,15 @@
+package com.widgets.api;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/** The wiring service: GraphQL API, seed-compatible REST and rewiring uploads over one wiring store. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class WidgetsApiApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(WidgetsApiApplication.class, args);
+    }
+}
