@@ -1,5 +1,7 @@
 package com.widgets.db;
 
+import java.sql.SQLException;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.springframework.dao.ConcurrencyFailureException;
@@ -13,6 +15,7 @@ import org.springframework.transaction.TransactionException;
 final class Attempts {
 
     private static final int MAX_ATTEMPTS = 50;
+    private static final Set<String> RETRYABLE_STATES = Set.of("40001", "40P01", "55P03");
 
     /** Thrown inside an attempt when a check-and-set write found other state than it read: read again and retry. */
     static final class StateChanged extends RuntimeException {
@@ -27,17 +30,31 @@ final class Attempts {
         for (int n = 1; ; n++) {
             try {
                 return attempt.get();
-            } catch (StateChanged | ConcurrencyFailureException e) {
+            } catch (DataAccessException | TransactionException | StateChanged e) {
+                if (!worthRetrying(e)) {
+                    throw WiringException.unavailable(e);
+                }
                 if (n >= MAX_ATTEMPTS) {
                     throw new WiringException(
                             ErrorCode.CONTENTION,
                             subject + " kept changing while this change was written; please try again.");
                 }
                 backOff(n);
-            } catch (DataAccessException | TransactionException e) {
-                throw WiringException.unavailable(e);
             }
         }
+    }
+
+    private static boolean worthRetrying(RuntimeException e) {
+        return e instanceof StateChanged
+                || e instanceof ConcurrencyFailureException
+                || (e instanceof DataAccessException d && isLockConflict(d));
+    }
+
+    /** Lock conflicts the store resolves by trying again: deadlock victim, serialization failure, lock timeout. */
+    private static boolean isLockConflict(DataAccessException e) {
+        return e.getMostSpecificCause() instanceof SQLException sql
+                && sql.getSQLState() != null
+                && RETRYABLE_STATES.contains(sql.getSQLState());
     }
 
     private static void backOff(int attempt) {

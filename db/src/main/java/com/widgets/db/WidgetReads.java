@@ -22,6 +22,9 @@ final class WidgetReads {
               FROM widget w JOIN port p ON p.serial_number = w.serial_number
             """;
     private static final String ONE = SELECT + " WHERE w.serial_number = ?";
+    /** Locks the widget and its port rows; one serial number, so Citus routes it to one shard. */
+    private static final String LOCK_ONE = ONE + " FOR UPDATE";
+
     private static final String MANY = SELECT + " WHERE w.serial_number = ANY(?::text[])";
     private static final String PAGE = """
             SELECT serial_number FROM widget WHERE serial_number > ? ORDER BY serial_number LIMIT ?
@@ -36,6 +39,13 @@ final class WidgetReads {
     Optional<Widget> one(String serial) {
         Collector rows = new Collector();
         jdbc.query(ONE, rows, serial);
+        return rows.widgets().values().stream().findFirst();
+    }
+
+    /** The widget with its ports, locked until the transaction ends. */
+    Optional<Widget> lockOne(String serial) {
+        Collector rows = new Collector();
+        jdbc.query(LOCK_ONE, rows, serial);
         return rows.widgets().values().stream().findFirst();
     }
 

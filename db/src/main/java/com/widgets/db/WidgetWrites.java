@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -51,6 +50,9 @@ final class WidgetWrites {
             SELECT serial_number, 'REMOVED', name, %s FROM d
             RETURNING id, at, name
             """.formatted(History.ORIGIN, History.ORIGIN_VALUES);
+
+    /** How long a removal waits for a peer's port before giving way; far below PostgreSQL's 1 s deadlock_timeout. */
+    private static final int REMOVAL_LOCK_TIMEOUT_MS = 200;
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -99,41 +101,32 @@ final class WidgetWrites {
     }
 
     Change<Widget> remove(String serial, Origin origin) {
-        return Attempts.run("Widget " + Texts.quote(serial), () -> {
-            Widget widget = reads.one(serial).orElse(null);
-            if (widget == null) {
-                return Change.<Widget>unchanged(null);
-            }
-            tx.executeWithoutResult(status -> removeAsRead(widget, origin));
-            return Change.changed(widget);
-        });
+        return Attempts.run("Widget " + Texts.quote(serial), () -> tx.execute(status -> removeLocked(serial, origin)));
     }
 
     /**
-     * Locks rows in canonical order — serial number, then port — with this widget's own ports at their place in that
-     * order, so a removal never deadlocks with links; any difference from what was read means retry.
+     * Locks the widget and its own ports first — from then on no link to it can appear or vanish — then frees each
+     * peer's port with a check-and-set that must match, then deletes the widget.
+     *
+     * <p>Freeing peers after the widget's own rows breaks the canonical lock order links use, so a removal can meet a
+     * concurrent unlink of one of its peers in a lock cycle. {@code lock_timeout} (well under {@code deadlock_timeout})
+     * makes the removal give way and retry before PostgreSQL has to break a deadlock.
      */
-    private void removeAsRead(Widget widget, Origin origin) {
-        String serial = widget.serialNumber();
-        List<Port> linked = new ArrayList<>(widget.ports().stream()
+    private Change<Widget> removeLocked(String serial, Origin origin) {
+        jdbc.execute("SET LOCAL lock_timeout = '" + REMOVAL_LOCK_TIMEOUT_MS + "ms'");
+        Widget widget = reads.lockOne(serial).orElse(null);
+        if (widget == null) {
+            return Change.unchanged(null);
+        }
+        List<Port> linked = widget.ports().stream()
                 .filter(p -> !p.isFree())
                 .sorted(Comparator.comparing(Port::peer))
-                .toList());
-        Set<String> serials = new TreeSet<>();
-        serials.add(serial);
-        linked.forEach(p -> serials.add(p.peer().serialNumber()));
+                .toList();
         List<WiringEvent> events = new ArrayList<>();
-        for (String next : serials) {
-            if (next.equals(serial)) {
-                deleteOwnPorts(widget, linked, origin, events);
-                continue;
-            }
-            for (Port own : linked) {
-                if (own.peer().serialNumber().equals(next)) {
-                    freePeer(new PortRef(serial, own.type()), own.peer(), origin, events);
-                }
-            }
+        for (Port own : linked) {
+            freePeer(new PortRef(serial, own.type()), own.peer(), origin, events);
         }
+        deleteOwnPorts(widget, linked, origin, events);
         List<WiringEvent> removed = jdbc.query(
                 DELETE_WIDGET,
                 (rs, i) -> new WiringEvent(
@@ -152,6 +145,7 @@ final class WidgetWrites {
         }
         events.addAll(removed);
         WiringNotices.publish(jdbc, events);
+        return Change.changed(widget);
     }
 
     private void freePeer(PortRef own, PortRef peer, Origin origin, List<WiringEvent> events) {
