@@ -14,7 +14,7 @@ import org.springframework.transaction.TransactionException;
  */
 final class Attempts {
 
-    private static final int MAX_ATTEMPTS = 50;
+    static final int DEFAULT_MAX_ATTEMPTS = 50;
     private static final Set<String> RETRYABLE_STATES = Set.of("40001", "40P01", "55P03");
 
     /** Thrown inside an attempt when a check-and-set write found other state than it read: read again and retry. */
@@ -24,9 +24,16 @@ final class Attempts {
         }
     }
 
-    private Attempts() {}
+    private final int maxAttempts;
 
-    static <T> T run(String subject, Supplier<T> attempt) {
+    Attempts(int maxAttempts) {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("at least one attempt");
+        }
+        this.maxAttempts = maxAttempts;
+    }
+
+    <T> T run(String subject, Supplier<T> attempt) {
         for (int n = 1; ; n++) {
             try {
                 return attempt.get();
@@ -34,7 +41,7 @@ final class Attempts {
                 if (!worthRetrying(e)) {
                     throw WiringException.unavailable(e);
                 }
-                if (n >= MAX_ATTEMPTS) {
+                if (n >= maxAttempts) {
                     throw new WiringException(
                             ErrorCode.CONTENTION,
                             subject + " kept changing while this change was written; please try again.");

@@ -31,12 +31,14 @@ final class LinkWrites {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
+    private final Attempts attempts;
     private final WidgetReads reads;
     private final History history;
 
-    LinkWrites(JdbcTemplate jdbc, TransactionTemplate tx, WidgetReads reads, History history) {
+    LinkWrites(JdbcTemplate jdbc, TransactionTemplate tx, Attempts attempts, WidgetReads reads, History history) {
         this.jdbc = jdbc;
         this.tx = tx;
+        this.attempts = attempts;
         this.reads = reads;
         this.history = history;
     }
@@ -44,7 +46,7 @@ final class LinkWrites {
     Change<Link> link(PortRef a, PortRef b, Origin origin) {
         Rules.checkNotSelfLink(a, b);
         Link link = new Link(a, b);
-        return Attempts.run("Port " + a + " or " + b, () -> {
+        return attempts.run("Port " + a + " or " + b, () -> {
             if (bothEnds(true, a, b, origin)) {
                 return Change.changed(link);
             }
@@ -65,7 +67,7 @@ final class LinkWrites {
     }
 
     Change<Link> unlink(PortRef end, PortRef expectedPeer, Origin origin) {
-        return Attempts.run("Port " + end, () -> {
+        return attempts.run("Port " + end, () -> {
             Port port = Rules.existingPort(reads.one(end.serialNumber()).orElse(null), end);
             if (port.isFree()) {
                 return Change.unchanged(null);

@@ -56,17 +56,19 @@ final class WidgetWrites {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
+    private final Attempts attempts;
     private final WidgetReads reads;
 
-    WidgetWrites(JdbcTemplate jdbc, TransactionTemplate tx, WidgetReads reads) {
+    WidgetWrites(JdbcTemplate jdbc, TransactionTemplate tx, Attempts attempts, WidgetReads reads) {
         this.jdbc = jdbc;
         this.tx = tx;
+        this.attempts = attempts;
         this.reads = reads;
     }
 
     Change<Widget> add(String serial, String name, Set<PortType> ports, Origin origin) {
         String letters = PortType.letters(ports);
-        return Attempts.run(
+        return attempts.run(
                 "Widget " + Texts.quote(serial),
                 () -> tx.execute(status -> {
                     List<Timestamp> created = jdbc.queryForList(INSERT_WIDGET, Timestamp.class, serial, name);
@@ -101,7 +103,7 @@ final class WidgetWrites {
     }
 
     Change<Widget> remove(String serial, Origin origin) {
-        return Attempts.run("Widget " + Texts.quote(serial), () -> tx.execute(status -> removeLocked(serial, origin)));
+        return attempts.run("Widget " + Texts.quote(serial), () -> tx.execute(status -> removeLocked(serial, origin)));
     }
 
     /**

@@ -29,11 +29,20 @@ public class WiringStore {
     private final History history;
 
     public WiringStore(JdbcTemplate jdbc, PlatformTransactionManager transactions) {
+        this(jdbc, transactions, Attempts.DEFAULT_MAX_ATTEMPTS);
+    }
+
+    /**
+     * @param maxAttempts how often one change is tried when its ports keep changing under it or a lock cannot be had,
+     *     before it fails with {@link ErrorCode#CONTENTION}
+     */
+    public WiringStore(JdbcTemplate jdbc, PlatformTransactionManager transactions, int maxAttempts) {
         TransactionTemplate tx = new TransactionTemplate(transactions);
+        Attempts attempts = new Attempts(maxAttempts);
         this.reads = new WidgetReads(jdbc);
         this.history = new History(jdbc);
-        this.widgets = new WidgetWrites(jdbc, tx, reads);
-        this.links = new LinkWrites(jdbc, tx, reads, history);
+        this.widgets = new WidgetWrites(jdbc, tx, attempts, reads);
+        this.links = new LinkWrites(jdbc, tx, attempts, reads, history);
     }
 
     /**

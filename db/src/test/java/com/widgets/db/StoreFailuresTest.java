@@ -1,0 +1,81 @@
+package com.widgets.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.widgets.db.testing.TestApplication;
+import com.widgets.db.testing.WiringDatabase;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/** The two refusals that are not the caller's fault: a database that is down, and a lock that is never released. */
+@SpringBootTest(classes = TestApplication.class)
+class StoreFailuresTest {
+
+    private static final Origin ME = Origin.request("tester", "req");
+
+    @Autowired
+    DataSource dataSource;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Test
+    void anUnreachableDatabaseIsReportedAsUnavailableWithoutSqlDetails() {
+        DriverManagerDataSource nowhere = new DriverManagerDataSource("jdbc:postgresql://localhost:1/none");
+        WiringStore store = new WiringStore(new JdbcTemplate(nowhere), new DataSourceTransactionManager(nowhere));
+
+        assertThatThrownBy(() -> store.addWidget("A", "a", Set.of(PortType.P), ME))
+                .isInstanceOfSatisfying(
+                        WiringException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE))
+                .hasMessage("The wiring database is unavailable; please try again.");
+        assertThatThrownBy(() -> store.widget("A"))
+                .isInstanceOfSatisfying(
+                        WiringException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+        assertThatThrownBy(() -> store.widgets(List.of("A")))
+                .isInstanceOfSatisfying(
+                        WiringException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+    }
+
+    @Test
+    void aRemovalBlockedByAStuckLockGivesUpWithContentionAndChangesNothing() throws Exception {
+        WiringDatabase db = new WiringDatabase(jdbc);
+        db.reset();
+        WiringStore store = new WiringStore(jdbc, new DataSourceTransactionManager(dataSource), 3);
+        store.addWidget("A", "a", Set.of(PortType.P), ME);
+        store.addWidget("B", "b", Set.of(PortType.Q), ME);
+        store.link(new PortRef("A", PortType.P), new PortRef("B", PortType.Q), ME);
+
+        try (Connection holder = dataSource.getConnection()) {
+            holder.setAutoCommit(false);
+            try (Statement s = holder.createStatement()) {
+                s.execute("SELECT * FROM port WHERE serial_number = 'A' FOR UPDATE");
+            }
+
+            assertThatThrownBy(() -> store.removeWidget("B", ME))
+                    .isInstanceOfSatisfying(
+                            WiringException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONTENTION))
+                    .hasMessageContaining("'B'");
+            holder.rollback();
+        }
+
+        assertThat(store.widget("B")).isPresent();
+        assertThat(store.widget("A")
+                        .orElseThrow()
+                        .port(PortType.P)
+                        .orElseThrow()
+                        .peer())
+                .isEqualTo(new PortRef("B", PortType.Q));
+        assertThat(store.removeWidget("B", ME).changed()).isTrue();
+        assertThat(db.invariantViolations()).isEmpty();
+    }
+}

@@ -1,0 +1,134 @@
+package com.widgets.db.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded server keeps its data across restarts and recovers by itself from a JVM killed with -9. */
+class EmbeddedPostgresServerTest {
+
+    @TempDir
+    Path dir;
+
+    private EmbeddedPostgresProperties settings() {
+        return new EmbeddedPostgresProperties(dir.resolve("pg"), 0, true, Duration.ofSeconds(60));
+    }
+
+    @Test
+    void keepsItsDataAcrossARestart() throws Exception {
+        EmbeddedPostgresServer first = EmbeddedPostgresServer.acquire(settings());
+        try {
+            sql(first, "CREATE TABLE kept (n int)", "INSERT INTO kept VALUES (42)");
+        } finally {
+            first.release();
+        }
+
+        EmbeddedPostgresServer second = EmbeddedPostgresServer.acquire(settings());
+        try {
+            assertThat(query(second, "SELECT n FROM kept")).containsExactly("42");
+        } finally {
+            second.release();
+        }
+    }
+
+    @Test
+    void runsDurablyWithFsyncAndSynchronousCommit() throws Exception {
+        EmbeddedPostgresServer server = EmbeddedPostgresServer.acquire(settings());
+        try {
+            assertThat(query(server, "SHOW fsync")).containsExactly("on");
+            assertThat(query(server, "SHOW synchronous_commit")).containsExactly("on");
+            assertThat(query(server, "SELECT current_setting('server_version_num')::int / 10000"))
+                    .containsExactly("17");
+        } finally {
+            server.release();
+        }
+    }
+
+    @Test
+    void sharesOneServerPerDirectoryUntilTheLastHolderLeaves() throws Exception {
+        EmbeddedPostgresServer a = EmbeddedPostgresServer.acquire(settings());
+        EmbeddedPostgresServer b = EmbeddedPostgresServer.acquire(settings());
+        assertThat(b).isSameAs(a);
+        a.release();
+        assertThat(query(b, "SELECT 1")).containsExactly("1");
+        b.release();
+        assertThat(Files.exists(settings().dataDir().resolve("postmaster.pid"))).isFalse();
+    }
+
+    @Test
+    void recoversTheOrphanedServerOfAJvmKilledWithSigkill() throws Exception {
+        Path data = settings().dataDir();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        CrashingHolder.class.getName(),
+                        data.toString())
+                .redirectErrorStream(true)
+                .start();
+        List<String> output = new ArrayList<>();
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null && !line.equals("READY")) {
+                output.add(line);
+            }
+            assertThat(line).as("child output: %s", output).isEqualTo("READY");
+            child.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+
+        long orphanPid = Long.parseLong(
+                Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+        Optional<ProcessHandle> orphan = ProcessHandle.of(orphanPid);
+        assertThat(orphan)
+                .as("the postmaster outlives its JVM")
+                .hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+
+        EmbeddedPostgresServer restarted = EmbeddedPostgresServer.acquire(settings());
+        try {
+            assertThat(query(restarted, "SELECT note FROM survivor")).containsExactly("committed before kill -9");
+            assertThat(orphan.get().isAlive()).isFalse();
+        } finally {
+            restarted.release();
+        }
+    }
+
+    private static void sql(EmbeddedPostgresServer server, String... statements) throws SQLException {
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl());
+                Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+        }
+    }
+
+    private static List<String> query(EmbeddedPostgresServer server, String sql) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl());
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        }
+        return rows;
+    }
+}
