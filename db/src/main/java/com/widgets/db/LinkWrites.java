@@ -20,7 +20,8 @@ final class LinkWrites {
             SELECT serial_number, 'LINKED', port, peer_serial, peer_port, %s FROM u
             """.formatted(History.ORIGIN, History.ORIGIN_VALUES);
 
-    private static final String UNLINK_END = """
+    /** Frees one end of a link if it still points at the expected peer, and records it. */
+    static final String UNLINK_END = """
             WITH u AS (
                 UPDATE port SET peer_serial = NULL, peer_port = NULL, linked_at = NULL
                  WHERE serial_number = ? AND port = ? AND peer_serial = ? AND peer_port = ?

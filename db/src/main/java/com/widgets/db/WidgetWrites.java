@@ -25,15 +25,7 @@ final class WidgetWrites {
             RETURNING id, at
             """.formatted(History.ORIGIN, History.ORIGIN_VALUES);
     /** Frees one peer's port, if it still points at the removed widget, and records it. */
-    private static final String FREE_PEER = """
-            WITH u AS (
-                UPDATE port SET peer_serial = NULL, peer_port = NULL, linked_at = NULL
-                 WHERE serial_number = ? AND port = ? AND peer_serial = ? AND peer_port = ?
-                RETURNING serial_number, port)
-            INSERT INTO wiring_history (serial_number, event, port, peer_serial, peer_port, %s)
-            SELECT serial_number, 'UNLINKED', port, ?, ?, %s FROM u
-            RETURNING id, at
-            """.formatted(History.ORIGIN, History.ORIGIN_VALUES);
+    private static final String FREE_PEER = LinkWrites.UNLINK_END + " RETURNING id, at";
     /** Deletes the widget's ports, recording each link it ends; returns the links it found. */
     private static final String DELETE_PORTS = """
             WITH d AS (
