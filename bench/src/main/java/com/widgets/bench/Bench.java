@@ -1,0 +1,282 @@
+package com.widgets.bench;
+
+import com.widgets.bench.data.Dataset;
+import com.widgets.bench.load.ClosedLoop;
+import com.widgets.bench.load.ClosedLoop.Measured;
+import com.widgets.bench.service.GraphQlClient;
+import com.widgets.bench.service.ServiceProcess;
+import com.widgets.db.Origin;
+import com.widgets.db.PortRef;
+import com.widgets.db.PortType;
+import com.widgets.db.WiringStore;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The benchmark harness behind {@code bench/run [quick|full]}: starts the packaged service on the embedded database
+ * (fsync on), measures each figure next to its raw bound on the same database in the same run, and writes
+ * {@code bench/RESULTS.md}.
+ */
+public final class Bench {
+
+    private static final Logger log = LoggerFactory.getLogger(Bench.class);
+    private static final int WORKERS = 64, PAIRS_PER_WORKER = 16;
+    private static final String LINK = """
+            mutation($a: ID!, $b: ID!) {
+              link(input: {a: {serialNumber: $a, port: P}, b: {serialNumber: $b, port: Q}}) { changed }
+            }""";
+    private static final String UNLINK = """
+            mutation($a: ID!) { unlink(input: {end: {serialNumber: $a, port: P}}) { changed } }""";
+    private static final String WIDGET = """
+            query($s: ID!) {
+              widget(serialNumber: $s) { serialNumber name ports { type linkedAt peer { serialNumber port } } }
+            }""";
+    private static final String JOB = """
+            query($id: ID!) {
+              rewiringJob(id: $id) { status counts { read applied unchanged rejected } opsPerSecond startedAt endedAt }
+            }""";
+
+    private Bench() {}
+
+    public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "quick";
+        int n = switch (mode) {
+            case "quick" -> 1_000_000;
+            case "full" -> 10_000_000;
+            case "smoke" -> 20_000;
+            default -> throw new IllegalArgumentException("mode is quick, full or smoke, not " + mode);
+        };
+        Duration point = mode.equals("full") ? Duration.ofSeconds(20) : Duration.ofSeconds(8);
+        Duration warmUp = Duration.ofSeconds(3);
+        int pool = Integer.getInteger("bench.pool", 16);
+        Path work = Path.of("bench", "work");
+        Path jar = Path.of("api", "target", "widgets-api.jar");
+        Results results = new Results(mode, "bench/run " + mode, pool);
+
+        Path dataDir = work.resolve("data-" + n);
+        log.info("Generating {} widgets into {}", n, dataDir);
+        Dataset.Output files = Dataset.generate(dataDir, n, WORKERS * PAIRS_PER_WORKER * 2, 42);
+
+        Path pg = work.resolve("pg-" + mode);
+        deleteTree(pg);
+        Path serviceLog = work.resolve("service-" + mode + ".log");
+        try (ServiceProcess service = ServiceProcess.start(jar, pg, serviceLog, pool, "512m")) {
+            results.add(
+                    "start",
+                    "first answered request after `java -jar`, empty data dir (initdb + migrations)",
+                    service.secondsToFirstAnswer(),
+                    "s",
+                    null,
+                    null);
+            GraphQlClient client = new GraphQlClient(service.baseUrl());
+            try (HikariDataSource db = dataSource(service.jdbcUrl(), pool)) {
+                results.postgres(new JdbcTemplate(db).queryForObject("SHOW server_version", String.class));
+                bulkLoad(results, client, db, files);
+                mix(results, client, files);
+                WiringStore store = new WiringStore(new JdbcTemplate(db), new DataSourceTransactionManager(db));
+                mutations(results, client, store, warmUp, point);
+                queries(results, client, store, n, warmUp, point);
+            }
+        }
+        try (ServiceProcess again = ServiceProcess.start(jar, pg, serviceLog, pool, "512m")) {
+            results.add(
+                    "start",
+                    "first answered request after `java -jar`, " + n + " widgets loaded",
+                    again.secondsToFirstAnswer(),
+                    "s",
+                    null,
+                    null);
+        }
+        Path out = Path.of("bench", "RESULTS.md");
+        results.write(out);
+        log.info("Wrote {}", out);
+    }
+
+    private static HikariDataSource dataSource(String url, int pool) {
+        HikariDataSource ds = new HikariDataSource();
+        ds.setJdbcUrl(url);
+        ds.setMaximumPoolSize(pool);
+        return ds;
+    }
+
+    private static void bulkLoad(Results results, GraphQlClient client, HikariDataSource db, Dataset.Output files)
+            throws Exception {
+        long t0 = System.nanoTime();
+        Job widgets = runJob(client, files.widgets());
+        Job links = runJob(client, files.links());
+        double total = (System.nanoTime() - t0) / 1e9;
+        double copyWidgets = copyBound(db, files.widgets(), "op text, serial_number text, name text, ports text");
+        double copyLinks = copyBound(
+                db, files.links(), "op text, serial_number text, port text, peer_serial_number text, peer_port text");
+        results.add(
+                "load",
+                "rewiring job: add " + widgets.read + " widgets",
+                widgets.opsPerSecond,
+                "ops/s",
+                copyWidgets,
+                "COPY of the same file into a scratch table, rows/s");
+        results.add(
+                "load",
+                "rewiring job: link " + links.read + " pairs",
+                links.opsPerSecond,
+                "ops/s",
+                copyLinks,
+                "COPY of the same file into a scratch table, rows/s");
+        results.add("load", "widgets + links loaded (upload to completion)", total, "s", null, null);
+        results.add(
+                "load",
+                "rewiring job heap peak (service -Xmx512m)",
+                Math.max(widgets.heapPeak, links.heapPeak) / 1048576.0,
+                "MiB",
+                null,
+                null);
+    }
+
+    private static void mix(Results results, GraphQlClient client, Dataset.Output files) throws Exception {
+        Job mix = runJob(client, files.mix());
+        results.add(
+                "mix",
+                "rewiring mix: " + mix.read + " lines (" + mix.rejected + " rejected, generator expects "
+                        + files.mixRejects() + ")",
+                mix.opsPerSecond,
+                "ops/s",
+                null,
+                null);
+        results.add("mix", "rewiring mix heap peak (service -Xmx512m)", mix.heapPeak / 1048576.0, "MiB", null, null);
+    }
+
+    private static void mutations(
+            Results results, GraphQlClient client, WiringStore store, Duration warmUp, Duration time) throws Exception {
+        Origin origin = Origin.request("bench", null);
+        for (int concurrency : List.of(1, 8, 32, 64)) {
+            Measured api = ClosedLoop.run(concurrency, warmUp, time, true, (worker, i) -> {
+                String[] pair = pair(worker, i);
+                JsonNode r = i % 2 == 0
+                        ? client.execute(LINK, Map.of("a", pair[0], "b", pair[1]))
+                        : client.execute(UNLINK, Map.of("a", pair[0]));
+                return !r.has("errors");
+            });
+            Measured jdbc = ClosedLoop.run(concurrency, warmUp, time, true, (worker, i) -> {
+                String[] pair = pair(worker, i);
+                if (i % 2 == 0) {
+                    store.link(new PortRef(pair[0], PortType.P), new PortRef(pair[1], PortType.Q), origin);
+                } else {
+                    store.unlink(new PortRef(pair[0], PortType.P), null, origin);
+                }
+                return true;
+            });
+            results.latency(
+                    "link/unlink",
+                    "GraphQL link/unlink mutations, concurrency " + concurrency,
+                    api,
+                    jdbc,
+                    "the store's same transactions over JDBC");
+        }
+    }
+
+    /** Worker {@code w}'s pair for its {@code i}-th call: a link and its unlink use the same pair. */
+    private static String[] pair(int worker, long i) {
+        int k = (int) ((i / 2) % PAIRS_PER_WORKER);
+        int a = 2 * (worker * PAIRS_PER_WORKER + k);
+        return new String[] {Dataset.reservedSerial(a), Dataset.reservedSerial(a + 1)};
+    }
+
+    private static void queries(
+            Results results, GraphQlClient client, WiringStore store, int n, Duration warmUp, Duration time)
+            throws Exception {
+        int concurrency = 32;
+        SplittableRandom seeds = new SplittableRandom(7);
+        SplittableRandom[] random = new SplittableRandom[concurrency];
+        for (int w = 0; w < concurrency; w++) {
+            random[w] = seeds.split();
+        }
+        Measured api = ClosedLoop.run(concurrency, warmUp, time, false, (worker, i) -> {
+            String serial = String.format("W%08d", random[worker].nextInt(n));
+            return !client.execute(WIDGET, Map.of("s", serial)).has("errors");
+        });
+        Measured jdbc = ClosedLoop.run(concurrency, warmUp, time, false, (worker, i) -> {
+            store.widget(String.format("W%08d", random[worker].nextInt(n)));
+            return true;
+        });
+        results.latency(
+                "query",
+                "GraphQL widget(serialNumber) with ports and peers, concurrency " + concurrency,
+                api,
+                jdbc,
+                "the store's same read over JDBC");
+    }
+
+    private record Job(long read, long rejected, double opsPerSecond, double heapPeak) {}
+
+    private static Job runJob(GraphQlClient client, Path file) throws Exception {
+        log.info("Uploading {}", file);
+        String id = client.upload(file, "apply");
+        double heapPeak = 0;
+        while (true) {
+            heapPeak = Math.max(heapPeak, client.heapUsed());
+            JsonNode job = client.execute(JOB, Map.of("id", id)).get("data").get("rewiringJob");
+            String status = job.get("status").asString();
+            if (status.equals("COMPLETED")) {
+                JsonNode counts = job.get("counts");
+                long read = counts.get("read").asLong();
+                double seconds = Duration.between(
+                                        Instant.parse(job.get("startedAt").asString()),
+                                        Instant.parse(job.get("endedAt").asString()))
+                                .toMillis()
+                        / 1000.0;
+                log.info("{}: {} lines in {} s", file.getFileName(), read, seconds);
+                return new Job(read, counts.get("rejected").asLong(), read / seconds, heapPeak);
+            }
+            if (!status.equals("RUNNING") && !status.equals("PENDING")) {
+                throw new IllegalStateException("job " + id + " for " + file + " ended " + status);
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /** Rows per second of COPY of the same file into a scratch table on the same database. */
+    private static double copyBound(HikariDataSource db, Path file, String columns) throws Exception {
+        try (Connection c = db.getConnection()) {
+            c.createStatement().execute("DROP TABLE IF EXISTS bench_copy");
+            c.createStatement().execute("CREATE TABLE bench_copy (" + columns + ")");
+            long t0 = System.nanoTime();
+            long rows;
+            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                rows = c.unwrap(PGConnection.class)
+                        .getCopyAPI()
+                        .copyIn("COPY bench_copy FROM STDIN (FORMAT csv, HEADER true)", in);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            c.createStatement().execute("DROP TABLE bench_copy");
+            return rows / seconds;
+        }
+    }
+
+    private static void deleteTree(Path dir) throws Exception {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package com.widgets.bench;
+
+import com.widgets.bench.load.ClosedLoop.Measured;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The figures of one run and the Markdown report they become. */
+final class Results {
+
+    private record Row(String group, String what, String value, String bound, String ratio) {}
+
+    private final String mode;
+    private final String command;
+    private final int pool;
+    private final List<Row> rows = new ArrayList<>();
+    private String postgres = "?";
+
+    Results(String mode, String command, int pool) {
+        this.mode = mode;
+        this.command = command;
+        this.pool = pool;
+    }
+
+    void postgres(String version) {
+        this.postgres = version;
+    }
+
+    void add(String group, String what, double value, String unit, Double bound, String boundWhat) {
+        String ratio = bound == null ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * value / bound);
+        String b = bound == null ? "" : fmt(bound) + " (" + boundWhat + ")";
+        rows.add(new Row(group, what, fmt(value) + " " + unit, b, ratio));
+    }
+
+    void latency(String group, String what, Measured api, Measured bound, String boundWhat) {
+        rows.add(new Row(
+                group,
+                what,
+                String.format(
+                        Locale.ROOT,
+                        "%s ops/s, p50 %.2f ms, p99 %.2f ms%s",
+                        fmt(api.opsPerSecond()),
+                        api.p50Millis(),
+                        api.p99Millis(),
+                        api.errors() == 0 ? "" : ", " + api.errors() + " errors"),
+                String.format(
+                        Locale.ROOT,
+                        "%s ops/s, p50 %.2f ms, p99 %.2f ms (%s)",
+                        fmt(bound.opsPerSecond()),
+                        bound.p50Millis(),
+                        bound.p99Millis(),
+                        boundWhat),
+                String.format(Locale.ROOT, "%.0f%%", 100 * api.opsPerSecond() / bound.opsPerSecond())));
+    }
+
+    private static String fmt(double v) {
+        return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    void write(Path file) throws IOException {
+        StringBuilder md = new StringBuilder();
+        md.append("# Benchmark results (").append(mode).append(")\n\n");
+        md.append("- command: `").append(command).append("`\n");
+        md.append("- date: ").append(LocalDate.now()).append('\n');
+        md.append("- machine: ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" cores, ")
+                .append(memory())
+                .append(" memory\n");
+        md.append("- JDK: ")
+                .append(System.getProperty("java.vm.name"))
+                .append(' ')
+                .append(System.getProperty("java.version"))
+                .append('\n');
+        md.append("- PostgreSQL: ").append(postgres).append(" (embedded, fsync on, synchronous_commit on)\n");
+        md.append("- service: `java -Xmx512m -jar api/target/widgets-api.jar`, HikariCP pool ")
+                .append(pool)
+                .append("; load generator and raw bounds run in the harness JVM on the same machine\n\n");
+        md.append("| area | measured | value | raw bound, same run, same database | ratio |\n");
+        md.append("|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            md.append("| ")
+                    .append(r.group())
+                    .append(" | ")
+                    .append(r.what())
+                    .append(" | ")
+                    .append(r.value())
+                    .append(" | ")
+                    .append(r.bound())
+                    .append(" | ")
+                    .append(r.ratio())
+                    .append(" |\n");
+        }
+        Files.writeString(file, md.toString());
+    }
+
+    private static String memory() {
+        try {
+            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            return String.format(Locale.ROOT, "%.0f GiB", os.getTotalMemorySize() / 1073741824.0);
+        } catch (RuntimeException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package com.widgets.bench.service;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged service started as users start it ({@code java -jar}, embedded PostgreSQL, fsync on). */
+public final class ServiceProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int httpPort;
+    private final int dbPort;
+    private final double secondsToFirstAnswer;
+
+    private ServiceProcess(Process process, int httpPort, int dbPort, double secondsToFirstAnswer) {
+        this.process = process;
+        this.httpPort = httpPort;
+        this.dbPort = dbPort;
+        this.secondsToFirstAnswer = secondsToFirstAnswer;
+    }
+
+    /** Starts the jar and waits for its first answered GraphQL request. */
+    public static ServiceProcess start(Path jar, Path dataDir, Path log, int pool, String heap) throws Exception {
+        int http = freePort(), db = freePort();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap,
+                "-jar",
+                jar.toString(),
+                "--server.port=" + http,
+                "--widgets.embedded.data-dir=" + dataDir,
+                "--widgets.embedded.port=" + db,
+                "--spring.datasource.hikari.maximum-pool-size=" + pool));
+        Files.createDirectories(log.getParent());
+        long t0 = System.nanoTime();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest probe = HttpRequest.newBuilder(URI.create("http://localhost:" + http + "/graphql"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"{ __typename }\"}"))
+                .timeout(Duration.ofSeconds(2))
+                .build();
+        long deadline = t0 + TimeUnit.MINUTES.toNanos(3);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the service exited; see " + log);
+            }
+            try {
+                if (client.send(probe, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                    return new ServiceProcess(process, http, db, (System.nanoTime() - t0) / 1e9);
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(20);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("the service did not answer within 3 minutes; see " + log);
+    }
+
+    public String baseUrl() {
+        return "http://localhost:" + httpPort;
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://localhost:" + dbPort + "/postgres?user=postgres";
+    }
+
+    public double secondsToFirstAnswer() {
+        return secondsToFirstAnswer;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
