@@ -52,22 +52,6 @@ class LinkController {
         return new UnlinkPayload(change.changed(), change.value(), input.end(), origin.requestId());
     }
 
-    /** The widget of every port end at one level of the response, read in one statement. */
-    @BatchMapping(typeName = "PortEnd", field = "widget")
-    Map<PortRef, Widget> widget(List<PortRef> ends) {
-        Set<String> serials = new LinkedHashSet<>();
-        ends.forEach(end -> serials.add(end.serialNumber()));
-        Map<String, Widget> found = store.widgets(serials);
-        Map<PortRef, Widget> result = new HashMap<>();
-        for (PortRef end : ends) {
-            Widget widget = found.get(end.serialNumber());
-            if (widget != null) {
-                result.put(end, widget);
-            }
-        }
-        return result;
-    }
-
     @BatchMapping(typeName = "LinkPayload")
     Map<LinkPayload, List<Widget>> widgets(List<LinkPayload> payloads) {
         return widgetsOf(

@@ -15,6 +15,7 @@ import com.widgets.db.WiringStore;
 import graphql.GraphQLContext;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,7 +27,7 @@ import org.springframework.graphql.data.method.annotation.MutationMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
 import org.springframework.stereotype.Controller;
 
-/** Widgets: reading one or a page of them, adding and removing them, and their neighbors. */
+/** Widgets: reading one or a page of them, adding and removing them, their neighbors and the widget at a port end. */
 @Controller
 class WidgetController {
 
@@ -85,6 +86,22 @@ class WidgetController {
     @BatchMapping
     Map<Widget, List<Widget>> neighbors(List<Widget> widgets) {
         return linkedWidgets(widgets, widget -> widget);
+    }
+
+    /** The widget of every port end at one level of the response, read in one statement. */
+    @BatchMapping(typeName = "PortEnd", field = "widget")
+    Map<PortRef, Widget> widget(List<PortRef> ends) {
+        Set<String> serials = new LinkedHashSet<>();
+        ends.forEach(end -> serials.add(end.serialNumber()));
+        Map<String, Widget> found = store.widgets(serials);
+        Map<PortRef, Widget> result = new HashMap<>();
+        for (PortRef end : ends) {
+            Widget widget = found.get(end.serialNumber());
+            if (widget != null) {
+                result.put(end, widget);
+            }
+        }
+        return result;
     }
 
     /** The widgets a removed widget was linked to, as they are now (their ports freed). */
