@@ -11,9 +11,15 @@ import javax.sql.DataSource;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.InfrastructureProxy;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
-/** Counts the SQL statements the application executes, by wrapping the pool's DataSource. */
+/**
+ * Counts the SQL statements the store runs outside transactions (its reads), by wrapping the DataSource of the
+ * JdbcTemplate it uses. The wrapper unwraps to the pool for Spring's transaction lookup, so writes still join their
+ * transactions (and are not counted); Liquibase and the rest keep the plain pool.
+ */
 public final class StatementCounter {
 
     private final AtomicLong executed = new AtomicLong();
@@ -36,20 +42,26 @@ public final class StatementCounter {
             return new BeanPostProcessor() {
                 @Override
                 public Object postProcessAfterInitialization(Object bean, String name) {
-                    return bean instanceof DataSource dataSource && !(bean instanceof Counting)
-                            ? new Counting(dataSource, counter.getObject())
-                            : bean;
+                    if (bean instanceof JdbcTemplate jdbc && !(jdbc.getDataSource() instanceof Counting)) {
+                        jdbc.setDataSource(new Counting(jdbc.getDataSource(), counter.getObject()));
+                    }
+                    return bean;
                 }
             };
         }
     }
 
-    private static final class Counting extends DelegatingDataSource {
+    private static final class Counting extends DelegatingDataSource implements InfrastructureProxy {
         private final StatementCounter counter;
 
         Counting(DataSource target, StatementCounter counter) {
             super(target);
             this.counter = counter;
+        }
+
+        @Override
+        public Object getWrappedObject() {
+            return getTargetDataSource();
         }
 
         @Override
