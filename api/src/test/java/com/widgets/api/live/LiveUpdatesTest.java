@@ -112,4 +112,36 @@ class LiveUpdatesTest {
         assertThat(heard.get(10, TimeUnit.SECONDS))
                 .containsExactly("ADDED OTHER-1 by other-replica", "LINKED OTHER-1 by other-replica");
     }
+
+    @Test
+    void whenTheListeningConnectionDiesSubscribersAreToldAndTheListenerReconnects() throws Exception {
+        int before = Subscribers.count(context);
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        ws.documentName("wiringChanged")
+                .executeSubscription()
+                .toFlux("wiringChanged.type", String.class)
+                .subscribe(type -> {}, ended::complete, () -> ended.complete(null));
+        Subscribers.awaitAtLeast(context, before + 1);
+
+        jdbc.queryForList(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?",
+                "widgets-api wiring listener");
+
+        assertThat(ended.get(10, TimeUnit.SECONDS)).hasMessageContaining("LIVE_UPDATES_INTERRUPTED");
+
+        // Back after a short back-off: a new subscription hears the next change.
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(15))
+                .ignoreExceptions()
+                .untilAsserted(() -> {
+                    CompletableFuture<String> next = ws.documentName("wiringChanged")
+                            .executeSubscription()
+                            .toFlux("wiringChanged.serialNumber", String.class)
+                            .next()
+                            .toFuture();
+                    Thread.sleep(300);
+                    store.addWidget("AGAIN-" + System.nanoTime(), "again", Set.of(P), Origin.request("t", "t"));
+                    assertThat(next.get(2, TimeUnit.SECONDS)).startsWith("AGAIN-");
+                });
+    }
 }
