@@ -121,6 +121,7 @@ class HttpEndToEndTest {
     void userMistakesNeverGiveA500OrAStackTrace() throws Exception {
         HttpResponse<String> malformed = post("{\"query\": \"{ widget(", "application/json");
         assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(malformed.body()).contains("not a valid GraphQL request").contains("line 1");
 
         HttpResponse<String> syntax = post("{\"query\":\"{ widget(serialNumber: ) { name } }\"}", "application/json");
         assertThat(syntax.statusCode()).isLessThan(500);

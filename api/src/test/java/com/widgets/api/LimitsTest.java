@@ -109,5 +109,19 @@ class LimitsTest {
                         HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(response.body()).contains("LIMIT_EXCEEDED").contains("widgets.graphql.max-request-size");
+
+        // Without a declared length (chunked), the body is cut off at the limit as it is read.
+        byte[] chunked = ("{\"query\":\"{ widget(serialNumber: \\\"SN-1\\\") { name } }\"" + padding + "}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<String> streamed = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/graphql"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                                        () -> new java.io.ByteArrayInputStream(chunked)))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(streamed.statusCode()).isEqualTo(413);
+        assertThat(streamed.body()).contains("widgets.graphql.max-request-size");
     }
 }

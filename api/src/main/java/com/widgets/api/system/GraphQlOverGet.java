@@ -99,6 +99,29 @@ class GraphQlOverGet {
         }
     }
 
+    /** The answer to a POST whose body cannot be read as a GraphQL request. */
+    static ServerResponse unreadable(Exception e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && cause.getMessage().contains("widgets.graphql.max-request-size")) {
+                return error(HttpStatus.PAYLOAD_TOO_LARGE, cause.getMessage());
+            }
+            if (cause instanceof JacksonException json) {
+                String where = json.getLocation() == null || json.getLocation().getLineNr() < 0
+                        ? ""
+                        : " (line " + json.getLocation().getLineNr() + ", column "
+                                + json.getLocation().getColumnNr() + ")";
+                return error(
+                        HttpStatus.BAD_REQUEST,
+                        "The request body is not a valid GraphQL request: " + json.getOriginalMessage() + where
+                                + ". Send JSON like {\"query\": \"{ widget(serialNumber: \\\"SN-1\\\") { name } }\"}.");
+            }
+        }
+        return error(
+                HttpStatus.BAD_REQUEST,
+                "The request body is not a valid GraphQL request; send JSON with a \"query\" string and optional"
+                        + " \"variables\" object.");
+    }
+
     private static ServerResponse error(HttpStatus status, String message) {
         return ServerResponse.status(status)
                 .contentType(MediaType.APPLICATION_JSON)

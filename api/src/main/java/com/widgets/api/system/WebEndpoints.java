@@ -8,7 +8,11 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.graphql.server.WebGraphQlHandler;
+import org.springframework.graphql.server.webmvc.GraphQlHttpHandler;
+import org.springframework.graphql.server.webmvc.GraphQlRequestPredicates;
 import org.springframework.http.MediaType;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerResponse;
@@ -22,12 +26,25 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 class WebEndpoints {
 
-    /** Ahead of Spring's route, which answers every GET /graphql with 405. */
+    /**
+     * Ahead of Spring's routes: GET /graphql runs queries (Spring answers 405), and a POST whose body is not JSON
+     * gets a GraphQL error saying so (Spring answers a bare 400).
+     */
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
-    RouterFunction<ServerResponse> graphQlGetRoute(WebGraphQlHandler handler, JsonMapper json) {
+    RouterFunction<ServerResponse> graphQlRoutes(
+            WebGraphQlHandler handler, GraphQlHttpHandler httpHandler, JsonMapper json) {
         GraphQlOverGet get = new GraphQlOverGet(handler, json);
-        return RouterFunctions.route().GET("/graphql", get::handle).build();
+        return RouterFunctions.route()
+                .GET("/graphql", get::handle)
+                .route(GraphQlRequestPredicates.graphQlHttp("/graphql"), request -> {
+                    try {
+                        return httpHandler.handleRequest(request);
+                    } catch (HttpMessageNotReadableException | ServerWebInputException e) {
+                        return GraphQlOverGet.unreadable(e);
+                    }
+                })
+                .build();
     }
 
     @Bean
