@@ -48,6 +48,12 @@ class WiringFanout {
         Sinks.Many<WiringEvent> sink = Sinks.many().unicast().onBackpressureBuffer(new ArrayBlockingQueue<>(buffer));
         Subscriber subscriber = new Subscriber(serials == null ? null : Set.copyOf(serials), sink);
         subscribers.add(subscriber);
+        if (!listening && subscribers.remove(subscriber)) {
+            // the connection failed while this subscriber was being added: it might miss changes
+            return Flux.error(new ApiError(
+                    ApiError.Code.LIVE_UPDATES_INTERRUPTED,
+                    "Live updates are reconnecting to the database; subscribe again in a few seconds."));
+        }
         // Delivery runs on its own worker, never on the listener thread that emits.
         return sink.asFlux()
                 .publishOn(Schedulers.boundedElastic(), 32)

@@ -7,7 +7,6 @@ import com.widgets.db.Change;
 import com.widgets.db.ErrorCode;
 import com.widgets.db.Link;
 import com.widgets.db.Origin;
-import com.widgets.db.Port;
 import com.widgets.db.PortRef;
 import com.widgets.db.PortType;
 import com.widgets.db.Widget;
@@ -16,7 +15,6 @@ import com.widgets.db.WiringStore;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -118,8 +116,8 @@ class SeedRestController {
         checkNames(link);
         Origin origin = RequestOrigin.of(request);
         Change<Link> change = store.unlink(end, expected, origin);
-        Map<String, Object> result = result(change.changed(), origin);
-        result.put("link", change.value() == null ? null : link(change.value()));
+        Map<String, Object> result = SeedResponses.result(change.changed(), origin);
+        result.put("link", change.value() == null ? null : SeedResponses.link(change.value()));
         return ResponseEntity.ok()
                 .header(RequestOrigin.REQUEST_ID_HEADER, origin.requestId())
                 .body(result);
@@ -129,8 +127,8 @@ class SeedRestController {
             HttpServletRequest request, String serial, String name, Set<PortType> ports) {
         Origin origin = RequestOrigin.of(request);
         Change<Widget> change = store.addWidget(serial, name, ports, origin);
-        Map<String, Object> result = result(change.changed(), origin);
-        result.put("widget", widget(change.value()));
+        Map<String, Object> result = SeedResponses.result(change.changed(), origin);
+        result.put("widget", SeedResponses.widget(change.value()));
         return ResponseEntity.status(change.changed() ? HttpStatus.CREATED : HttpStatus.OK)
                 .header(RequestOrigin.REQUEST_ID_HEADER, origin.requestId())
                 .body(result);
@@ -139,8 +137,8 @@ class SeedRestController {
     private ResponseEntity<Map<String, Object>> removed(HttpServletRequest request, String serial) {
         Origin origin = RequestOrigin.of(request);
         Change<Widget> change = store.removeWidget(serial, origin);
-        Map<String, Object> result = result(change.changed(), origin);
-        result.put("widget", change.value() == null ? null : widget(change.value()));
+        Map<String, Object> result = SeedResponses.result(change.changed(), origin);
+        result.put("widget", change.value() == null ? null : SeedResponses.widget(change.value()));
         return ResponseEntity.ok()
                 .header(RequestOrigin.REQUEST_ID_HEADER, origin.requestId())
                 .body(result);
@@ -149,8 +147,8 @@ class SeedRestController {
     private ResponseEntity<Map<String, Object>> linked(HttpServletRequest request, PortRef a, PortRef b) {
         Origin origin = RequestOrigin.of(request);
         Change<Link> change = store.link(a, b, origin);
-        Map<String, Object> result = result(change.changed(), origin);
-        result.put("link", link(change.value()));
+        Map<String, Object> result = SeedResponses.result(change.changed(), origin);
+        result.put("link", SeedResponses.link(change.value()));
         return ResponseEntity.status(change.changed() ? HttpStatus.CREATED : HttpStatus.OK)
                 .header(RequestOrigin.REQUEST_ID_HEADER, origin.requestId())
                 .body(result);
@@ -216,53 +214,5 @@ class SeedRestController {
             }
         }
         throw new InvalidInput(field, "must be \"true\" or \"false\", not " + value);
-    }
-
-    private static Map<String, Object> result(boolean changed, Origin origin) {
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("changed", changed);
-        result.put("request_id", origin.requestId());
-        return result;
-    }
-
-    private static Map<String, Object> widget(Widget widget) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("name", widget.name());
-        json.put("serial_number", widget.serialNumber());
-        for (PortType type : PortType.values()) {
-            json.put(
-                    "port_type_" + type.name().toLowerCase(Locale.ROOT),
-                    widget.port(type).isPresent());
-        }
-        List<Map<String, Object>> ports = new ArrayList<>();
-        for (Port port : widget.ports()) {
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("port", port.type().name());
-            p.put("peer_serial_number", port.isFree() ? null : port.peer().serialNumber());
-            p.put("peer_port", port.isFree() ? null : port.peer().port().name());
-            ports.add(p);
-        }
-        json.put("ports", ports);
-        json.put("created_at", widget.createdAt().toString());
-        return json;
-    }
-
-    private static Map<String, Object> link(Link link) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put(
-                "widget1",
-                Map.of(
-                        "serial_number",
-                        link.a().serialNumber(),
-                        "connection_port",
-                        link.a().port().name()));
-        json.put(
-                "widget2",
-                Map.of(
-                        "serial_number",
-                        link.b().serialNumber(),
-                        "connection_port",
-                        link.b().port().name()));
-        return json;
     }
 }

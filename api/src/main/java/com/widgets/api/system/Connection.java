@@ -17,6 +17,7 @@ public record Connection<T>(List<Edge<T>> edges, PageInfo pageInfo) {
     /** One node of a page. {@code distance} is only set by {@code reachable}. */
     public record Edge<T>(String cursor, T node, Integer distance) {}
 
+    /** Where a page sits; {@code endCursor} is what to pass as {@code after} for the next one. */
     public record PageInfo(boolean hasNextPage, boolean hasPreviousPage, String startCursor, String endCursor) {}
 
     /** A page of {@code nodes}; {@code key} gives the keyset value a cursor stands for. */
