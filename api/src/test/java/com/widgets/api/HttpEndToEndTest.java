@@ -148,6 +148,23 @@ class HttpEndToEndTest {
     }
 
     @Test
+    void refusesAnUnprintableActorNamingTheHeader() {
+        http.mutate()
+                .header("X-Actor", "x".repeat(200))
+                .build()
+                .document("mutation { removeWidget(input: {serialNumber: \"SN-4\"}) { changed } }")
+                .execute()
+                .errors()
+                .satisfy(errors -> assertThat(errors).singleElement().satisfies(error -> {
+                    assertThat(error.getExtensions())
+                            .containsEntry("code", "INVALID_INPUT")
+                            .containsEntry("field", "X-Actor");
+                    assertThat(error.getErrorType().toString()).isEqualTo("BAD_REQUEST");
+                }));
+        assertThat(store.widget("SN-4")).isPresent();
+    }
+
+    @Test
     void printsTheSchema() throws Exception {
         HttpResponse<String> schema = send(request("/graphql/schema").GET());
         assertThat(schema.statusCode()).isEqualTo(200);
