@@ -3,10 +3,12 @@ package com.widgets.api;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.PropertySource;
 
 /** The wiring service: GraphQL API, seed-compatible REST and rewiring uploads over one wiring store. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
+@PropertySource("classpath:widgets-api.properties")
 public class WidgetsApiApplication {
 
     public static void main(String[] args) {

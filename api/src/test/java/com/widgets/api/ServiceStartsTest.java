@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.widgets.db.WiringStore;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.web.client.RestClient;
 
 /** The packaged service starts on the embedded database with its schema migrated and reports itself healthy. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ApiTest
 class ServiceStartsTest {
 
     @LocalServerPort

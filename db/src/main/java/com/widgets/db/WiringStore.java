@@ -27,6 +27,7 @@ public class WiringStore {
     private final WidgetWrites widgets;
     private final LinkWrites links;
     private final History history;
+    private final WidgetSearch search;
 
     public WiringStore(JdbcTemplate jdbc, PlatformTransactionManager transactions) {
         this(jdbc, transactions, Attempts.DEFAULT_MAX_ATTEMPTS);
@@ -43,6 +44,7 @@ public class WiringStore {
         this.history = new History(jdbc);
         this.widgets = new WidgetWrites(jdbc, tx, attempts, reads);
         this.links = new LinkWrites(jdbc, tx, attempts, reads, history);
+        this.search = new WidgetSearch(jdbc, reads);
     }
 
     /**
@@ -114,6 +116,24 @@ public class WiringStore {
             throw WiringException.invalid("first", "must be between 1 and " + MAX_PAGE + ", not " + limit);
         }
         return read(() -> history.read(serialNumber, beforeId == null ? Long.MAX_VALUE : beforeId, limit));
+    }
+
+    /**
+     * Up to {@code limit} widgets matching {@code filter} in serial-number order after {@code afterSerialNumber} (null
+     * for the start), and whether more follow.
+     *
+     * @throws WiringException {@code INVALID_INPUT} naming {@code first} or {@code filter.serialNumberPrefix}
+     */
+    public WidgetPage widgetsAfter(String afterSerialNumber, int limit, WidgetFilter filter) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw WiringException.invalid("first", "must be between 1 and " + MAX_PAGE + ", not " + limit);
+        }
+        WidgetFilter conditions = filter == null ? WidgetFilter.NONE : filter;
+        String prefix = conditions.serialNumberPrefix();
+        if (prefix != null && !prefix.isEmpty()) {
+            PortRef.serial("filter.serialNumberPrefix", prefix);
+        }
+        return read(() -> search.page(afterSerialNumber, limit, conditions));
     }
 
     private static <T> T read(java.util.function.Supplier<T> query) {

@@ -1,0 +1,77 @@
+package com.widgets.api.rest;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads a REST request body as JSON whatever its Content-Type: the seeds' examples use {@code curl -d}, which labels
+ * JSON as a form. Anything unreadable is a {@link Malformed} with a sentence saying where.
+ */
+@Component
+class JsonBody {
+
+    /** A body that is not the JSON the endpoint expects. */
+    static final class Malformed extends RuntimeException {
+        Malformed(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final JsonMapper json;
+
+    JsonBody(JsonMapper json) {
+        this.json = json;
+    }
+
+    <T> T read(HttpServletRequest request, Class<T> type) {
+        byte[] bytes;
+        try {
+            bytes = request.getInputStream().readAllBytes();
+        } catch (IOException e) {
+            throw new Malformed("The request body could not be read: " + e.getMessage());
+        }
+        if (bytes.length == 0) {
+            throw new Malformed("The request body is empty; send a JSON object.");
+        }
+        T value;
+        try {
+            value = json.readValue(bytes, type);
+        } catch (DatabindException e) {
+            String field = e.getPath().isEmpty() ? null : e.getPathReference();
+            throw new Malformed(
+                    field == null
+                            ? "The request body is not the JSON object this endpoint expects."
+                            : "The request body has a value of the wrong type at " + path(e) + ".");
+        } catch (JacksonException e) {
+            throw new Malformed("The request body is not valid JSON: " + e.getOriginalMessage() + where(e) + ".");
+        }
+        if (value == null) {
+            throw new Malformed("The request body is empty; send a JSON object.");
+        }
+        return value;
+    }
+
+    private static String path(DatabindException e) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference reference : e.getPath()) {
+            if (reference.getPropertyName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(reference.getPropertyName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return "'" + path + "'";
+    }
+
+    private static String where(JacksonException e) {
+        TokenStreamLocation location = e.getLocation();
+        return location == null || location.getLineNr() < 0
+                ? ""
+                : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+    }
+}

@@ -1,0 +1,65 @@
+package com.widgets.api.rest;
+
+import com.widgets.api.system.ApiError;
+import com.widgets.api.system.InvalidInput;
+import com.widgets.db.ErrorCode;
+import com.widgets.db.WiringException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * The one place that turns refusals into REST responses: {@code {"code", "message"}} (plus {@code field} for invalid
+ * input) with 400 for a malformed request, 404 for a missing widget, 409 when the wiring's state refuses it.
+ */
+@RestControllerAdvice(assignableTypes = SeedRestController.class)
+class RestErrors {
+
+    @ExceptionHandler(WiringException.class)
+    ResponseEntity<Map<String, Object>> refused(WiringException e) {
+        return error(status(e.code()), e.code().name(), e.getMessage(), e.field());
+    }
+
+    @ExceptionHandler(InvalidInput.class)
+    ResponseEntity<Map<String, Object>> invalid(InvalidInput e) {
+        return error(HttpStatus.BAD_REQUEST, ErrorCode.INVALID_INPUT.name(), e.getMessage(), e.field());
+    }
+
+    @ExceptionHandler(ApiError.class)
+    ResponseEntity<Map<String, Object>> api(ApiError e) {
+        HttpStatus status = switch (e.code()) {
+            case NAME_MISMATCH -> HttpStatus.CONFLICT;
+            case LIMIT_EXCEEDED, SLOW_SUBSCRIBER -> HttpStatus.BAD_REQUEST;
+            case LIVE_UPDATES_INTERRUPTED -> HttpStatus.SERVICE_UNAVAILABLE;
+        };
+        return error(status, e.code().name(), e.getMessage(), null);
+    }
+
+    @ExceptionHandler(JsonBody.Malformed.class)
+    ResponseEntity<Map<String, Object>> malformed(JsonBody.Malformed e) {
+        return error(HttpStatus.BAD_REQUEST, "MALFORMED_JSON", e.getMessage(), null);
+    }
+
+    static HttpStatus status(ErrorCode code) {
+        return switch (code) {
+            case INVALID_INPUT, SELF_LINK, PORT_NOT_ON_WIDGET -> HttpStatus.BAD_REQUEST;
+            case WIDGET_NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case WIDGET_EXISTS, PORT_BUSY, NOT_LINKED_TO, CONTENTION -> HttpStatus.CONFLICT;
+            case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+        };
+    }
+
+    private static ResponseEntity<Map<String, Object>> error(
+            HttpStatus status, String code, String message, String field) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", code);
+        body.put("message", message);
+        if (field != null) {
+            body.put("field", field);
+        }
+        return ResponseEntity.status(status).body(body);
+    }
+}

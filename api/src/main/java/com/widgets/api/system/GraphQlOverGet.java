@@ -1,0 +1,135 @@
+package com.widgets.api.system;
+
+import graphql.language.Document;
+import graphql.language.OperationDefinition;
+import graphql.parser.Parser;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.graphql.server.WebGraphQlHandler;
+import org.springframework.graphql.server.WebGraphQlRequest;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.web.servlet.function.ServerRequest;
+import org.springframework.web.servlet.function.ServerResponse;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code GET /graphql?query=…&variables=…&operationName=…} per GraphQL over HTTP: queries only, so a link or a
+ * crawler can never change the wiring; mutations and subscriptions are refused with 405 (use POST or the WebSocket).
+ */
+class GraphQlOverGet {
+
+    static final MediaType GRAPHQL_RESPONSE = MediaType.parseMediaType("application/graphql-response+json");
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
+
+    private final WebGraphQlHandler handler;
+    private final JsonMapper json;
+
+    GraphQlOverGet(WebGraphQlHandler handler, JsonMapper json) {
+        this.handler = handler;
+        this.json = json;
+    }
+
+    ServerResponse handle(ServerRequest request) {
+        String query = request.param("query").orElse(null);
+        if (query == null || query.isBlank()) {
+            return error(
+                    HttpStatus.BAD_REQUEST, "GET /graphql needs a 'query' parameter (or POST the request as JSON).");
+        }
+        Map<String, Object> body = new HashMap<>();
+        body.put("query", query);
+        request.param("operationName").filter(s -> !s.isEmpty()).ifPresent(name -> body.put("operationName", name));
+        for (String name : List.of("variables", "extensions")) {
+            String value = request.param(name).orElse(null);
+            if (value != null && !value.isBlank()) {
+                try {
+                    body.put(name, json.readValue(value, OBJECT));
+                } catch (JacksonException e) {
+                    return error(HttpStatus.BAD_REQUEST, "The '" + name + "' parameter must be a JSON object.");
+                }
+            }
+        }
+        OperationDefinition.Operation operation = operation(query, (String) body.get("operationName"));
+        if (operation != null && operation != OperationDefinition.Operation.QUERY) {
+            return ServerResponse.status(HttpStatus.METHOD_NOT_ALLOWED)
+                    .allow(HttpMethod.POST)
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .body(errors("GET runs queries only; send a "
+                            + operation.name().toLowerCase(Locale.ROOT) + " with POST, or over the WebSocket."));
+        }
+        WebGraphQlRequest graphQlRequest = new WebGraphQlRequest(
+                request.uri(),
+                request.headers().asHttpHeaders(),
+                new LinkedMultiValueMap<>(),
+                request.remoteAddress().orElse(null),
+                request.attributes(),
+                body,
+                UUID.randomUUID().toString(),
+                request.servletRequest().getLocale());
+        MediaType type = request.headers().accept().stream().anyMatch(GRAPHQL_RESPONSE::isCompatibleWith)
+                ? GRAPHQL_RESPONSE
+                : MediaType.APPLICATION_JSON;
+        return ServerResponse.async(handler.handleRequest(graphQlRequest)
+                .map(response -> ServerResponse.ok()
+                        .headers(headers -> headers.putAll(response.getResponseHeaders()))
+                        .contentType(type)
+                        .body(response.toMap())));
+    }
+
+    /** The type of the operation that would run; null when the document does not parse (execution reports it). */
+    private static OperationDefinition.Operation operation(String query, String operationName) {
+        try {
+            Document document = Parser.parse(query);
+            List<OperationDefinition> operations = document.getDefinitionsOfType(OperationDefinition.class);
+            for (OperationDefinition operation : operations) {
+                if (operations.size() == 1 || (operationName != null && operationName.equals(operation.getName()))) {
+                    return operation.getOperation();
+                }
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The answer to a POST whose body cannot be read as a GraphQL request. */
+    static ServerResponse unreadable(Exception e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && cause.getMessage().contains("widgets.graphql.max-request-size")) {
+                return error(HttpStatus.PAYLOAD_TOO_LARGE, cause.getMessage());
+            }
+            if (cause instanceof JacksonException json) {
+                String where = json.getLocation() == null || json.getLocation().getLineNr() < 0
+                        ? ""
+                        : " (line " + json.getLocation().getLineNr() + ", column "
+                                + json.getLocation().getColumnNr() + ")";
+                return error(
+                        HttpStatus.BAD_REQUEST,
+                        "The request body is not a valid GraphQL request: " + json.getOriginalMessage() + where
+                                + ". Send JSON like {\"query\": \"{ widget(serialNumber: \\\"SN-1\\\") { name } }\"}.");
+            }
+        }
+        return error(
+                HttpStatus.BAD_REQUEST,
+                "The request body is not a valid GraphQL request; send JSON with a \"query\" string and optional"
+                        + " \"variables\" object.");
+    }
+
+    private static ServerResponse error(HttpStatus status, String message) {
+        return ServerResponse.status(status)
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(errors(message));
+    }
+
+    private static Map<String, Object> errors(String message) {
+        return Map.of(
+                "errors", List.of(Map.of("message", message, "extensions", Map.of("classification", "BAD_REQUEST"))));
+    }
+}

@@ -1,0 +1,72 @@
+package com.widgets.api.system;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.graphql.server.WebGraphQlHandler;
+import org.springframework.graphql.server.webmvc.GraphQlHttpHandler;
+import org.springframework.graphql.server.webmvc.GraphQlRequestPredicates;
+import org.springframework.http.MediaType;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.RouterFunctions;
+import org.springframework.web.servlet.function.ServerResponse;
+import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The HTTP endpoints around Spring's {@code POST /graphql}: {@code GET /graphql} for queries, and GraphiQL at {@code
+ * /graphiql} served from the application's own webjars, so it works without internet access.
+ */
+@Configuration(proxyBeanMethods = false)
+class WebEndpoints {
+
+    /**
+     * Ahead of Spring's routes: GET /graphql runs queries (Spring answers 405), and a POST whose body is not JSON
+     * gets a GraphQL error saying so (Spring answers a bare 400).
+     */
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    RouterFunction<ServerResponse> graphQlRoutes(
+            WebGraphQlHandler handler, GraphQlHttpHandler httpHandler, JsonMapper json) {
+        GraphQlOverGet get = new GraphQlOverGet(handler, json);
+        return RouterFunctions.route()
+                .GET("/graphql", get::handle)
+                .route(GraphQlRequestPredicates.graphQlHttp("/graphql"), request -> {
+                    try {
+                        return httpHandler.handleRequest(request);
+                    } catch (HttpMessageNotReadableException | ServerWebInputException e) {
+                        return GraphQlOverGet.unreadable(e);
+                    }
+                })
+                .build();
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> graphiQlRoute() throws IOException {
+        String page =
+                new ClassPathResource("graphiql/widgets-graphiql.html").getContentAsString(StandardCharsets.UTF_8);
+        return RouterFunctions.route()
+                .GET(
+                        "/graphiql",
+                        request -> ServerResponse.ok()
+                                .contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
+                                .header("Cache-Control", "no-cache")
+                                .body(page.replace(
+                                        "{{base}}", request.servletRequest().getContextPath())))
+                .build();
+    }
+
+    /** WebSocket messages may be as large as an HTTP request body. */
+    @Bean
+    ServletServerContainerFactoryBean webSocketContainer(GraphQlSettings settings) {
+        ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
+        container.setMaxTextMessageBufferSize((int) settings.maxRequestSize().toBytes());
+        return container;
+    }
+}

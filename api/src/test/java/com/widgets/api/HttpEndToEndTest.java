@@ -1,0 +1,199 @@
+package com.widgets.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.widgets.db.WiringEvent;
+import com.widgets.db.WiringStore;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.graphql.test.tester.HttpGraphQlTester;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** The service over HTTP as a client sees it: GraphQL over HTTP POST and GET, the schema, GraphiQL, errors. */
+@ApiTest
+class HttpEndToEndTest {
+
+    @Autowired
+    HttpGraphQlTester http;
+
+    @Autowired
+    WiringStore store;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @LocalServerPort
+    int port;
+
+    final HttpClient client = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void wiring() {
+        Fixtures.sampleWiring(jdbc, store);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
+    }
+
+    private HttpResponse<String> post(String body, String contentType) throws IOException, InterruptedException {
+        return send(request("/graphql")
+                .header("Content-Type", contentType)
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    @Test
+    void aMutationRecordsTheActorAndReturnsItsRequestId() throws Exception {
+        var response = http.mutate()
+                .header("X-Actor", "alice")
+                .build()
+                .document("mutation { addWidget(input: {serialNumber: \"E2E-1\", name: \"e2e\", ports: [P]})"
+                        + " { changed requestId } }")
+                .execute();
+        response.path("addWidget.changed").entity(Boolean.class).isEqualTo(true);
+        String requestId =
+                response.path("addWidget.requestId").entity(String.class).get();
+        assertThat(response.returnResponse().getExtensions()).containsEntry("requestId", requestId);
+        List<WiringEvent> history = store.history("E2E-1", null, 10);
+        assertThat(history).singleElement().satisfies(event -> {
+            assertThat(event.origin().actor()).isEqualTo("alice");
+            assertThat(event.origin().requestId()).isEqualTo(requestId);
+        });
+
+        HttpResponse<String> raw = post(
+                "{\"query\":\"mutation { removeWidget(input: {serialNumber: \\\"E2E-1\\\"}) { changed } }\"}",
+                "application/json");
+        assertThat(raw.statusCode()).isEqualTo(200);
+        String header = raw.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(raw.body()).contains("\"requestId\":\"" + header + "\"");
+        assertThat(store.history("E2E-1", null, 1).get(0).origin().actor()).isEqualTo("anonymous");
+    }
+
+    @Test
+    void speaksGraphQlOverHttpPostAndGet() throws Exception {
+        HttpResponse<String> post = send(request("/graphql")
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/graphql-response+json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"query\":\"{ widget(serialNumber: \\\"SN-1\\\") { name } }\"}")));
+        assertThat(post.statusCode()).isEqualTo(200);
+        assertThat(post.headers().firstValue("Content-Type").orElseThrow())
+                .startsWith("application/graphql-response+json");
+        assertThat(post.body()).contains("\"name\":\"Widget1\"");
+
+        String query =
+                URLEncoder.encode("query One($s: ID!) { widget(serialNumber: $s) { name } }", StandardCharsets.UTF_8);
+        String variables = URLEncoder.encode("{\"s\":\"SN-2\"}", StandardCharsets.UTF_8);
+        HttpResponse<String> get = send(
+                request("/graphql?query=" + query + "&variables=" + variables).GET());
+        assertThat(get.statusCode()).isEqualTo(200);
+        assertThat(get.body()).contains("\"name\":\"Widget2\"");
+        assertThat(get.headers().firstValue("X-Request-Id")).isPresent();
+
+        String mutation = URLEncoder.encode(
+                "mutation { removeWidget(input: {serialNumber: \"SN-1\"}) { changed } }", StandardCharsets.UTF_8);
+        HttpResponse<String> refused =
+                send(request("/graphql?query=" + mutation).GET());
+        assertThat(refused.statusCode()).isEqualTo(405);
+        assertThat(refused.headers().firstValue("Allow")).contains("POST");
+        assertThat(refused.body()).contains("queries only");
+        assertThat(store.widget("SN-1")).isPresent();
+    }
+
+    @Test
+    void userMistakesNeverGiveA500OrAStackTrace() throws Exception {
+        HttpResponse<String> malformed = post("{\"query\": \"{ widget(", "application/json");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(malformed.body()).contains("not a valid GraphQL request").contains("line 1");
+
+        HttpResponse<String> syntax = post("{\"query\":\"{ widget(serialNumber: ) { name } }\"}", "application/json");
+        assertThat(syntax.statusCode()).isLessThan(500);
+        assertThat(syntax.body()).contains("errors").contains("InvalidSyntax").doesNotContain("at com.");
+
+        HttpResponse<String> unknownField =
+                post("{\"query\":\"{ widget(serialNumber: \\\"SN-1\\\") { colour } }\"}", "application/json");
+        assertThat(unknownField.statusCode()).isLessThan(500);
+        assertThat(unknownField.body()).contains("colour").contains("ValidationError");
+
+        HttpResponse<String> badEnum = post(
+                "{\"query\":\"mutation($p: [PortType!]!) { addWidget(input: {serialNumber: \\\"X\\\", name: \\\"x\\\","
+                        + " ports: $p}) { changed } }\",\"variables\":{\"p\":[\"Z\"]}}",
+                "application/json");
+        assertThat(badEnum.statusCode()).isLessThan(500);
+        assertThat(badEnum.body()).contains("errors").doesNotContain("INTERNAL_ERROR");
+
+        HttpResponse<String> refused = post(
+                "{\"query\":\"mutation { link(input: {a: {serialNumber: \\\"SN-4\\\", port: P},"
+                        + " b: {serialNumber: \\\"SN-2\\\", port: Q}}) { changed } }\"}",
+                "application/json");
+        assertThat(refused.statusCode()).isEqualTo(200);
+        assertThat(refused.body()).contains("\"code\":\"PORT_BUSY\"").contains("SN-2.Q is already linked to SN-1.P");
+    }
+
+    @Test
+    void refusesAnUnprintableActorNamingTheHeader() {
+        http.mutate()
+                .header("X-Actor", "x".repeat(200))
+                .build()
+                .document("mutation { removeWidget(input: {serialNumber: \"SN-4\"}) { changed } }")
+                .execute()
+                .errors()
+                .satisfy(errors -> assertThat(errors).singleElement().satisfies(error -> {
+                    assertThat(error.getExtensions())
+                            .containsEntry("code", "INVALID_INPUT")
+                            .containsEntry("field", "X-Actor");
+                    assertThat(error.getErrorType().toString()).isEqualTo("BAD_REQUEST");
+                }));
+        assertThat(store.widget("SN-4")).isPresent();
+    }
+
+    @Test
+    void printsTheSchema() throws Exception {
+        HttpResponse<String> schema = send(request("/graphql/schema").GET());
+        assertThat(schema.statusCode()).isEqualTo(200);
+        assertThat(schema.body()).contains("type Widget").contains("wiringChanged(serialNumbers: [ID!]): WiringEvent!");
+    }
+
+    @Test
+    void servesGraphiQlAndAllItsAssetsFromTheApplication() throws Exception {
+        HttpResponse<String> page = send(request("/graphiql").GET());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
+        assertThat(page.body()).doesNotContain("https://").contains("isHeadersEditorEnabled: true");
+        Matcher assets = Pattern.compile("(?:src|href)=\"(/webjars/[^\"]+)\"").matcher(page.body());
+        int count = 0;
+        while (assets.find()) {
+            count++;
+            HttpResponse<String> asset = send(request(assets.group(1)).GET());
+            assertThat(asset.statusCode()).as(assets.group(1)).isEqualTo(200);
+        }
+        assertThat(count).as("stylesheet, react, react-dom, graphiql").isEqualTo(4);
+    }
+
+    @Test
+    void answersIntrospectionAsGraphiQlSendsIt() {
+        // GraphiQL's own introspection query nests deeper than max-depth; introspection is exempt from it.
+        String typeRef = "kind name" + " ofType { kind name".repeat(8) + " }".repeat(8);
+        http.document("{ __schema { types { name fields { name args { name type { " + typeRef + " } } } } } }")
+                .execute()
+                .errors()
+                .verify();
+    }
+}

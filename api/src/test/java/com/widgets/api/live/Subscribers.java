@@ -1,0 +1,19 @@
+package com.widgets.api.live;
+
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.springframework.context.ApplicationContext;
+
+/** Test access to the fanout: waiting until a subscription has reached the server before making a change. */
+public final class Subscribers {
+
+    private Subscribers() {}
+
+    public static int count(ApplicationContext context) {
+        return context.getBean(WiringFanout.class).subscriberCount();
+    }
+
+    public static void awaitAtLeast(ApplicationContext context, int subscribers) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> count(context) >= subscribers);
+    }
+}

@@ -1,0 +1,99 @@
+package com.widgets.api.live;
+
+import static com.widgets.db.PortType.P;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.widgets.api.ApiTest;
+import com.widgets.api.system.ApiError;
+import com.widgets.api.system.GraphQlSettings;
+import com.widgets.db.Origin;
+import com.widgets.db.WiringEvent;
+import com.widgets.db.WiringStore;
+import com.widgets.db.testing.WiringDatabase;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.unit.DataSize;
+import reactor.core.publisher.BaseSubscriber;
+
+/**
+ * A subscriber that stops reading is ended with SLOW_SUBSCRIBER once it falls a buffer (and a prefetch) behind, while the publisher never
+ * waits and every other subscriber gets every event. Events are real ones, committed by the store.
+ */
+@ApiTest
+class WiringFanoutTest {
+
+    @Autowired
+    WiringStore store;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Test
+    void aSlowSubscriberIsEndedWithoutSlowingAnyoneElse() throws Exception {
+        new WiringDatabase(jdbc).reset();
+        store.addWidget("F-1", "fan", Set.of(P), Origin.request("tester", "fan"));
+        WiringEvent event = store.history("F-1", null, 1).get(0);
+        WiringFanout fanout = new WiringFanout(
+                new GraphQlSettings(12, 20000, 30, 1000, 100, DataSize.ofKilobytes(256), 10, 10000, 64));
+        fanout.listening();
+
+        AtomicReference<Throwable> slowError = new AtomicReference<>();
+        List<WiringEvent> slowGot = new CopyOnWriteArrayList<>();
+        BaseSubscriber<WiringEvent> slow = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(Subscription subscription) {
+                // reads nothing until asked below
+            }
+
+            @Override
+            protected void hookOnNext(WiringEvent value) {
+                slowGot.add(value);
+            }
+
+            @Override
+            protected void hookOnError(Throwable error) {
+                slowError.set(error);
+            }
+        };
+        fanout.subscribe(null).subscribe(slow);
+        List<WiringEvent> fastGot = new CopyOnWriteArrayList<>();
+        CountDownLatch fastDone = new CountDownLatch(200);
+        fanout.subscribe(Set.of("F-1")).subscribe(e -> {
+            fastGot.add(e);
+            fastDone.countDown();
+        });
+        List<WiringEvent> ignored = new CopyOnWriteArrayList<>();
+        fanout.subscribe(Set.of("SOMEONE-ELSE")).subscribe(ignored::add);
+
+        // Ten bursts of 20: the reading subscriber keeps up between bursts, the other falls 200 behind.
+        for (int burst = 1; burst <= 10; burst++) {
+            long started = System.nanoTime();
+            for (int i = 0; i < 20; i++) {
+                fanout.publish(List.of(event));
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+            int published = burst * 20;
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> fastGot.size() == published);
+        }
+        assertThat(fastDone.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(fastGot).hasSize(200);
+        assertThat(ignored).isEmpty();
+        assertThat(fanout.subscriberCount()).isEqualTo(2);
+
+        slow.request(Long.MAX_VALUE);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> slowError.get() != null);
+        assertThat(slowError.get())
+                .isInstanceOfSatisfying(
+                        ApiError.class, e -> assertThat(e.code()).isEqualTo(ApiError.Code.SLOW_SUBSCRIBER));
+        assertThat(slowGot).hasSizeLessThan(200);
+    }
+}
