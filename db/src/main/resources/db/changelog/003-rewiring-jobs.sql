@@ -14,13 +14,15 @@ CREATE TABLE rewiring_reject (
 );
 
 --changeset widgets:003-inbox-claim
--- One row per inbox file a replica took on: the primary key makes the claim exactly-once across replicas.
--- A plain local table on the Citus coordinator (never distributed, so its key needs no serial_number).
+-- One row per inbox file a replica took on: the primary key makes the claim exactly-once across replicas
+-- (the same name dropped again with other contents is a new file). A plain local table on the Citus
+-- coordinator, never distributed, so its key needs no serial_number.
 CREATE TABLE rewiring_inbox_claim (
-    file_name  text NOT NULL,
-    file_size  bigint NOT NULL,
-    claimed_by text NOT NULL,
-    claimed_at timestamptz NOT NULL DEFAULT now(),
-    job_id     bigint,
-    CONSTRAINT rewiring_inbox_claim_pkey PRIMARY KEY (file_name, file_size)
+    file_name     text NOT NULL,
+    file_size     bigint NOT NULL,
+    file_modified bigint NOT NULL,
+    claimed_by    text NOT NULL,
+    claimed_at    timestamptz NOT NULL DEFAULT now(),
+    job_id        bigint,
+    CONSTRAINT rewiring_inbox_claim_pkey PRIMARY KEY (file_name, file_size, file_modified)
 );

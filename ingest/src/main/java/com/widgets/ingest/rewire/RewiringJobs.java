@@ -1,0 +1,277 @@
+package com.widgets.ingest.rewire;
+
+import java.io.Writer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+
+/**
+ * Starts, watches, stops and restarts rewiring jobs, and serves their reject reports: the one door the API, the inbox
+ * pickup and the command line use. A job's id is stable across restarts.
+ */
+public class RewiringJobs {
+
+    private static final Logger log = LoggerFactory.getLogger(RewiringJobs.class);
+
+    private final JobOperator operator;
+    private final JobRepository repository;
+    private final Job job;
+    private final RejectStore rejects;
+    private final RewiringProgress progress;
+    private final IngestProperties settings;
+
+    RewiringJobs(
+            JobOperator operator,
+            JobRepository repository,
+            Job job,
+            RejectStore rejects,
+            RewiringProgress progress,
+            IngestProperties settings) {
+        this.operator = operator;
+        this.repository = repository;
+        this.job = job;
+        this.rejects = rejects;
+        this.progress = progress;
+        this.settings = settings;
+    }
+
+    /** Starts a job on a file; returns its id at once while it runs on its own thread. */
+    public long submit(Path file, RewiringMode mode) {
+        return submit(file, mode, settings.actor());
+    }
+
+    /** Starts a job whose history rows name {@code actor}. */
+    public long submit(Path file, RewiringMode mode, String actor) {
+        JobParameters parameters = new JobParametersBuilder()
+                .addString(
+                        RewiringJobConfiguration.FILE,
+                        file.toAbsolutePath().normalize().toString())
+                .addString(RewiringJobConfiguration.MODE, mode.label())
+                .addString(
+                        RewiringJobConfiguration.SUBMISSION, UUID.randomUUID().toString())
+                .addString(RewiringJobConfiguration.ACTOR, actor, false)
+                .toJobParameters();
+        try {
+            JobExecution execution = operator.start(job, parameters);
+            log.info(
+                    "Rewiring job {} started on {} ({})",
+                    execution.getJobInstance().getInstanceId(),
+                    file,
+                    mode);
+            return execution.getJobInstance().getInstanceId();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not start a rewiring job on " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Resumes the last unfinished job on this file in this mode — failed, stopped, or left running by a process that
+     * died (say, kill -9) — or starts a new one. For the command line, where nobody else runs the same file.
+     */
+    public long submitOrResume(Path file, RewiringMode mode) {
+        String path = file.toAbsolutePath().normalize().toString();
+        for (JobInstance instance : repository.getJobInstances(RewiringJobConfiguration.JOB, 0, 100)) {
+            JobExecution last = repository.getLastJobExecution(instance);
+            if (last == null
+                    || !path.equals(last.getJobParameters().getString(RewiringJobConfiguration.FILE))
+                    || !mode.label().equals(last.getJobParameters().getString(RewiringJobConfiguration.MODE))) {
+                continue;
+            }
+            if (last.getStatus() == BatchStatus.COMPLETED || last.getStatus() == BatchStatus.ABANDONED) {
+                break;
+            }
+            restart(instance.getInstanceId(), true);
+            return instance.getInstanceId();
+        }
+        return submit(file, mode);
+    }
+
+    public Optional<RewiringJob> status(long id) {
+        JobInstance instance = repository.getJobInstance(id);
+        if (instance == null || !RewiringJobConfiguration.JOB.equals(instance.getJobName())) {
+            return Optional.empty();
+        }
+        List<JobExecution> executions = repository.getJobExecutions(instance);
+        if (executions.isEmpty()) {
+            return Optional.empty();
+        }
+        executions.sort(Comparator.comparingLong(JobExecution::getId));
+        return Optional.of(view(id, executions.get(0), executions.get(executions.size() - 1)));
+    }
+
+    /** The latest jobs, newest first. */
+    public List<RewiringJob> list(int max) {
+        List<RewiringJob> jobs = new ArrayList<>();
+        for (JobInstance instance : repository.getJobInstances(RewiringJobConfiguration.JOB, 0, max)) {
+            status(instance.getInstanceId()).ifPresent(jobs::add);
+        }
+        return jobs;
+    }
+
+    /** Asks a running job to stop after its current chunk; false if it was not running. */
+    public boolean stop(long id) {
+        JobExecution last = lastExecution(id);
+        if (last == null || !last.isRunning()) {
+            return false;
+        }
+        try {
+            return operator.stop(last);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Restarts a failed or stopped job where its last committed chunk ended; the id stays the same. */
+    public long restart(long id) {
+        return restart(id, false);
+    }
+
+    private long restart(long id, boolean assumeDead) {
+        JobExecution last = lastExecution(id);
+        if (last == null) {
+            throw new IllegalArgumentException("There is no rewiring job " + id + ".");
+        }
+        try {
+            if (last.isRunning()) {
+                boolean stale = last.getLastUpdated() != null
+                        && last.getLastUpdated().isBefore(LocalDateTime.now().minusMinutes(2));
+                if (progress.get(id) != null || !(assumeDead || stale)) {
+                    throw new IllegalStateException("Rewiring job " + id + " is still running.");
+                }
+                log.warn("Rewiring job {} was left running by a process that ended; recovering it", id);
+                last = operator.recover(last);
+            }
+            JobExecution next = operator.restart(last);
+            log.info("Rewiring job {} restarted (execution {})", id, next.getId());
+            return id;
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not restart rewiring job " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until the job is no longer pending or running, or the time is up; returns its status then. */
+    public RewiringJob await(long id, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            RewiringJob job = status(id).orElseThrow();
+            boolean over = job.status() != RewiringStatus.RUNNING && job.status() != RewiringStatus.PENDING;
+            if (over || System.nanoTime() > deadline) {
+                return job;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Writes the job's reject report: CSV with header {@code line,code,message,raw}, in line order. */
+    public void rejects(long id, Writer out) {
+        rejects.report(id, out);
+    }
+
+    private JobExecution lastExecution(long id) {
+        JobInstance instance = repository.getJobInstance(id);
+        return instance == null ? null : repository.getLastJobExecution(instance);
+    }
+
+    private RewiringJob view(long id, JobExecution first, JobExecution last) {
+        JobParameters parameters = last.getJobParameters();
+        String file = parameters.getString(RewiringJobConfiguration.FILE);
+        Counts counts = Counts.NONE;
+        Long total = null;
+        for (StepExecution step : last.getStepExecutions()) {
+            ExecutionContext context = step.getExecutionContext();
+            counts = ChunkWriter.countsIn(context);
+            if (context.containsKey(RewiringFileReader.TOTAL)) {
+                total = context.getLong(RewiringFileReader.TOTAL);
+            }
+        }
+        RewiringProgress.Live live = progress.get(id);
+        boolean running = last.isRunning();
+        if (live != null && running) {
+            counts = live.counts();
+            total = live.totalLines();
+        }
+        Instant started = instant(first.getStartTime());
+        Instant ended = running ? null : instant(last.getEndTime());
+        Instant lastStart = instant(last.getStartTime());
+        Double rate = null;
+        if (lastStart != null) {
+            double seconds = Duration.between(lastStart, ended == null ? Instant.now() : ended)
+                            .toNanos()
+                    / 1e9;
+            rate = seconds > 0 ? counts.read() / seconds : null;
+        }
+        String message = null;
+        if (last.getStatus() == BatchStatus.FAILED) {
+            message = failure(last);
+        }
+        return new RewiringJob(
+                id,
+                status(last),
+                RewiringMode.of(parameters.getString(RewiringJobConfiguration.MODE)),
+                file == null ? null : Path.of(file).getFileName().toString(),
+                counts,
+                total,
+                rate,
+                started,
+                ended,
+                message);
+    }
+
+    private static String failure(JobExecution execution) {
+        List<Throwable> failures = execution.getAllFailureExceptions();
+        if (!failures.isEmpty()) {
+            return failures.get(0).getMessage();
+        }
+        for (StepExecution step : execution.getStepExecutions()) {
+            String description = step.getExitStatus().getExitDescription();
+            if (description != null && !description.isBlank()) {
+                return firstLine(description);
+            }
+        }
+        return firstLine(execution.getExitStatus().getExitDescription());
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return null;
+        }
+        String line = text.lines().findFirst().orElse("");
+        int colon = line.indexOf(": ");
+        return colon > 0 && line.substring(0, colon).contains(".") ? line.substring(colon + 2) : line;
+    }
+
+    private static RewiringStatus status(JobExecution execution) {
+        return switch (execution.getStatus()) {
+            case STARTING -> RewiringStatus.PENDING;
+            case STARTED, STOPPING -> RewiringStatus.RUNNING;
+            case COMPLETED -> RewiringStatus.COMPLETED;
+            case STOPPED -> RewiringStatus.STOPPED;
+            default -> RewiringStatus.FAILED;
+        };
+    }
+
+    private static Instant instant(LocalDateTime time) {
+        return time == null ? null : time.atZone(ZoneId.systemDefault()).toInstant();
+    }
+}
