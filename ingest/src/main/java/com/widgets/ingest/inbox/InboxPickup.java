@@ -9,6 +9,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -67,6 +68,8 @@ public class InboxPickup {
                 if (jdbc.update(CLAIM, file.getFileName().toString(), size, modified, replica) == 1) {
                     ran.add(run(file));
                 }
+            } catch (NoSuchFileException e) {
+                // another replica ran it and moved it away since we listed the inbox
             } catch (IOException | RuntimeException e) {
                 log.warn("Inbox file {} was not run: {}", file, e.getMessage());
             } catch (InterruptedException e) {

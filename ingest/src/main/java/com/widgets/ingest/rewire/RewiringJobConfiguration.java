@@ -37,6 +37,7 @@ public class RewiringJobConfiguration {
     static final String FILE = "file";
     static final String MODE = "mode";
     static final String SUBMISSION = "submission";
+    static final String STAMP = "fileStamp";
     static final String ACTOR = "actor";
     static final String APPLY_STEP = "applyLines";
     static final String WHOLE_FILE_STEP = "wholeFile";

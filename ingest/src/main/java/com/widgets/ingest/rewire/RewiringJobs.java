@@ -1,6 +1,8 @@
 package com.widgets.ingest.rewire;
 
+import java.io.IOException;
 import java.io.Writer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +68,7 @@ public class RewiringJobs {
                         RewiringJobConfiguration.FILE,
                         file.toAbsolutePath().normalize().toString())
                 .addString(RewiringJobConfiguration.MODE, mode.label())
+                .addString(RewiringJobConfiguration.STAMP, stamp(file))
                 .addString(
                         RewiringJobConfiguration.SUBMISSION, UUID.randomUUID().toString())
                 .addString(RewiringJobConfiguration.ACTOR, actor, false)
@@ -84,25 +87,37 @@ public class RewiringJobs {
     }
 
     /**
-     * Resumes the last unfinished job on this file in this mode — failed, stopped, or left running by a process that
-     * died (say, kill -9) — or starts a new one. For the command line, where nobody else runs the same file.
+     * Resumes the last job on this file if it is an unfinished apply-mode job on the same contents (same size and
+     * modification time) — failed, stopped, or left running by a process that died (say, kill -9) — or starts a new
+     * one. Dry-run and atomic jobs commit nothing midway, so they simply start again. For the command line, where
+     * nobody else runs the same file at the same time.
      */
     public long submitOrResume(Path file, RewiringMode mode) {
         String path = file.toAbsolutePath().normalize().toString();
         for (JobInstance instance : repository.getJobInstances(RewiringJobConfiguration.JOB, 0, 100)) {
             JobExecution last = repository.getLastJobExecution(instance);
-            if (last == null
-                    || !path.equals(last.getJobParameters().getString(RewiringJobConfiguration.FILE))
-                    || !mode.label().equals(last.getJobParameters().getString(RewiringJobConfiguration.MODE))) {
+            if (last == null || !path.equals(last.getJobParameters().getString(RewiringJobConfiguration.FILE))) {
                 continue;
             }
-            if (last.getStatus() == BatchStatus.COMPLETED || last.getStatus() == BatchStatus.ABANDONED) {
-                break;
+            boolean sameRun = mode == RewiringMode.APPLY
+                    && mode.label().equals(last.getJobParameters().getString(RewiringJobConfiguration.MODE))
+                    && stamp(file).equals(last.getJobParameters().getString(RewiringJobConfiguration.STAMP));
+            if (!sameRun || last.getStatus() == BatchStatus.COMPLETED || last.getStatus() == BatchStatus.ABANDONED) {
+                break; // the last job on this file finished, or ran other contents or another mode: start afresh
             }
             restart(instance.getInstanceId(), true);
             return instance.getInstanceId();
         }
         return submit(file, mode);
+    }
+
+    /** Tells one version of a file from another: its size and modification time. */
+    private static String stamp(Path file) {
+        try {
+            return Files.size(file) + ":" + Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            return "unreadable";
+        }
     }
 
     public Optional<RewiringJob> status(long id) {
