@@ -29,7 +29,7 @@ final class ChunkWrites {
                    linked_at = CASE WHEN v.ns IS NULL THEN NULL
                                     WHEN v.ns = v.os AND v.np = v.op THEN t.linked_at
                                     ELSE now() END
-              FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS v(s, p, os, op, ns, np)
+              FROM unnest(?::text[], ?::char[], ?::text[], ?::char[], ?::text[], ?::char[]) AS v(s, p, os, op, ns, np)
              WHERE t.serial_number = v.s AND t.port = v.p
                AND t.peer_serial IS NOT DISTINCT FROM v.os AND t.peer_port IS NOT DISTINCT FROM v.op
             RETURNING t.serial_number
@@ -37,7 +37,7 @@ final class ChunkWrites {
     /** Deletes the port rows of removed widgets, only if each still holds the peer it was read with. */
     private static final String DELETE_PORTS = """
             DELETE FROM port AS t
-             USING unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS v(s, p, os, op)
+             USING unnest(?::text[], ?::char[], ?::text[], ?::char[]) AS v(s, p, os, op)
              WHERE t.serial_number = v.s AND t.port = v.p
                AND t.peer_serial IS NOT DISTINCT FROM v.os AND t.peer_port IS NOT DISTINCT FROM v.op
             RETURNING t.serial_number
@@ -59,7 +59,7 @@ final class ChunkWrites {
     private static final String INSERT_PORTS = """
             INSERT INTO port (serial_number, port, peer_serial, peer_port, linked_at)
             SELECT s, p, ps, pp, CASE WHEN ps IS NULL THEN NULL ELSE now() END
-              FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS v(s, p, ps, pp)
+              FROM unnest(?::text[], ?::char[], ?::text[], ?::char[]) AS v(s, p, ps, pp)
             """;
     private static final String DELETE_ADDED = """
             DELETE FROM widget WHERE serial_number = ANY(?::text[])
@@ -106,7 +106,7 @@ final class ChunkWrites {
     private record Simulated(ChunkSimulation simulation, List<OpOutcome> outcomes) {}
 
     private Simulated simulate(List<? extends WiringOp> ops, Set<String> serials) {
-        Map<String, Widget> found = reads.many(serials);
+        Map<String, Widget> found = reads.manyForChunk(serials);
         ChunkSimulation simulation = new ChunkSimulation(serials, found);
         List<OpOutcome> outcomes = new ArrayList<>(ops.size());
         for (WiringOp op : ops) {
