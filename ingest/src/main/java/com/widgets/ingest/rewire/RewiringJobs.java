@@ -130,7 +130,17 @@ public class RewiringJobs {
             return Optional.empty();
         }
         executions.sort(Comparator.comparingLong(JobExecution::getId));
-        return Optional.of(view(id, executions.get(0), executions.get(executions.size() - 1)));
+        // The newest step execution holds the counts: a restart after a crash between the step's end and the
+        // job's may run no step at all.
+        StepExecution step = null;
+        for (JobExecution execution : executions) {
+            for (StepExecution candidate : execution.getStepExecutions()) {
+                if (step == null || candidate.getId() > step.getId()) {
+                    step = candidate;
+                }
+            }
+        }
+        return Optional.of(view(id, executions.get(0), executions.get(executions.size() - 1), step));
     }
 
     /** The latest jobs, newest first. */
@@ -208,12 +218,12 @@ public class RewiringJobs {
         return instance == null ? null : repository.getLastJobExecution(instance);
     }
 
-    private RewiringJob view(long id, JobExecution first, JobExecution last) {
+    private RewiringJob view(long id, JobExecution first, JobExecution last, StepExecution step) {
         JobParameters parameters = last.getJobParameters();
         String file = parameters.getString(RewiringJobConfiguration.FILE);
         Counts counts = Counts.NONE;
         Long total = null;
-        for (StepExecution step : last.getStepExecutions()) {
+        if (step != null) {
             ExecutionContext context = step.getExecutionContext();
             counts = ChunkWriter.countsIn(context);
             if (context.containsKey(RewiringFileReader.TOTAL)) {
