@@ -61,4 +61,35 @@ class RestartTest extends JobTestSupport {
         assertThat(report(restarted.id())).isEqualTo(report);
         assertSound();
     }
+
+    @Test
+    void aStoppedJobRestartsWhereItStopped() throws Exception {
+        Path file = GeneratedFiles.rewiring(temp.resolve("stop.csv"), 100, 3000, 5);
+        RewiringJob uninterrupted = run(file, RewiringMode.APPLY);
+        Map<String, String> state = db.snapshot();
+        db.reset();
+
+        long id = jobs.submit(file, RewiringMode.APPLY);
+        while (jobs.status(id).orElseThrow().counts().read() == 0) {
+            Thread.sleep(5);
+        }
+        RewiringJob running = jobs.status(id).orElseThrow();
+        assertThat(running.status()).isEqualTo(RewiringStatus.RUNNING);
+        assertThat(running.secondsLeft()).isNotNull();
+        assertThat(jobs.stop(id)).isTrue();
+        RewiringJob stopped = awaitEnd(id);
+        assertThat(stopped.status()).isEqualTo(RewiringStatus.STOPPED);
+        assertThat(stopped.counts().read()).isLessThan(3000);
+
+        jobs.restart(id);
+        RewiringJob finished = awaitEnd(id);
+
+        assertThat(finished.status()).isEqualTo(RewiringStatus.COMPLETED);
+        assertThat(finished.counts()).isEqualTo(uninterrupted.counts());
+        assertThat(db.snapshot()).isEqualTo(state);
+        java.io.ByteArrayOutputStream report = new java.io.ByteArrayOutputStream();
+        jobs.rejects(id, report);
+        assertThat(report.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(report(uninterrupted.id()));
+        assertSound();
+    }
 }

@@ -9,6 +9,7 @@ import java.time.Instant;
  * @param fileName the file's name (without its directory)
  * @param totalLines the file's records, once counted (null before)
  * @param opsPerSecond lines judged per second while it ran (null before it started)
+ * @param secondsLeft the estimated time to the end while it runs, from its rate so far (null otherwise)
  * @param message why it failed, when it did
  */
 public record RewiringJob(
@@ -19,6 +20,7 @@ public record RewiringJob(
         Counts counts,
         Long totalLines,
         Double opsPerSecond,
+        Double secondsLeft,
         Instant startedAt,
         Instant endedAt,
         String message) {}

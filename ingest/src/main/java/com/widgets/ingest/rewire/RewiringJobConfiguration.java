@@ -1,6 +1,7 @@
 package com.widgets.ingest.rewire;
 
 import com.widgets.db.WiringStore;
+import com.widgets.ingest.export.StateExport;
 import java.nio.file.Path;
 import java.util.List;
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -120,6 +121,7 @@ public class RewiringJobConfiguration {
             RejectStore rejectStore,
             RewiringProgress rewiringProgress,
             PlatformTransactionManager transactions,
+            JdbcTemplate jdbc,
             IngestProperties settings) {
         return new WholeFileTasklet(
                 rewiringReader,
@@ -127,6 +129,7 @@ public class RewiringJobConfiguration {
                 rejectStore,
                 rewiringProgress,
                 transactions,
+                jdbc,
                 RewiringMode.of(mode),
                 jobId,
                 settings.chunkSize());
@@ -139,8 +142,15 @@ public class RewiringJobConfiguration {
             @Qualifier("rewiringJob") Job rewiringJob,
             RejectStore rejectStore,
             RewiringProgress rewiringProgress,
-            IngestProperties settings) {
-        return new RewiringJobs(jobOperator, jobRepository, rewiringJob, rejectStore, rewiringProgress, settings);
+            IngestProperties settings,
+            StateExport stateExport) {
+        return new RewiringJobs(
+                jobOperator, jobRepository, rewiringJob, rejectStore, rewiringProgress, settings, stateExport);
+    }
+
+    @Bean
+    StateExport stateExport(WiringStore store, PlatformTransactionManager transactions) {
+        return new StateExport(store, transactions);
     }
 
     @Bean

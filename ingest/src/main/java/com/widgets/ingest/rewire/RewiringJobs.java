@@ -1,7 +1,12 @@
 package com.widgets.ingest.rewire;
 
+import com.widgets.ingest.export.StateExport;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +45,7 @@ public class RewiringJobs {
     private final RejectStore rejects;
     private final RewiringProgress progress;
     private final IngestProperties settings;
+    private final StateExport export;
 
     RewiringJobs(
             JobOperator operator,
@@ -47,13 +53,15 @@ public class RewiringJobs {
             Job job,
             RejectStore rejects,
             RewiringProgress progress,
-            IngestProperties settings) {
+            IngestProperties settings,
+            StateExport export) {
         this.operator = operator;
         this.repository = repository;
         this.job = job;
         this.rejects = rejects;
         this.progress = progress;
         this.settings = settings;
+        this.export = export;
     }
 
     /** Starts a job on a file; returns its id at once while it runs on its own thread. */
@@ -158,11 +166,13 @@ public class RewiringJobs {
         if (last == null || !last.isRunning()) {
             return false;
         }
-        try {
-            return operator.stop(last);
-        } catch (Exception e) {
-            return false;
-        }
+        // Only the job execution is marked: the running step sees it at its next chunk boundary and stops there.
+        // JobOperator.stop would also write back the step execution context as this (stale) copy has it,
+        // overwriting the reader position of chunks committed since, which would apply them twice on restart.
+        last.setStatus(BatchStatus.STOPPING);
+        repository.update(last);
+        log.info("Rewiring job {} asked to stop", id);
+        return true;
     }
 
     /** Restarts a failed or stopped job where its last committed chunk ended; the id stays the same. */
@@ -213,6 +223,27 @@ public class RewiringJobs {
         rejects.report(id, out);
     }
 
+    /** The reject report as UTF-8 bytes, streamed (for an HTTP download). */
+    public void rejects(long id, OutputStream out) {
+        Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+        rejects.report(id, writer);
+    }
+
+    /** Streams the current wiring as an importable CSV file: every widget as add, then every link once. */
+    public long export(OutputStream out) {
+        return export.write(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8)));
+    }
+
+    /** The average wall-clock seconds of the latest {@code max} completed jobs (0 when there are none). */
+    public double averageSecondsPerJob(int max) {
+        return list(max).stream()
+                .filter(job -> job.status() == RewiringStatus.COMPLETED && job.endedAt() != null)
+                .mapToDouble(
+                        job -> Duration.between(job.startedAt(), job.endedAt()).toMillis() / 1000.0)
+                .average()
+                .orElse(0);
+    }
+
     private JobExecution lastExecution(long id) {
         JobInstance instance = repository.getJobInstance(id);
         return instance == null ? null : repository.getLastJobExecution(instance);
@@ -246,6 +277,10 @@ public class RewiringJobs {
                     / 1e9;
             rate = seconds > 0 ? counts.read() / seconds : null;
         }
+        Double secondsLeft = null;
+        if (running && rate != null && rate > 0 && total != null) {
+            secondsLeft = Math.max(0, total - counts.read()) / rate;
+        }
         String message = null;
         if (last.getStatus() == BatchStatus.FAILED) {
             message = failure(last);
@@ -258,6 +293,7 @@ public class RewiringJobs {
                 counts,
                 total,
                 rate,
+                secondsLeft,
                 started,
                 ended,
                 message);

@@ -9,6 +9,7 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -37,6 +38,7 @@ class WholeFileTasklet implements Tasklet {
     private final int chunkSize;
     private final TransactionTemplate savepoint;
     private final TransactionTemplate separate;
+    private final JdbcTemplate jdbc;
 
     WholeFileTasklet(
             RewiringFileReader reader,
@@ -44,6 +46,7 @@ class WholeFileTasklet implements Tasklet {
             RejectStore rejects,
             RewiringProgress progress,
             PlatformTransactionManager transactions,
+            JdbcTemplate jdbc,
             RewiringMode mode,
             long jobId,
             int chunkSize) {
@@ -52,6 +55,7 @@ class WholeFileTasklet implements Tasklet {
         this.rejects = rejects;
         this.progress = progress;
         this.mode = mode;
+        this.jdbc = jdbc;
         this.jobId = jobId;
         this.chunkSize = chunkSize;
         this.savepoint = new TransactionTemplate(transactions);
@@ -81,7 +85,7 @@ class WholeFileTasklet implements Tasklet {
                         total[0] = total[0].plus(verdict.counts());
                         progress.update(jobId, total[0], reader.totalLines());
                         chunk.clear();
-                        if (step.isTerminateOnly()) {
+                        if (stopRequested(step)) {
                             throw new StoppedMidway();
                         }
                     }
@@ -104,6 +108,15 @@ class WholeFileTasklet implements Tasklet {
                     + " lines were rejected, so nothing was applied (atomic mode).");
         }
         return RepeatStatus.FINISHED;
+    }
+
+    /** A stop request marks the job execution; nothing else reaches a tasklet that runs the whole file in one call. */
+    private boolean stopRequested(StepExecution step) {
+        String status = jdbc.queryForObject(
+                "SELECT status FROM batch_job_execution WHERE job_execution_id = ?",
+                String.class,
+                step.getJobExecutionId());
+        return step.isTerminateOnly() || "STOPPING".equals(status);
     }
 
     private static final class StoppedMidway extends RuntimeException {
