@@ -96,6 +96,19 @@ final class ChunkSimulation {
         return serials;
     }
 
+    /** The serial numbers whose widget row (name, creation time) the chunk needs: those it adds or removes. */
+    static Set<String> addedOrRemoved(List<? extends WiringOp> ops) {
+        Set<String> serials = new java.util.HashSet<>();
+        for (WiringOp op : ops) {
+            if (op instanceof WiringOp.AddWidget add) {
+                addIfPresent(serials, add.serialNumber());
+            } else if (op instanceof WiringOp.RemoveWidget remove) {
+                addIfPresent(serials, remove.serialNumber());
+            }
+        }
+        return serials;
+    }
+
     private static void addIfPresent(Set<String> serials, PortRef ref) {
         if (ref != null) {
             serials.add(ref.serialNumber());
@@ -232,7 +245,12 @@ final class ChunkSimulation {
 
     /** Frees {@code port}, which pointed at {@code formerPeer}; it may belong to a widget the chunk does not name. */
     private void free(PortRef port, PortRef formerPeer) {
-        if (widgets.containsKey(port.serialNumber())) {
+        WidgetState widget = widgets.get(port.serialNumber());
+        if (widget != null) {
+            if (!widget.exists || !formerPeer.equals(widget.peers.get(port.port()))) {
+                // The read was not one snapshot (two statements, or shards on Citus): read again.
+                throw new Attempts.StateChanged();
+            }
             setPeer(port, null);
         } else {
             // Links are symmetric, so the row read as formerPeer -> port says this row points back at formerPeer.

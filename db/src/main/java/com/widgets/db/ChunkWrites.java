@@ -3,6 +3,7 @@ package com.widgets.db;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -106,7 +107,17 @@ final class ChunkWrites {
     private record Simulated(ChunkSimulation simulation, List<OpOutcome> outcomes) {}
 
     private Simulated simulate(List<? extends WiringOp> ops, Set<String> serials) {
-        Map<String, Widget> found = reads.manyForChunk(serials);
+        // Whole widget rows only where the rules need a name or creation time; port rows tell the rest. Each serial
+        // number is read by one statement, so no widget is seen half before and half after a concurrent change.
+        Set<String> full = ChunkSimulation.addedOrRemoved(ops);
+        Map<String, Widget> found = new HashMap<>(reads.manyForChunk(full));
+        List<String> portsOnly = new ArrayList<>(serials.size());
+        for (String serial : serials) {
+            if (!full.contains(serial)) {
+                portsOnly.add(serial);
+            }
+        }
+        found.putAll(reads.portsForChunk(portsOnly));
         ChunkSimulation simulation = new ChunkSimulation(serials, found);
         List<OpOutcome> outcomes = new ArrayList<>(ops.size());
         for (WiringOp op : ops) {
@@ -240,7 +251,7 @@ final class ChunkWrites {
         }
         jdbc.update(
                 INSERT_HISTORY, id, serial, type, port, peerSerial, peerPort, name, ports, actor, request, job, line);
-        WiringNotices.publish(jdbc, notices);
+        WiringNotices.publishMany(jdbc, notices);
     }
 
     private static String[] array(List<String> values) {
