@@ -149,7 +149,8 @@ class ChunkApiTest {
         for (int i = 0; i + 1 < 300; i += 2) {
             ops.add(new WiringOp.LinkPorts(port("N" + i, P), port("N" + (i + 1), Q), line(1000 + i)));
         }
-        try (java.sql.Connection listener = dataSource.getConnection()) {
+        java.sql.Connection listener = dataSource.getConnection();
+        try {
             try (java.sql.Statement s = listener.createStatement()) {
                 s.execute("LISTEN " + WiringNotices.CHANNEL);
             }
@@ -177,6 +178,13 @@ class ChunkApiTest {
             assertThat(heard).hasSize(600).containsExactlyInAnyOrderElementsOf(stored);
             assertThat(heard).extracting(WiringEvent::id).isSorted();
             assertThat(notices).isGreaterThan(1);
+        } finally {
+            // The connection goes back to the pool: it must not keep listening for the next test that borrows it.
+            try (java.sql.Statement s = listener.createStatement()) {
+                s.execute("UNLISTEN *");
+            }
+            listener.unwrap(org.postgresql.PGConnection.class).getNotifications(100);
+            listener.close();
         }
     }
 
