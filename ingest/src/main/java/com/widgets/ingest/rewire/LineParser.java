@@ -68,7 +68,7 @@ final class LineParser {
             throw new HeaderException("The header cannot be read: " + line.problem() + ".");
         }
         List<String> fields = new ArrayList<>();
-        String problem = splitCsv(line.text(), fields);
+        String problem = CsvFields.split(line.text(), fields);
         if (problem != null) {
             throw new HeaderException("The header cannot be read: " + problem + ".");
         }
@@ -103,28 +103,22 @@ final class LineParser {
         this.header = columns;
     }
 
-    /** The op a record names, lower-cased, or null when it cannot be told; for the pre-scan of a CSV file's ops. */
-    static String opOf(RawLines.Raw line, boolean csv, int opIndex) {
+    /** The op a CSV record names, lower-cased, or null when it cannot be told; for the pre-scan of a file's ops. */
+    static String opOf(RawLines.Raw line, int opIndex) {
         if (line.problem() != null || line.text().isBlank()) {
             return null;
         }
-        String op;
-        if (csv) {
-            List<String> fields = new ArrayList<>();
-            if (splitCsv(line.text(), fields) != null || fields.size() <= opIndex) {
-                return null;
-            }
-            op = fields.get(opIndex);
-        } else {
+        List<String> fields = new ArrayList<>();
+        if (CsvFields.split(line.text(), fields) != null || fields.size() <= opIndex) {
             return null;
         }
-        return op.trim().toLowerCase(Locale.ROOT);
+        return fields.get(opIndex).trim().toLowerCase(Locale.ROOT);
     }
 
     /** The position of the op column in a CSV header line, or -1. */
     static int opIndex(RawLines.Raw header) {
         List<String> fields = new ArrayList<>();
-        if (header == null || header.problem() != null || splitCsv(header.text(), fields) != null) {
+        if (header == null || header.problem() != null || CsvFields.split(header.text(), fields) != null) {
             return -1;
         }
         for (int i = 0; i < fields.size(); i++) {
@@ -222,7 +216,7 @@ final class LineParser {
 
     private String csvValues(String text, String[] values) {
         List<String> fields = new ArrayList<>(header.length);
-        String problem = splitCsv(text, fields);
+        String problem = CsvFields.split(text, fields);
         if (problem != null) {
             return problem;
         }
@@ -274,54 +268,5 @@ final class LineParser {
             values[column.ordinal()] = s.isEmpty() ? null : s;
         }
         return null;
-    }
-
-    /**
-     * Splits one CSV record (RFC 4180: comma-separated, fields optionally in double quotes, a quote inside doubled) into
-     * fields; returns a description of the problem if the quoting is broken. A record is one line: no valid value
-     * holds a line break.
-     */
-    static String splitCsv(String line, List<String> fields) {
-        int i = 0, n = line.length();
-        StringBuilder field = new StringBuilder();
-        while (true) {
-            field.setLength(0);
-            if (i < n && line.charAt(i) == '"') {
-                i++;
-                while (true) {
-                    if (i >= n) {
-                        return "has a quoted value that is never closed";
-                    }
-                    char c = line.charAt(i++);
-                    if (c == '"') {
-                        if (i < n && line.charAt(i) == '"') {
-                            field.append('"');
-                            i++;
-                        } else {
-                            break;
-                        }
-                    } else {
-                        field.append(c);
-                    }
-                }
-                if (i < n && line.charAt(i) != ',') {
-                    return "has text after the closing quote of value " + (fields.size() + 1);
-                }
-            } else {
-                int start = i;
-                while (i < n && line.charAt(i) != ',') {
-                    if (line.charAt(i) == '"') {
-                        return "has a quote inside unquoted value " + (fields.size() + 1);
-                    }
-                    i++;
-                }
-                field.append(line, start, i);
-            }
-            fields.add(field.toString());
-            if (i >= n) {
-                return null;
-            }
-            i++; // the comma
-        }
     }
 }

@@ -84,11 +84,6 @@ class RejectStore {
         }
     }
 
-    long count(long jobId) {
-        Long n = jdbc.queryForObject("SELECT count(*) FROM rewiring_reject WHERE job_id = ?", Long.class, jobId);
-        return n == null ? 0 : n;
-    }
-
     /** Quotes a value for CSV when it needs it (RFC 4180). */
     static String csv(String value) {
         if (value == null) {

@@ -86,7 +86,7 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
                 }
                 records++;
                 if (opIndex >= 0) {
-                    String op = LineParser.opOf(line, true, opIndex);
+                    String op = LineParser.opOf(line, opIndex);
                     if (op != null) {
                         ops.add(op);
                     }
