@@ -92,4 +92,26 @@ class RestartTest extends JobTestSupport {
         assertThat(report.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(report(uninterrupted.id()));
         assertSound();
     }
+
+    @Test
+    void aStoppedDryRunChangesNothingAndRunsAgainFromTheStart() throws Exception {
+        Path file = GeneratedFiles.rewiring(temp.resolve("dry.csv"), 100, 3000, 9);
+
+        long id = jobs.submit(file, RewiringMode.DRY_RUN);
+        while (jobs.status(id).orElseThrow().counts().read() == 0) {
+            Thread.sleep(5);
+        }
+        assertThat(jobs.stop(id)).isTrue();
+        RewiringJob stopped = awaitEnd(id);
+        assertThat(stopped.status()).isEqualTo(RewiringStatus.STOPPED);
+        assertThat(db.count("SELECT count(*) FROM widget")).isZero();
+
+        jobs.restart(id);
+        RewiringJob finished = awaitEnd(id);
+        assertThat(finished.status()).isEqualTo(RewiringStatus.COMPLETED);
+        assertThat(finished.counts().read()).isEqualTo(3000);
+        assertThat(db.count("SELECT count(*) FROM widget")).isZero();
+        assertThat(db.count("SELECT count(*) FROM rewiring_reject WHERE job_id = ?", id))
+                .isEqualTo(finished.counts().rejected());
+    }
 }
