@@ -28,6 +28,7 @@ public class WiringStore {
     private final LinkWrites links;
     private final History history;
     private final WidgetSearch search;
+    private final ChunkWrites chunks;
 
     public WiringStore(JdbcTemplate jdbc, PlatformTransactionManager transactions) {
         this(jdbc, transactions, Attempts.DEFAULT_MAX_ATTEMPTS);
@@ -45,6 +46,7 @@ public class WiringStore {
         this.widgets = new WidgetWrites(jdbc, tx, attempts, reads);
         this.links = new LinkWrites(jdbc, tx, attempts, reads, history);
         this.search = new WidgetSearch(jdbc, reads);
+        this.chunks = new ChunkWrites(jdbc, transactions, attempts, reads);
     }
 
     /**
@@ -88,6 +90,20 @@ public class WiringStore {
             Rules.checkPort("expectedPeer", expectedPeer);
         }
         return links.unlink(end, expectedPeer, origin);
+    }
+
+    /**
+     * Applies many operations as if one by one in list order, each with the rules and refusals of the single operations
+     * above, but with one read, set-based check-and-set writes and one history insert for the whole chunk. Refusals are
+     * outcomes, not exceptions: the other operations still apply. Inside a caller's transaction the chunk's writes
+     * join it (a retry rolls back to a savepoint); otherwise they commit on return.
+     *
+     * @param dryRun judge the operations against the current state without writing anything
+     * @return one outcome per operation, in the same order
+     * @throws WiringException {@code CONTENTION} when the rows kept changing under every attempt, {@code UNAVAILABLE}
+     */
+    public List<OpOutcome> applyChunk(List<? extends WiringOp> ops, boolean dryRun) {
+        return chunks.apply(List.copyOf(ops), dryRun);
     }
 
     public Optional<Widget> widget(String serialNumber) {

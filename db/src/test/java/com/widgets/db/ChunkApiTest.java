@@ -1,0 +1,261 @@
+package com.widgets.db;
+
+import static com.widgets.db.PortType.P;
+import static com.widgets.db.PortType.Q;
+import static com.widgets.db.PortType.R;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.widgets.db.testing.TestApplication;
+import com.widgets.db.testing.WiringDatabase;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+@SpringBootTest(classes = TestApplication.class)
+class ChunkApiTest {
+
+    @Autowired
+    WiringStore store;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    javax.sql.DataSource dataSource;
+
+    WiringDatabase db;
+
+    @BeforeEach
+    void emptyDatabase() {
+        db = new WiringDatabase(jdbc);
+        db.reset();
+    }
+
+    private static Origin line(long n) {
+        return Origin.jobLine("tester", 7, n);
+    }
+
+    private static PortRef port(String serial, PortType type) {
+        return new PortRef(serial, type);
+    }
+
+    /** A script touching every rule and refusal, with later lines depending on earlier ones. */
+    private static List<WiringOp> script() {
+        List<WiringOp> ops = new ArrayList<>();
+        long n = 1;
+        ops.add(new WiringOp.AddWidget("A", "widget A", EnumSet.of(P, R, Q), line(n++)));
+        ops.add(new WiringOp.AddWidget("B", "widget B", EnumSet.of(P, Q), line(n++)));
+        ops.add(new WiringOp.AddWidget("C", "widget C", EnumSet.of(R), line(n++)));
+        ops.add(new WiringOp.AddWidget("A", "widget A", EnumSet.of(P, R, Q), line(n++))); // unchanged
+        ops.add(new WiringOp.AddWidget("A", "other", EnumSet.of(P), line(n++))); // WIDGET_EXISTS
+        ops.add(new WiringOp.AddWidget("bad serial", "x", EnumSet.of(P), line(n++))); // INVALID_INPUT
+        ops.add(new WiringOp.AddWidget("D", "bell\u0007", EnumSet.of(P), line(n++))); // INVALID_INPUT name
+        ops.add(new WiringOp.LinkPorts(port("A", P), port("B", Q), line(n++)));
+        ops.add(new WiringOp.LinkPorts(port("B", Q), port("A", P), line(n++))); // unchanged
+        ops.add(new WiringOp.LinkPorts(port("C", R), port("A", P), line(n++))); // PORT_BUSY
+        ops.add(new WiringOp.LinkPorts(port("A", R), port("A", Q), line(n++))); // SELF_LINK
+        ops.add(new WiringOp.LinkPorts(port("A", R), port("NOPE", P), line(n++))); // WIDGET_NOT_FOUND
+        ops.add(new WiringOp.LinkPorts(port("C", P), port("A", R), line(n++))); // PORT_NOT_ON_WIDGET
+        ops.add(new WiringOp.UnlinkPort(port("A", P), port("C", R), line(n++))); // NOT_LINKED_TO
+        ops.add(new WiringOp.UnlinkPort(port("A", R), null, line(n++))); // unchanged: free
+        ops.add(new WiringOp.LinkPorts(port("A", R), port("C", R), line(n++)));
+        ops.add(new WiringOp.UnlinkPort(port("B", Q), port("A", P), line(n++)));
+        ops.add(new WiringOp.LinkPorts(port("B", Q), port("A", P), line(n++))); // relink the same
+        ops.add(new WiringOp.RemoveWidget("A", line(n++))); // frees B.Q and C.R
+        ops.add(new WiringOp.RemoveWidget("A", line(n++))); // unchanged
+        ops.add(new WiringOp.UnlinkPort(port("NOPE", P), null, line(n++))); // WIDGET_NOT_FOUND
+        ops.add(new WiringOp.AddWidget("A", "new A", EnumSet.of(Q), line(n++))); // a new generation
+        ops.add(new WiringOp.LinkPorts(port("A", Q), port("C", R), line(n++)));
+        ops.add(new WiringOp.AddWidget("E", "short-lived", EnumSet.of(P), line(n++)));
+        ops.add(new WiringOp.LinkPorts(port("E", P), port("B", P), line(n++)));
+        ops.add(new WiringOp.RemoveWidget("E", line(n++)));
+        ops.add(new WiringOp.LinkPorts(port("B", P), port("B", Q), line(n++))); // SELF_LINK
+        return ops;
+    }
+
+    /** The outcome of one operation through the single-operation API, in the chunk API's terms. */
+    private OpOutcome single(WiringOp op) {
+        try {
+            boolean changed;
+            if (op instanceof WiringOp.AddWidget add) {
+                changed = store.addWidget(add.serialNumber(), add.name(), add.ports(), add.origin())
+                        .changed();
+            } else if (op instanceof WiringOp.RemoveWidget remove) {
+                changed = store.removeWidget(remove.serialNumber(), remove.origin())
+                        .changed();
+            } else if (op instanceof WiringOp.LinkPorts link) {
+                changed = store.link(link.a(), link.b(), link.origin()).changed();
+            } else {
+                WiringOp.UnlinkPort unlink = (WiringOp.UnlinkPort) op;
+                changed = store.unlink(unlink.end(), unlink.expectedPeer(), unlink.origin())
+                        .changed();
+            }
+            return OpOutcome.of(op.origin(), changed);
+        } catch (WiringException e) {
+            return OpOutcome.rejected(op.origin(), e);
+        }
+    }
+
+    @Test
+    void aChunkJudgesEveryLineExactlyAsTheSingleOperationsDo() {
+        List<WiringOp> ops = script();
+        List<OpOutcome> expected = ops.stream().map(this::single).toList();
+        Map<String, String> expectedState = db.snapshot();
+        long expectedHistory = db.count("SELECT count(*) FROM wiring_history");
+        assertThat(expected)
+                .extracting(OpOutcome::code)
+                .contains(
+                        ErrorCode.WIDGET_EXISTS,
+                        ErrorCode.INVALID_INPUT,
+                        ErrorCode.PORT_BUSY,
+                        ErrorCode.SELF_LINK,
+                        ErrorCode.WIDGET_NOT_FOUND,
+                        ErrorCode.PORT_NOT_ON_WIDGET,
+                        ErrorCode.NOT_LINKED_TO);
+
+        for (int size : new int[] {ops.size(), 4, 1}) {
+            db.reset();
+            List<OpOutcome> outcomes = new ArrayList<>();
+            for (int from = 0; from < ops.size(); from += size) {
+                outcomes.addAll(store.applyChunk(ops.subList(from, Math.min(ops.size(), from + size)), false));
+            }
+            assertThat(outcomes).as("chunks of %d", size).isEqualTo(expected);
+            assertThat(db.snapshot()).isEqualTo(expectedState);
+            assertThat(db.replayHistory()).isEqualTo(expectedState);
+            assertThat(db.invariantViolations()).isEmpty();
+            assertThat(db.count("SELECT count(*) FROM wiring_history")).isEqualTo(expectedHistory);
+        }
+        assertThat(db.count("SELECT count(*) FROM wiring_history WHERE job_id = 7 AND line_number = 8"))
+                .isEqualTo(2);
+    }
+
+    @Test
+    void aChunkAnnouncesExactlyItsHistoryRowsSplitIntoNoticesThatFit() throws Exception {
+        List<WiringOp> ops = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            ops.add(new WiringOp.AddWidget("N" + i, "widget ☃ " + i, EnumSet.of(P, Q), line(i)));
+        }
+        for (int i = 0; i + 1 < 300; i += 2) {
+            ops.add(new WiringOp.LinkPorts(port("N" + i, P), port("N" + (i + 1), Q), line(1000 + i)));
+        }
+        java.sql.Connection listener = dataSource.getConnection();
+        try {
+            try (java.sql.Statement s = listener.createStatement()) {
+                s.execute("LISTEN " + WiringNotices.CHANNEL);
+            }
+            store.applyChunk(ops, false);
+
+            List<WiringEvent> heard = new ArrayList<>();
+            org.postgresql.PGConnection pg = listener.unwrap(org.postgresql.PGConnection.class);
+            int notices = 0;
+            long deadline = System.currentTimeMillis() + 5000;
+            while (heard.size() < 600 && System.currentTimeMillis() < deadline) {
+                org.postgresql.PGNotification[] batch = pg.getNotifications(500);
+                if (batch != null) {
+                    for (org.postgresql.PGNotification n : batch) {
+                        assertThat(n.getParameter().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                                .isLessThan(8000);
+                        heard.addAll(WiringNotices.decode(n.getParameter()));
+                        notices++;
+                    }
+                }
+            }
+            List<WiringEvent> stored = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                stored.addAll(store.history("N" + i, null, 10));
+            }
+            assertThat(heard).hasSize(600).containsExactlyInAnyOrderElementsOf(stored);
+            assertThat(heard).extracting(WiringEvent::id).isSorted();
+            assertThat(notices).isGreaterThan(1);
+        } finally {
+            // The connection goes back to the pool: it must not keep listening for the next test that borrows it.
+            try (java.sql.Statement s = listener.createStatement()) {
+                s.execute("UNLISTEN *");
+            }
+            listener.unwrap(org.postgresql.PGConnection.class).getNotifications(100);
+            listener.close();
+        }
+    }
+
+    @Test
+    void aDryRunJudgesTheChunkAndChangesNothing() {
+        List<WiringOp> ops = script();
+        List<OpOutcome> applied = store.applyChunk(ops, false);
+        Map<String, String> after = db.snapshot();
+        db.reset();
+
+        assertThat(store.applyChunk(ops, true)).isEqualTo(applied);
+        assertThat(db.count("SELECT count(*) FROM widget")).isZero();
+        assertThat(db.count("SELECT count(*) FROM wiring_history")).isZero();
+        store.applyChunk(ops, false);
+        assertThat(db.snapshot()).isEqualTo(after);
+    }
+
+    @Test
+    void chunksAndSingleOperationsOnRealThreadsKeepTheInvariants() throws Exception {
+        int widgets = 60;
+        List<WiringOp> adds = new ArrayList<>();
+        for (int i = 0; i < widgets; i++) {
+            adds.add(new WiringOp.AddWidget("W" + i, "w" + i, EnumSet.allOf(PortType.class), line(i)));
+        }
+        store.applyChunk(adds, false);
+        ExecutorService threads = Executors.newFixedThreadPool(6);
+        List<Future<?>> running = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            running.add(threads.submit(() -> {
+                for (int round = 0; round < 40; round++) {
+                    List<WiringOp> chunk = new ArrayList<>();
+                    for (int i = 0; i < 50; i++) {
+                        chunk.add(randomOp(widgets, line(i)));
+                    }
+                    store.applyChunk(chunk, false);
+                }
+                return null;
+            }));
+            running.add(threads.submit(() -> {
+                for (int i = 0; i < 800; i++) {
+                    single(randomOp(widgets, Origin.request("api", "r" + i)));
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : running) {
+            f.get();
+        }
+        threads.shutdown();
+
+        assertThat(db.invariantViolations()).isEmpty();
+        assertThat(db.replayHistory()).isEqualTo(db.snapshot());
+        assertThat(db.count("SELECT count(*) FROM port WHERE peer_serial IS NOT NULL"))
+                .isPositive();
+    }
+
+    private static WiringOp randomOp(int widgets, Origin origin) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        PortType[] types = PortType.values();
+        String a = "W" + random.nextInt(widgets), b = "W" + random.nextInt(widgets);
+        PortRef pa = port(a, types[random.nextInt(3)]), pb = port(b, types[random.nextInt(3)]);
+        int dice = random.nextInt(100);
+        if (dice < 55) {
+            return new WiringOp.LinkPorts(pa, pb, origin);
+        }
+        if (dice < 90) {
+            return new WiringOp.UnlinkPort(pa, null, origin);
+        }
+        if (dice < 95) {
+            return new WiringOp.RemoveWidget(a, origin);
+        }
+        return new WiringOp.AddWidget(a, "w" + a.substring(1), Set.of(P, R, Q), origin);
+    }
+}

@@ -1,0 +1,28 @@
+package com.widgets.ingest;
+
+import java.util.Map;
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Defaults for any application that includes the rewiring job: Boot must not run jobs at start-up (they need a file),
+ * Liquibase, not Boot, creates Spring Batch's tables, and jobs may start concurrently (uploads, several replicas). Lowest precedence, so any setting overrides them.
+ */
+class BatchDefaults implements EnvironmentPostProcessor {
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        environment
+                .getPropertySources()
+                .addLast(new MapPropertySource(
+                        "widgetsIngestDefaults",
+                        Map.of(
+                                "spring.batch.job.enabled", "false",
+                                "spring.batch.jdbc.initialize-schema", "never",
+                                // Serializable (Batch's default) makes concurrent job starts fail on PostgreSQL;
+                                // the unique job key still keeps an instance from being created twice.
+                                "spring.batch.jdbc.isolation-level-for-create", "read-committed")));
+    }
+}

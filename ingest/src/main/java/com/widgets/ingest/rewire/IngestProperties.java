@@ -1,0 +1,27 @@
+package com.widgets.ingest.rewire;
+
+import java.nio.file.Path;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the rewiring job.
+ *
+ * @param chunkSize lines per chunk: one read, one check-and-set write and one commit each
+ * @param actor who history rows name as the author of a job's changes, unless the submitter names someone
+ * @param inbox a directory whose files are picked up and run; unset turns the pickup off
+ * @param schedule when to look in the inbox (a Spring cron expression: second minute hour day month weekday)
+ */
+@ConfigurationProperties("widgets.ingest")
+public record IngestProperties(
+        @DefaultValue("2000") int chunkSize,
+        @DefaultValue("rewiring-job") String actor,
+        Path inbox,
+        @DefaultValue("*/30 * * * * *") String schedule) {
+
+    public IngestProperties {
+        if (chunkSize < 1 || chunkSize > 100_000) {
+            throw new IllegalArgumentException("widgets.ingest.chunk-size must be between 1 and 100000");
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package com.widgets.ingest.rewire;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+
+/** Turns a job's Spring Batch executions (and its live counts, while it runs here) into the {@link RewiringJob} view. */
+final class JobViews {
+
+    private JobViews() {}
+
+    static RewiringJob of(long id, List<JobExecution> executions, RewiringProgress.Live live) {
+        List<JobExecution> sorted = new ArrayList<>(executions);
+        sorted.sort(Comparator.comparingLong(JobExecution::getId));
+        // The newest step execution holds the counts: a restart after a crash between the step's end and the
+        // job's may run no step at all.
+        StepExecution step = null;
+        for (JobExecution execution : sorted) {
+            for (StepExecution candidate : execution.getStepExecutions()) {
+                if (step == null || candidate.getId() > step.getId()) {
+                    step = candidate;
+                }
+            }
+        }
+        return view(id, sorted.get(0), sorted.get(sorted.size() - 1), step, live);
+    }
+
+    private static RewiringJob view(
+            long id, JobExecution first, JobExecution last, StepExecution step, RewiringProgress.Live live) {
+        JobParameters parameters = last.getJobParameters();
+        String file = parameters.getString(RewiringJobConfiguration.FILE);
+        Counts counts = Counts.NONE;
+        Long total = null;
+        if (step != null) {
+            ExecutionContext context = step.getExecutionContext();
+            counts = ChunkWriter.countsIn(context);
+            if (context.containsKey(RewiringFileReader.TOTAL)) {
+                total = context.getLong(RewiringFileReader.TOTAL);
+            }
+        }
+        boolean running = last.isRunning();
+        if (live != null && running) {
+            counts = live.counts();
+            total = live.totalLines();
+        }
+        Instant started = instant(first.getStartTime());
+        Instant ended = running ? null : instant(last.getEndTime());
+        Instant lastStart = instant(last.getStartTime());
+        Double rate = null;
+        if (lastStart != null) {
+            double seconds = Duration.between(lastStart, ended == null ? Instant.now() : ended)
+                            .toNanos()
+                    / 1e9;
+            rate = seconds > 0 ? counts.read() / seconds : null;
+        }
+        Double secondsLeft = null;
+        if (running && rate != null && rate > 0 && total != null) {
+            secondsLeft = Math.max(0, total - counts.read()) / rate;
+        }
+        String message = null;
+        if (last.getStatus() == BatchStatus.FAILED) {
+            message = failure(last);
+        }
+        return new RewiringJob(
+                id,
+                status(last),
+                RewiringMode.of(parameters.getString(RewiringJobConfiguration.MODE)),
+                file == null ? null : Path.of(file).getFileName().toString(),
+                counts,
+                total,
+                rate,
+                secondsLeft,
+                started,
+                ended,
+                message);
+    }
+
+    private static String failure(JobExecution execution) {
+        List<Throwable> failures = execution.getAllFailureExceptions();
+        if (!failures.isEmpty()) {
+            return failures.get(0).getMessage();
+        }
+        for (StepExecution step : execution.getStepExecutions()) {
+            String description = step.getExitStatus().getExitDescription();
+            if (description != null && !description.isBlank()) {
+                return firstLine(description);
+            }
+        }
+        return firstLine(execution.getExitStatus().getExitDescription());
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return null;
+        }
+        String line = text.lines().findFirst().orElse("");
+        int colon = line.indexOf(": ");
+        return colon > 0 && line.substring(0, colon).contains(".") ? line.substring(colon + 2) : line;
+    }
+
+    private static RewiringStatus status(JobExecution execution) {
+        return switch (execution.getStatus()) {
+            case STARTING -> RewiringStatus.PENDING;
+            case STARTED, STOPPING -> RewiringStatus.RUNNING;
+            case COMPLETED -> RewiringStatus.COMPLETED;
+            case STOPPED -> RewiringStatus.STOPPED;
+            default -> RewiringStatus.FAILED;
+        };
+    }
+
+    private static Instant instant(LocalDateTime time) {
+        return time == null ? null : time.atZone(ZoneId.systemDefault()).toInstant();
+    }
+}

@@ -1,0 +1,137 @@
+package com.widgets.ingest.rewire;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamException;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+
+/**
+ * Reads a rewiring file record by record. Its position — the last physical line handed out — goes into the step's
+ * execution context at each chunk commit, in the same transaction as the chunk's writes, so a restart resumes exactly
+ * after the last committed chunk. On first open it scans the file once: to count its records and, for CSV, to check
+ * the header against the ops the file uses before anything is applied.
+ */
+class RewiringFileReader implements ItemStreamReader<FileLine> {
+
+    static final String POSITION = "rewiring.position";
+    static final String TOTAL = "rewiring.totalLines";
+
+    private final Path file;
+    private final LineParser parser;
+    private final boolean csv;
+    private final Consumer<Reject> headerRefused;
+    private RawLines lines;
+    private long position;
+    private long total;
+
+    RewiringFileReader(Path file, String actor, long jobId, Consumer<Reject> headerRefused) {
+        this.file = file;
+        this.headerRefused = headerRefused;
+        this.csv = LineParser.isCsv(file.getFileName().toString());
+        this.parser = new LineParser(csv, actor, jobId);
+    }
+
+    @Override
+    public void open(ExecutionContext context) {
+        if (!Files.isReadable(file)) {
+            throw new LineParser.HeaderException("Cannot read the file " + file + ".");
+        }
+        try {
+            Set<String> ops = new HashSet<>();
+            if (context.containsKey(TOTAL)) {
+                total = context.getLong(TOTAL);
+            } else {
+                total = scan(ops);
+            }
+            lines = new RawLines(file);
+            if (csv) {
+                RawLines.Raw header = lines.next();
+                try {
+                    parser.header(header, ops); // on a restart ops is empty: checked on the first run
+                } catch (LineParser.HeaderException e) {
+                    headerRefused.accept(
+                            new Reject(1, Reject.INVALID_HEADER, e.getMessage(), header == null ? "" : header.text()));
+                    throw e;
+                }
+            }
+            long resume = context.getLong(POSITION, 0L);
+            while (lines.number() < resume) { // skip what committed chunks already applied
+                if (lines.next() == null) {
+                    throw new ItemStreamException("The file " + file + " is shorter than when the job started.");
+                }
+            }
+            position = lines.number();
+        } catch (IOException e) {
+            throw new ItemStreamException("Cannot read " + file, e);
+        }
+    }
+
+    private long scan(Set<String> ops) throws IOException {
+        long records = 0;
+        try (RawLines all = new RawLines(file)) {
+            int opIndex = -1;
+            if (csv) {
+                opIndex = LineParser.opIndex(all.next());
+            }
+            RawLines.Raw line;
+            while ((line = all.next()) != null) {
+                if (line.problem() == null && line.text().isBlank()) {
+                    continue;
+                }
+                records++;
+                if (opIndex >= 0) {
+                    String op = LineParser.opOf(line, opIndex);
+                    if (op != null) {
+                        ops.add(op);
+                    }
+                }
+            }
+        }
+        return records;
+    }
+
+    @Override
+    public FileLine read() {
+        try {
+            RawLines.Raw line;
+            do {
+                line = lines.next();
+                if (line == null) {
+                    return null;
+                }
+                position = line.number();
+            } while (line.problem() == null && line.text().isBlank());
+            return parser.parse(line);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void update(ExecutionContext context) {
+        context.putLong(POSITION, position);
+        context.putLong(TOTAL, total);
+    }
+
+    @Override
+    public void close() {
+        if (lines != null) {
+            try {
+                lines.close();
+            } catch (IOException e) {
+                throw new ItemStreamException("Cannot close " + file, e);
+            }
+            lines = null;
+        }
+    }
+
+    long totalLines() {
+        return total;
+    }
+}

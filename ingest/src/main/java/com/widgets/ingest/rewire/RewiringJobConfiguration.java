@@ -1,0 +1,179 @@
+package com.widgets.ingest.rewire;
+
+import com.widgets.db.WiringStore;
+import com.widgets.ingest.export.StateExport;
+import java.nio.file.Path;
+import java.util.List;
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.flow.FlowExecutionStatus;
+import org.springframework.batch.core.job.flow.JobExecutionDecider;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.batch.autoconfigure.BatchTaskExecutor;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The rewiring job: apply mode runs a chunk-oriented step (read → the store's chunk API → commit with the reader's
+ * position); dry-run and atomic run the whole file in one transaction. The job id everywhere (history rows, reject
+ * report, facade) is the Spring Batch job instance id, which a restart keeps.
+ */
+@Configuration(proxyBeanMethods = false)
+public class RewiringJobConfiguration {
+
+    /** The job's name in Spring Batch's tables. */
+    public static final String JOB = "rewiring";
+
+    static final String FILE = "file";
+    static final String MODE = "mode";
+    static final String SUBMISSION = "submission";
+    static final String STAMP = "fileStamp";
+    static final String ACTOR = "actor";
+    static final String APPLY_STEP = "applyLines";
+    static final String WHOLE_FILE_STEP = "wholeFile";
+
+    @Bean
+    Job rewiringJob(JobRepository jobs, Step applyLines, Step wholeFile) {
+        JobExecutionDecider byMode = (execution, step) -> new FlowExecutionStatus(
+                RewiringMode.of(execution.getJobParameters().getString(MODE)) == RewiringMode.APPLY
+                        ? "APPLY"
+                        : "WHOLE_FILE");
+        return new JobBuilder(JOB, jobs)
+                .start(byMode)
+                .on("APPLY")
+                .to(applyLines)
+                .from(byMode)
+                .on("WHOLE_FILE")
+                .to(wholeFile)
+                .end()
+                .build();
+    }
+
+    @Bean
+    Step applyLines(
+            JobRepository jobs,
+            PlatformTransactionManager transactions,
+            RewiringFileReader rewiringReader,
+            ChunkWriter rewiringWriter,
+            IngestProperties settings) {
+        return new StepBuilder(APPLY_STEP, jobs)
+                .<FileLine, FileLine>chunk(settings.chunkSize())
+                .transactionManager(transactions)
+                .reader(rewiringReader)
+                .writer(rewiringWriter)
+                .build();
+    }
+
+    @Bean
+    Step wholeFile(JobRepository jobs, PlatformTransactionManager transactions, WholeFileTasklet wholeFileTasklet) {
+        return new StepBuilder(WHOLE_FILE_STEP, jobs)
+                .tasklet(wholeFileTasklet, transactions)
+                .build();
+    }
+
+    @Bean
+    @StepScope
+    RewiringFileReader rewiringReader(
+            @Value("#{jobParameters['file']}") String file,
+            @Value("#{jobParameters['actor']}") String actor,
+            @Value("#{stepExecution.jobExecution.jobInstance.instanceId}") Long jobId,
+            RejectStore rejectStore,
+            JdbcTemplate jdbc,
+            PlatformTransactionManager transactions) {
+        TransactionTemplate separate = new TransactionTemplate(transactions);
+        separate.setPropagationBehavior(TransactionTemplate.PROPAGATION_REQUIRES_NEW);
+        return new RewiringFileReader(
+                Path.of(file),
+                actor,
+                jobId,
+                reject -> separate.executeWithoutResult(s -> rejectStore.add(jobId, List.of(reject))));
+    }
+
+    @Bean
+    @StepScope
+    ChunkWriter rewiringWriter(
+            @Value("#{stepExecution.jobExecution.jobInstance.instanceId}") Long jobId,
+            LineJudge lineJudge,
+            RejectStore rejectStore,
+            RewiringProgress rewiringProgress,
+            RewiringFileReader rewiringReader) {
+        return new ChunkWriter(lineJudge, rejectStore, rewiringProgress, rewiringReader, jobId);
+    }
+
+    @Bean
+    @StepScope
+    WholeFileTasklet wholeFileTasklet(
+            @Value("#{jobParameters['mode']}") String mode,
+            @Value("#{stepExecution.jobExecution.jobInstance.instanceId}") Long jobId,
+            RewiringFileReader rewiringReader,
+            LineJudge lineJudge,
+            RejectStore rejectStore,
+            RewiringProgress rewiringProgress,
+            PlatformTransactionManager transactions,
+            JdbcTemplate jdbc,
+            IngestProperties settings) {
+        return new WholeFileTasklet(
+                rewiringReader,
+                lineJudge,
+                rejectStore,
+                rewiringProgress,
+                transactions,
+                jdbc,
+                RewiringMode.of(mode),
+                jobId,
+                settings.chunkSize());
+    }
+
+    @Bean
+    RewiringJobs rewiringJobs(
+            JobOperator jobOperator,
+            JobRepository jobRepository,
+            @Qualifier("rewiringJob") Job rewiringJob,
+            RejectStore rejectStore,
+            RewiringProgress rewiringProgress,
+            IngestProperties settings,
+            StateExport stateExport) {
+        return new RewiringJobs(
+                jobOperator, jobRepository, rewiringJob, rejectStore, rewiringProgress, settings, stateExport);
+    }
+
+    @Bean
+    StateExport stateExport(WiringStore store, PlatformTransactionManager transactions) {
+        return new StateExport(store, transactions);
+    }
+
+    @Bean
+    LineJudge lineJudge(WiringStore store) {
+        return new LineJudge(store);
+    }
+
+    @Bean
+    RejectStore rejectStore(JdbcTemplate jdbc) {
+        return new RejectStore(jdbc);
+    }
+
+    @Bean
+    RewiringProgress rewiringProgress() {
+        return new RewiringProgress();
+    }
+
+    /** Jobs run on their own threads: starting one returns at once with its id. */
+    @Bean
+    @BatchTaskExecutor
+    TaskExecutor rewiringTaskExecutor() {
+        SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("rewiring-");
+        executor.setConcurrencyLimit(4);
+        return executor;
+    }
+}

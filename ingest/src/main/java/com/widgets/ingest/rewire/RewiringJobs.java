@@ -1,0 +1,235 @@
+package com.widgets.ingest.rewire;
+
+import com.widgets.ingest.export.StateExport;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+
+/**
+ * Starts, watches, stops and restarts rewiring jobs, and serves their reject reports: the one door the API, the inbox
+ * pickup and the command line use. A job's id is stable across restarts.
+ */
+public class RewiringJobs {
+
+    private static final Logger log = LoggerFactory.getLogger(RewiringJobs.class);
+
+    private final JobOperator operator;
+    private final JobRepository repository;
+    private final Job job;
+    private final RejectStore rejects;
+    private final RewiringProgress progress;
+    private final IngestProperties settings;
+    private final StateExport export;
+
+    RewiringJobs(
+            JobOperator operator,
+            JobRepository repository,
+            Job job,
+            RejectStore rejects,
+            RewiringProgress progress,
+            IngestProperties settings,
+            StateExport export) {
+        this.operator = operator;
+        this.repository = repository;
+        this.job = job;
+        this.rejects = rejects;
+        this.progress = progress;
+        this.settings = settings;
+        this.export = export;
+    }
+
+    /** Starts a job on a file; returns its id at once while it runs on its own thread. */
+    public long submit(Path file, RewiringMode mode) {
+        return submit(file, mode, settings.actor());
+    }
+
+    /** Starts a job whose history rows name {@code actor}. */
+    public long submit(Path file, RewiringMode mode, String actor) {
+        JobParameters parameters = new JobParametersBuilder()
+                .addString(
+                        RewiringJobConfiguration.FILE,
+                        file.toAbsolutePath().normalize().toString())
+                .addString(RewiringJobConfiguration.MODE, mode.label())
+                .addString(RewiringJobConfiguration.STAMP, stamp(file))
+                .addString(
+                        RewiringJobConfiguration.SUBMISSION, UUID.randomUUID().toString())
+                .addString(RewiringJobConfiguration.ACTOR, actor, false)
+                .toJobParameters();
+        try {
+            JobExecution execution = operator.start(job, parameters);
+            log.info(
+                    "Rewiring job {} started on {} ({})",
+                    execution.getJobInstance().getInstanceId(),
+                    file,
+                    mode);
+            return execution.getJobInstance().getInstanceId();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not start a rewiring job on " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Resumes the last job on this file if it is an unfinished apply-mode job on the same contents (same size and
+     * modification time) — failed, stopped, or left running by a process that died (say, kill -9) — or starts a new
+     * one. Dry-run and atomic jobs commit nothing midway, so they simply start again. For the command line, where
+     * nobody else runs the same file at the same time.
+     */
+    public long submitOrResume(Path file, RewiringMode mode) {
+        String path = file.toAbsolutePath().normalize().toString();
+        for (JobInstance instance : repository.getJobInstances(RewiringJobConfiguration.JOB, 0, 100)) {
+            JobExecution last = repository.getLastJobExecution(instance);
+            if (last == null || !path.equals(last.getJobParameters().getString(RewiringJobConfiguration.FILE))) {
+                continue;
+            }
+            boolean sameRun = mode == RewiringMode.APPLY
+                    && mode.label().equals(last.getJobParameters().getString(RewiringJobConfiguration.MODE))
+                    && stamp(file).equals(last.getJobParameters().getString(RewiringJobConfiguration.STAMP));
+            if (!sameRun || last.getStatus() == BatchStatus.COMPLETED || last.getStatus() == BatchStatus.ABANDONED) {
+                break; // the last job on this file finished, or ran other contents or another mode: start afresh
+            }
+            restart(instance.getInstanceId(), true);
+            return instance.getInstanceId();
+        }
+        return submit(file, mode);
+    }
+
+    /** Tells one version of a file from another: its size and modification time. */
+    private static String stamp(Path file) {
+        try {
+            return Files.size(file) + ":" + Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            return "unreadable";
+        }
+    }
+
+    public Optional<RewiringJob> status(long id) {
+        JobInstance instance = repository.getJobInstance(id);
+        if (instance == null || !RewiringJobConfiguration.JOB.equals(instance.getJobName())) {
+            return Optional.empty();
+        }
+        List<JobExecution> executions = repository.getJobExecutions(instance);
+        if (executions.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(JobViews.of(id, executions, progress.get(id)));
+    }
+
+    /** The latest jobs, newest first. */
+    public List<RewiringJob> list(int max) {
+        List<RewiringJob> jobs = new ArrayList<>();
+        for (JobInstance instance : repository.getJobInstances(RewiringJobConfiguration.JOB, 0, max)) {
+            status(instance.getInstanceId()).ifPresent(jobs::add);
+        }
+        return jobs;
+    }
+
+    /** Asks a running job to stop after its current chunk; false if it was not running. */
+    public boolean stop(long id) {
+        JobExecution last = lastExecution(id);
+        if (last == null || !last.isRunning()) {
+            return false;
+        }
+        // Only the job execution is marked: the running step sees it at its next chunk boundary and stops there.
+        // JobOperator.stop would also write back the step execution context as this (stale) copy has it,
+        // overwriting the reader position of chunks committed since, which would apply them twice on restart.
+        last.setStatus(BatchStatus.STOPPING);
+        repository.update(last);
+        log.info("Rewiring job {} asked to stop", id);
+        return true;
+    }
+
+    /** Restarts a failed or stopped job where its last committed chunk ended; the id stays the same. */
+    public long restart(long id) {
+        return restart(id, false);
+    }
+
+    private long restart(long id, boolean assumeDead) {
+        JobExecution last = lastExecution(id);
+        if (last == null) {
+            throw new IllegalArgumentException("There is no rewiring job " + id + ".");
+        }
+        try {
+            if (last.isRunning()) {
+                boolean stale = last.getLastUpdated() != null
+                        && last.getLastUpdated().isBefore(LocalDateTime.now().minusMinutes(2));
+                if (progress.get(id) != null || !(assumeDead || stale)) {
+                    throw new IllegalStateException("Rewiring job " + id + " is still running.");
+                }
+                log.warn("Rewiring job {} was left running by a process that ended; recovering it", id);
+                last = operator.recover(last);
+            }
+            JobExecution next = operator.restart(last);
+            log.info("Rewiring job {} restarted (execution {})", id, next.getId());
+            return id;
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not restart rewiring job " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until the job is no longer pending or running, or the time is up; returns its status then. */
+    public RewiringJob await(long id, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            RewiringJob job = status(id).orElseThrow();
+            boolean over = job.status() != RewiringStatus.RUNNING && job.status() != RewiringStatus.PENDING;
+            if (over || System.nanoTime() > deadline) {
+                return job;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Writes the job's reject report: CSV with header {@code line,code,message,raw}, in line order. */
+    public void rejects(long id, Writer out) {
+        rejects.report(id, out);
+    }
+
+    /** The reject report as UTF-8 bytes, streamed (for an HTTP download). */
+    public void rejects(long id, OutputStream out) {
+        Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+        rejects.report(id, writer);
+    }
+
+    /** Streams the current wiring as an importable CSV file: every widget as add, then every link once. */
+    public long export(OutputStream out) {
+        return export.write(new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8)));
+    }
+
+    /** The average wall-clock seconds of the latest {@code max} completed jobs (0 when there are none). */
+    public double averageSecondsPerJob(int max) {
+        return list(max).stream()
+                .filter(job -> job.status() == RewiringStatus.COMPLETED && job.endedAt() != null)
+                .mapToDouble(
+                        job -> Duration.between(job.startedAt(), job.endedAt()).toMillis() / 1000.0)
+                .average()
+                .orElse(0);
+    }
+
+    private JobExecution lastExecution(long id) {
+        JobInstance instance = repository.getJobInstance(id);
+        return instance == null ? null : repository.getLastJobExecution(instance);
+    }
+}
