@@ -57,6 +57,13 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "quick";
+        if (mode.equals("generate")) {
+            int n = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+            Dataset.Output files =
+                    Dataset.generate(Path.of("bench", "work", "data-" + n), n, WORKERS * PAIRS_PER_WORKER * 2, 42);
+            log.info("Wrote {}, {} and {}", files.widgets(), files.links(), files.mix());
+            return;
+        }
         int n = switch (mode) {
             case "quick" -> 1_000_000;
             case "full" -> 10_000_000;
