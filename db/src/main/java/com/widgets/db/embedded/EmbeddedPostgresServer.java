@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,12 +23,16 @@ public final class EmbeddedPostgresServer {
     private static final Map<Path, EmbeddedPostgresServer> running = new HashMap<>();
 
     private final Path dataDir;
+    /** The server this JVM started and stops; null when it joined one another live process runs. */
     private final EmbeddedPostgres postgres;
+
+    private final int port;
     private int holders;
 
-    private EmbeddedPostgresServer(Path dataDir, EmbeddedPostgres postgres) {
+    private EmbeddedPostgresServer(Path dataDir, EmbeddedPostgres postgres, int port) {
         this.dataDir = dataDir;
         this.postgres = postgres;
+        this.port = port;
     }
 
     /** Starts the server for these settings, or joins the one already running from the same directory. */
@@ -35,7 +40,7 @@ public final class EmbeddedPostgresServer {
         Path dir = settings.dataDir().toAbsolutePath().normalize();
         EmbeddedPostgresServer server = running.get(dir);
         if (server == null) {
-            server = new EmbeddedPostgresServer(dir, start(dir, settings));
+            server = startOrJoin(dir, settings);
             running.put(dir, server);
         }
         server.holders++;
@@ -50,6 +55,9 @@ public final class EmbeddedPostgresServer {
             }
             running.remove(dataDir);
         }
+        if (postgres == null) {
+            return; // another process's server: it stops it
+        }
         try {
             postgres.close();
             log.info("Embedded PostgreSQL in {} stopped", dataDir);
@@ -59,20 +67,38 @@ public final class EmbeddedPostgresServer {
     }
 
     public String jdbcUrl() {
-        return postgres.getJdbcUrl("postgres", "postgres");
+        return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres";
     }
 
     public int port() {
-        return postgres.getPort();
+        return port;
     }
 
     public Path dataDir() {
         return dataDir;
     }
 
-    private static EmbeddedPostgres start(Path dir, EmbeddedPostgresProperties settings) {
+    /**
+     * Joins the server when another live process (the service, say, while the command-line job runs) holds the
+     * directory; otherwise stops a postmaster orphaned by a killed JVM, and starts the server.
+     */
+    private static EmbeddedPostgresServer startOrJoin(Path dir, EmbeddedPostgresProperties settings) {
         try {
             Files.createDirectories(dir);
+            OptionalInt live = OrphanedPostmaster.portOfLiveOwner(dir);
+            if (live.isPresent()) {
+                log.info("Joining the PostgreSQL another process runs from {} on port {}", dir, live.getAsInt());
+                return new EmbeddedPostgresServer(dir, null, live.getAsInt());
+            }
+            EmbeddedPostgres postgres = start(dir, settings);
+            return new EmbeddedPostgresServer(dir, postgres, postgres.getPort());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dir, e);
+        }
+    }
+
+    private static EmbeddedPostgres start(Path dir, EmbeddedPostgresProperties settings) {
+        try {
             OrphanedPostmaster.stopIfRunning(dir, settings.startupTimeout());
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)

@@ -1,16 +1,22 @@
 package com.widgets.db.embedded;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stops a postmaster left running on our data directory by a JVM that died without shutting it down (kill -9).
+ * Tells a postmaster still owned by a live JVM (join it) from one left running by a JVM that died without shutting
+ * it down (kill -9), and stops the latter.
  *
  * <p>PostgreSQL refuses to start while {@code postmaster.pid} names a live process. Sending the orphan SIGTERM asks for
  * a smart shutdown: its clients died with the JVM, so it checkpoints and exits, and nothing committed is lost.
@@ -19,7 +25,36 @@ final class OrphanedPostmaster {
 
     private static final Logger log = LoggerFactory.getLogger(OrphanedPostmaster.class);
 
+    /** The lock file zonky's EmbeddedPostgres holds in the data directory while its JVM runs the server. */
+    private static final String OWNER_LOCK = "epg-lock";
+
     private OrphanedPostmaster() {}
+
+    /**
+     * The port of the server running from this directory when a live process still owns it: zonky holds a file lock
+     * on {@code epg-lock} for as long as its JVM runs the server, and the OS drops it when that JVM dies.
+     */
+    static OptionalInt portOfLiveOwner(Path dataDir) throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        Path lockFile = dataDir.resolve(OWNER_LOCK);
+        if (!Files.exists(pidFile) || !Files.exists(lockFile)) {
+            return OptionalInt.empty();
+        }
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                lock.release();
+                return OptionalInt.empty(); // nobody holds it: an orphan, if anything
+            }
+        } catch (OverlappingFileLockException e) {
+            // held by this very JVM under another path spelling: live, so join it
+        }
+        List<String> lines = Files.readAllLines(pidFile);
+        if (lines.size() < 4 || postmaster(pidFile).isEmpty()) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(Integer.parseInt(lines.get(3).trim()));
+    }
 
     static void stopIfRunning(Path dataDir, Duration timeout) throws IOException {
         Path pidFile = dataDir.resolve("postmaster.pid");

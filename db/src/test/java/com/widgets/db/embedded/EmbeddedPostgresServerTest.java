@@ -20,7 +20,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedded server keeps its data across restarts and recovers by itself from a JVM killed with -9. */
+/**
+ * The embedded server keeps its data across restarts, is shared with another live process using the same directory,
+ * and recovers by itself from a JVM killed with -9.
+ */
 class EmbeddedPostgresServerTest {
 
     @TempDir
@@ -91,6 +94,13 @@ class EmbeddedPostgresServerTest {
                 output.add(line);
             }
             assertThat(line).as("child output: %s", output).isEqualTo("READY");
+
+            // While its owner lives, a second process joins the server instead of stopping it.
+            EmbeddedPostgresServer joined = EmbeddedPostgresServer.acquire(settings());
+            assertThat(query(joined, "SELECT note FROM survivor")).containsExactly("committed before kill -9");
+            joined.release();
+            assertThat(query(joined, "SELECT count(*) FROM survivor")).containsExactly("1");
+
             child.destroyForcibly(); // SIGKILL: no shutdown hook runs
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
