@@ -20,6 +20,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
@@ -132,7 +133,7 @@ class RewiringRestController {
 
     private RewiringJob existing(String id) {
         Long job = RewiringController.parse(id);
-        return (job == null ? java.util.Optional.<RewiringJob>empty() : jobs.status(job))
+        return (job == null ? Optional.<RewiringJob>empty() : jobs.status(job))
                 .orElseThrow(() -> RewiringController.notFound(id));
     }
 

@@ -30,6 +30,7 @@ import org.springframework.graphql.test.tester.HttpGraphQlTester;
 import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
+import reactor.core.publisher.Signal;
 
 /** Rewiring jobs over GraphQL: reading and paging them, starting, stopping and restarting, and live progress. */
 @ApiTest
@@ -107,7 +108,7 @@ class RewiringGraphQlTest {
 
     @Test
     void readsOneJobAndNullForAnUnknownOne() throws Exception {
-        String id = start(file("one.csv", "op,serial_number,name,ports\nadd,G-1,One,P\nremove,G-2\n"), "ATOMIC");
+        String id = start(file("one.csv", "op,serial_number,name,ports\nadd,G-1,One,P\nremove,G-2,,\n"), "ATOMIC");
         finished(id);
 
         var job = http.document("query($id: ID!) { rewiringJob(id: $id) { " + JOB_FIELDS + " } }")
@@ -282,8 +283,9 @@ class RewiringGraphQlTest {
         assertThat(updates.subList(0, updates.size() - 1))
                 .extracting(update -> update.get("status"))
                 .allSatisfy(status -> assertThat(status).isIn("PENDING", "RUNNING"));
+        // Sent every 500 ms; the margin is for a loaded test machine, not for the service.
         for (int i = 1; i < heard.size(); i++) {
-            assertThat(Duration.between(heard.get(i - 1), heard.get(i))).isLessThan(Duration.ofMillis(1500));
+            assertThat(Duration.between(heard.get(i - 1), heard.get(i))).isLessThan(Duration.ofSeconds(2));
         }
 
         // a finished job: its final state, then the end
@@ -296,20 +298,14 @@ class RewiringGraphQlTest {
 
     @Test
     void rewiringProgressOfAnUnknownJobIsAClearError() {
-        var error = ws.document("subscription { rewiringProgress(id: \"999999999\") { status } }")
-                .executeSubscription()
-                .toFlux("rewiringProgress.status", String.class)
-                .then()
-                .onErrorResume(SubscriptionErrorException.class, e -> reactor.core.publisher.Mono.empty())
-                .thenReturn(true);
         var errors = ws.document("subscription { rewiringProgress(id: \"999999999\") { status } }")
                 .executeSubscription()
                 .toFlux("rewiringProgress.status", String.class)
                 .materialize()
-                .filter(signal -> signal.isOnError())
-                .map(signal -> (SubscriptionErrorException) signal.getThrowable())
+                .filter(Signal::isOnError)
+                .map(signal -> signal.getThrowable())
+                .cast(SubscriptionErrorException.class)
                 .blockFirst(Duration.ofSeconds(10));
-        assertThat(error.block(Duration.ofSeconds(10))).isTrue();
         assertThat(errors).isNotNull();
         assertThat(errors.getErrors()).singleElement().satisfies(e -> {
             assertThat(e.getExtensions()).containsEntry("code", "JOB_NOT_FOUND");

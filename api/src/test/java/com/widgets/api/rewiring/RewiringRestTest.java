@@ -188,7 +188,8 @@ class RewiringRestTest {
         for (HttpResponse<String> refused : java.util.List.of(
                 http.raw("?filename=big.csv", big),
                 http.rawChunked("?filename=big.csv", big),
-                http.multipart("", "file", "big.csv", big, "alice"))) {
+                http.multipart("", "file", "big.csv", big, "alice"),
+                http.multipartChunked("big.csv", big))) {
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(413);
             assertThat(refused.body())
                     .contains("\"code\":\"LIMIT_EXCEEDED\"")
@@ -207,6 +208,7 @@ class RewiringRestTest {
         assertRefused(http.multipart("", "document", "a.csv", file, "alice"), "file", "multipart field 'file'");
         assertRefused(http.multipart("?mode=sideways", "file", "a.csv", file, "alice"), "mode", "sideways");
         assertRefused(http.multipart("", "file", "a.exe", file, "alice"), "filename", "a.exe");
+        assertRefused(http.brokenMultipart(), "file", "multipart");
 
         HttpResponse<String> unknown = http.get("/rewiring/jobs/999999999/rejects");
         assertThat(unknown.statusCode()).isEqualTo(404);

@@ -42,6 +42,21 @@ final class Uploads {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(multipartBody(field, fileName, content))));
     }
 
+    /** A multipart upload without a declared length (chunked), so only the container's parser can tell its size. */
+    HttpResponse<String> multipartChunked(String fileName, byte[] content) throws IOException, InterruptedException {
+        byte[] body = multipartBody("file", fileName, content);
+        return send(request("/rewiring/jobs")
+                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))));
+    }
+
+    /** A body that claims to be multipart but is not. */
+    HttpResponse<String> brokenMultipart() throws IOException, InterruptedException {
+        return send(request("/rewiring/jobs")
+                .header("Content-Type", "multipart/form-data")
+                .POST(HttpRequest.BodyPublishers.ofString("op,serial_number\nremove,X\n")));
+    }
+
     static byte[] multipartBody(String field, String fileName, byte[] content) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.write(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\""
@@ -50,10 +65,6 @@ final class Uploads {
         body.write(content);
         body.write(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
         return body.toByteArray();
-    }
-
-    static String multipartType() {
-        return "multipart/form-data; boundary=" + BOUNDARY;
     }
 
     /** The file as the raw body, as {@code curl --data-binary @file} sends it (labelled a form). */
