@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,9 @@ class RewiringGraphQlTest {
 
     @Autowired
     JdbcTemplate jdbc;
+
+    @Autowired
+    ProgressPoller poller;
 
     @Value("${widgets.rewiring.upload-dir}")
     Path uploads;
@@ -283,6 +287,7 @@ class RewiringGraphQlTest {
         assertThat(updates.subList(0, updates.size() - 1))
                 .extracting(update -> update.get("status"))
                 .allSatisfy(status -> assertThat(status).isIn("PENDING", "RUNNING"));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> poller.watcherCount() == 0);
         // Sent every 500 ms; the margin is for a loaded test machine, not for the service.
         for (int i = 1; i < heard.size(); i++) {
             assertThat(Duration.between(heard.get(i - 1), heard.get(i))).isLessThan(Duration.ofSeconds(2));
