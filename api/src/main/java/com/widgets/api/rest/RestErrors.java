@@ -1,5 +1,6 @@
 package com.widgets.api.rest;
 
+import com.widgets.api.WidgetsApiApplication;
 import com.widgets.api.system.ApiError;
 import com.widgets.api.system.InvalidInput;
 import com.widgets.db.ErrorCode;
@@ -10,12 +11,15 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
 
 /**
- * The one place that turns refusals into REST responses: {@code {"code", "message"}} (plus {@code field} for invalid
- * input) with 400 for a malformed request, 404 for a missing widget, 409 when the wiring's state refuses it.
+ * The one place that turns refusals into REST responses (the seed endpoints and the rewiring uploads): {@code
+ * {"code", "message"}} (plus {@code field} for invalid input) with 400 for a malformed request, 404 for a missing
+ * widget or job, 409 when the wiring's or the job's state refuses it, 413 for a body over its limit.
  */
-@RestControllerAdvice(assignableTypes = SeedRestController.class)
+@RestControllerAdvice(basePackageClasses = WidgetsApiApplication.class)
 class RestErrors {
 
     @ExceptionHandler(WiringException.class)
@@ -31,11 +35,36 @@ class RestErrors {
     @ExceptionHandler(ApiError.class)
     ResponseEntity<Map<String, Object>> api(ApiError e) {
         HttpStatus status = switch (e.code()) {
-            case NAME_MISMATCH -> HttpStatus.CONFLICT;
-            case LIMIT_EXCEEDED, SLOW_SUBSCRIBER -> HttpStatus.BAD_REQUEST;
+            case NAME_MISMATCH, JOB_NOT_RESTARTABLE -> HttpStatus.CONFLICT;
+            // Over REST the only limits are on the size of the request body.
+            case LIMIT_EXCEEDED -> HttpStatus.CONTENT_TOO_LARGE;
+            case SLOW_SUBSCRIBER -> HttpStatus.BAD_REQUEST;
+            case JOB_NOT_FOUND -> HttpStatus.NOT_FOUND;
             case LIVE_UPDATES_INTERRUPTED -> HttpStatus.SERVICE_UNAVAILABLE;
         };
         return error(status, e.code().name(), e.getMessage(), null);
+    }
+
+    /** A multipart upload over the limit, found while the container parsed it (a body without a declared length). */
+    @ExceptionHandler(MaxUploadSizeExceededException.class)
+    ResponseEntity<Map<String, Object>> tooLarge(MaxUploadSizeExceededException e) {
+        return error(
+                HttpStatus.CONTENT_TOO_LARGE,
+                ApiError.Code.LIMIT_EXCEEDED.name(),
+                "The upload is over the limit"
+                        + (e.getMaxUploadSize() > 0 ? " of " + e.getMaxUploadSize() + " bytes" : "")
+                        + " (widgets.rewiring.max-upload-size).",
+                null);
+    }
+
+    /** A multipart body that cannot be read as one. */
+    @ExceptionHandler(MultipartException.class)
+    ResponseEntity<Map<String, Object>> unreadableUpload(MultipartException e) {
+        return error(
+                HttpStatus.BAD_REQUEST,
+                ErrorCode.INVALID_INPUT.name(),
+                "file could not be read as a multipart/form-data upload; send the file as the multipart field 'file'.",
+                "file");
     }
 
     @ExceptionHandler(JsonBody.Malformed.class)

@@ -15,7 +15,11 @@ public class ApiError extends RuntimeException {
         /** A subscriber fell too far behind the changes and was ended. */
         SLOW_SUBSCRIBER,
         /** Live updates lost their database connection; subscribe again. */
-        LIVE_UPDATES_INTERRUPTED
+        LIVE_UPDATES_INTERRUPTED,
+        /** No rewiring job has this id. */
+        JOB_NOT_FOUND,
+        /** The rewiring job is in a state that does not allow what was asked (restarting a running job, say). */
+        JOB_NOT_RESTARTABLE
     }
 
     private final Code code;

@@ -35,7 +35,7 @@ import org.springframework.stereotype.Component;
 public class QueryLimits extends SimplePerformantInstrumentation {
 
     /** Root fields that return a page; {@code first} defaults to the default page size. */
-    private static final Set<String> PAGED_ROOTS = Set.of("widgets", "reachable", "wiringHistory");
+    private static final Set<String> PAGED_ROOTS = Set.of("widgets", "reachable", "wiringHistory", "rewiringJobs");
     /** Lists whose length is bounded by the data: a widget has at most three ports and so three neighbors. */
     private static final Map<String, Integer> SHORT_LISTS =
             Map.of("ports", 3, "neighbors", 3, "formerNeighbors", 3, "widgets", 2);

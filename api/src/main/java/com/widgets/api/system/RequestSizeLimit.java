@@ -9,30 +9,47 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses request bodies over {@code widgets.graphql.max-request-size} with 413 before anything reads them, in the
- * error shape of the endpoint asked (GraphQL {@code errors} on {@code /graphql}, REST {@code {code, message}}
- * elsewhere); a body without a declared length is cut off at the limit as it is read.
+ * Refuses request bodies over {@code widgets.graphql.max-request-size} (or a path's own {@link BodyLimit}, like
+ * uploads') with 413 before anything reads them, in the error shape of the endpoint asked (GraphQL {@code errors} on
+ * {@code /graphql}, REST {@code {code, message}} elsewhere); a body without a declared length is cut off at the limit
+ * as it is read.
  */
 @Component
 class RequestSizeLimit extends OncePerRequestFilter {
 
-    private final long max;
+    private final BodyLimit general;
+    private final List<BodyLimit> specific;
 
-    RequestSizeLimit(GraphQlSettings settings) {
-        this.max = settings.maxRequestSize().toBytes();
+    RequestSizeLimit(GraphQlSettings settings, ObjectProvider<BodyLimit> limits) {
+        this.general = new BodyLimit("/", settings.maxRequestSize(), "widgets.graphql.max-request-size");
+        this.specific = limits.orderedStream().toList();
+    }
+
+    private BodyLimit limitOf(HttpServletRequest request) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        for (BodyLimit limit : specific) {
+            if (limit.appliesTo(path)) {
+                return limit;
+            }
+        }
+        return general;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        BodyLimit limit = limitOf(request);
+        long max = limit.max().toBytes();
         if (request.getContentLengthLong() > max) {
             String message = "The request body is " + request.getContentLengthLong() + " bytes; the limit is " + max
-                    + " (widgets.graphql.max-request-size).";
+                    + " (" + limit.setting() + ").";
             response.setStatus(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
             response.setContentType(MediaType.APPLICATION_JSON_VALUE);
             response.setCharacterEncoding(StandardCharsets.UTF_8.name());
@@ -44,23 +61,23 @@ class RequestSizeLimit extends OncePerRequestFilter {
             return;
         }
         // GET carries no body; it is also the WebSocket handshake, which is best left unwrapped.
-        chain.doFilter("GET".equals(request.getMethod()) ? request : new Limited(request, max), response);
+        chain.doFilter("GET".equals(request.getMethod()) ? request : new Limited(request, limit), response);
     }
 
     /** A request whose body stream fails once it has given more than the limit. */
     private static final class Limited extends HttpServletRequestWrapper {
-        private final long max;
+        private final BodyLimit limit;
         private ServletInputStream stream;
 
-        Limited(HttpServletRequest request, long max) {
+        Limited(HttpServletRequest request, BodyLimit limit) {
             super(request);
-            this.max = max;
+            this.limit = limit;
         }
 
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (stream == null) {
-                stream = new CountingStream(super.getInputStream(), max);
+                stream = new CountingStream(super.getInputStream(), limit);
             }
             return stream;
         }
@@ -68,12 +85,14 @@ class RequestSizeLimit extends OncePerRequestFilter {
 
     private static final class CountingStream extends ServletInputStream {
         private final ServletInputStream in;
+        private final BodyLimit limit;
         private final long max;
         private long read;
 
-        CountingStream(ServletInputStream in, long max) {
+        CountingStream(ServletInputStream in, BodyLimit limit) {
             this.in = in;
-            this.max = max;
+            this.limit = limit;
+            this.max = limit.max().toBytes();
         }
 
         @Override
@@ -97,8 +116,8 @@ class RequestSizeLimit extends OncePerRequestFilter {
         private void count(int n) throws IOException {
             read += n;
             if (read > max) {
-                throw new IOException(
-                        "The request body exceeds the limit of " + max + " bytes (widgets.graphql.max-request-size).");
+                throw new BodyLimit.Exceeded(
+                        "The request body exceeds the limit of " + max + " bytes (" + limit.setting() + ").");
             }
         }
 

@@ -143,9 +143,17 @@ public class RewiringJobConfiguration {
             RejectStore rejectStore,
             RewiringProgress rewiringProgress,
             IngestProperties settings,
-            StateExport stateExport) {
+            StateExport stateExport,
+            JdbcTemplate jdbc) {
         return new RewiringJobs(
-                jobOperator, jobRepository, rewiringJob, rejectStore, rewiringProgress, settings, stateExport);
+                jobOperator,
+                jobRepository,
+                rewiringJob,
+                rejectStore,
+                rewiringProgress,
+                settings,
+                stateExport,
+                new JobIndex(jdbc));
     }
 
     @Bean

@@ -41,6 +41,7 @@ public class RewiringJobs {
     private final RewiringProgress progress;
     private final IngestProperties settings;
     private final StateExport export;
+    private final JobIndex index;
 
     RewiringJobs(
             JobOperator operator,
@@ -49,7 +50,8 @@ public class RewiringJobs {
             RejectStore rejects,
             RewiringProgress progress,
             IngestProperties settings,
-            StateExport export) {
+            StateExport export,
+            JobIndex index) {
         this.operator = operator;
         this.repository = repository;
         this.job = job;
@@ -57,6 +59,17 @@ public class RewiringJobs {
         this.progress = progress;
         this.settings = settings;
         this.export = export;
+        this.index = index;
+    }
+
+    /** Whether a file of this name is one a job can read: {@code .csv}, {@code .ndjson} or {@code .jsonl}, optionally {@code .gz}. */
+    public static boolean isRewiringFile(String fileName) {
+        try {
+            LineParser.isCsv(fileName);
+            return true;
+        } catch (LineParser.HeaderException e) {
+            return false;
+        }
     }
 
     /** Starts a job on a file; returns its id at once while it runs on its own thread. */
@@ -144,6 +157,18 @@ public class RewiringJobs {
         return jobs;
     }
 
+    /**
+     * A page of jobs, newest first: up to {@code max} with ids below {@code beforeId} (from the newest when null), only
+     * those whose status is {@code status} when it is given. Pass the last id of a page to get the next one.
+     */
+    public List<RewiringJob> list(Long beforeId, int max, RewiringStatus status) {
+        List<RewiringJob> jobs = new ArrayList<>();
+        for (long id : index.ids(beforeId, max, status)) {
+            status(id).ifPresent(jobs::add);
+        }
+        return jobs;
+    }
+
     /** Asks a running job to stop after its current chunk; false if it was not running. */
     public boolean stop(long id) {
         JobExecution last = lastExecution(id);
@@ -220,12 +245,21 @@ public class RewiringJobs {
 
     /** The average wall-clock seconds of the latest {@code max} completed jobs (0 when there are none). */
     public double averageSecondsPerJob(int max) {
-        return list(max).stream()
+        return stats(max).averageSeconds();
+    }
+
+    /** How many of the latest {@code max} jobs completed, and their average wall-clock seconds. */
+    public RewiringStats stats(int max) {
+        double[] seconds = list(max).stream()
                 .filter(job -> job.status() == RewiringStatus.COMPLETED && job.endedAt() != null)
                 .mapToDouble(
                         job -> Duration.between(job.startedAt(), job.endedAt()).toMillis() / 1000.0)
-                .average()
-                .orElse(0);
+                .toArray();
+        double average = 0;
+        for (double s : seconds) {
+            average += s / seconds.length;
+        }
+        return new RewiringStats(seconds.length, average);
     }
 
     private JobExecution lastExecution(long id) {

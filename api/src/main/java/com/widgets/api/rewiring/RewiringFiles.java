@@ -1,0 +1,166 @@
+package com.widgets.api.rewiring;
+
+import com.widgets.api.system.InvalidInput;
+import com.widgets.ingest.rewire.IngestProperties;
+import com.widgets.ingest.rewire.RewiringJobs;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+import org.springframework.util.FileSystemUtils;
+import org.springframework.web.multipart.MultipartFile;
+
+/**
+ * Where rewiring files live on the server: uploads are streamed into a directory of their own under {@code
+ * widgets.rewiring.upload-dir} (and kept there, so their jobs can be restarted), and {@code startRewiring} may only run
+ * files inside the upload directory, the inbox or {@code widgets.rewiring.allowed-dirs} — never any other file.
+ */
+@Component
+class RewiringFiles {
+
+    private static final int MAX_NAME = 200;
+
+    private final Path uploads;
+    private final List<Path> allowed = new ArrayList<>();
+
+    RewiringFiles(RewiringSettings settings, IngestProperties ingest) throws IOException {
+        this.uploads =
+                Files.createDirectories(settings.uploadDir()).toAbsolutePath().normalize();
+        allowed.add(uploads);
+        if (ingest.inbox() != null) {
+            allowed.add(ingest.inbox().toAbsolutePath().normalize());
+        }
+        for (Path dir : settings.allowedDirs()) {
+            allowed.add(dir.toAbsolutePath().normalize());
+        }
+    }
+
+    /** Writes an upload's bytes to disk as they arrive; the returned file keeps the (cleaned) name it was sent as. */
+    Path store(String fileName, InputStream body) throws IOException {
+        Path file = newUpload(fileName);
+        try (body) {
+            Files.copy(body, file);
+        } catch (IOException | RuntimeException e) {
+            discard(file);
+            throw e;
+        }
+        return file;
+    }
+
+    /** Moves a multipart upload (already spooled to disk by the container) into place. */
+    Path store(String fileName, MultipartFile part) throws IOException {
+        Path file = newUpload(fileName);
+        try {
+            part.transferTo(file.toFile());
+        } catch (IOException | RuntimeException e) {
+            discard(file);
+            throw e;
+        }
+        return file;
+    }
+
+    /** Removes an upload that will not run (empty, say). */
+    void discard(Path file) {
+        try {
+            FileSystemUtils.deleteRecursively(file.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Path newUpload(String fileName) throws IOException {
+        return Files.createDirectories(uploads.resolve(UUID.randomUUID().toString()))
+                .resolve(fileName);
+    }
+
+    /**
+     * The name a client gave its file, reduced to its last path segment and safe characters; refused, naming {@code
+     * field}, when it is missing or not a format a job reads.
+     */
+    static String fileName(String field, String given) {
+        if (given == null || given.isBlank()) {
+            throw new InvalidInput(
+                    field, "is required: the file's name, ending in .csv, .ndjson or .jsonl (optionally .gz)");
+        }
+        String name = given.strip();
+        name = name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+        name = name.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (name.length() > MAX_NAME) {
+            name = name.substring(name.length() - MAX_NAME);
+        }
+        if (name.startsWith(".")) {
+            name = "_" + name.substring(1);
+        }
+        if (!RewiringJobs.isRewiringFile(name)) {
+            throw new InvalidInput(
+                    field, "'" + given + "' is not a rewiring file: use .csv, .ndjson or .jsonl, optionally with .gz");
+        }
+        return name;
+    }
+
+    /**
+     * The file at {@code given}, which must be an absolute path to a rewiring file inside one of the allowed
+     * directories (symbolic links followed); anything else is refused naming {@code field}, without telling whether a
+     * file outside them exists.
+     */
+    Path allowed(String field, String given) {
+        if (given == null || given.isBlank()) {
+            throw new InvalidInput(field, "is required");
+        }
+        Path path;
+        try {
+            path = Path.of(given.strip());
+        } catch (InvalidPathException e) {
+            throw new InvalidInput(field, "is not a valid path");
+        }
+        if (!path.isAbsolute()) {
+            throw new InvalidInput(field, "must be an absolute path on the server");
+        }
+        path = path.normalize();
+        Path root = rootOf(path);
+        if (root == null) {
+            throw outside(field);
+        }
+        Path real;
+        try {
+            real = path.toRealPath();
+            if (!Files.isRegularFile(real) || rootOf(real) == null) {
+                throw outside(field);
+            }
+        } catch (IOException e) {
+            throw new InvalidInput(field, "names no file: '" + given + "' does not exist");
+        }
+        fileName(field, real.getFileName().toString());
+        return real;
+    }
+
+    private Path rootOf(Path path) {
+        for (Path root : allowed) {
+            if (path.startsWith(root)) {
+                return root;
+            }
+            try {
+                if (Files.exists(root) && path.startsWith(root.toRealPath())) {
+                    return root;
+                }
+            } catch (IOException e) {
+                // an allowed directory that cannot be resolved allows nothing
+            }
+        }
+        return null;
+    }
+
+    private InvalidInput outside(String field) {
+        return new InvalidInput(
+                field,
+                "must name a file inside one of the directories rewiring files may be run from ("
+                        + String.join(", ", allowed.stream().map(Path::toString).toList())
+                        + "); upload other files with POST /rewiring/jobs");
+    }
+}

@@ -1,0 +1,192 @@
+package com.widgets.api.rewiring;
+
+import com.widgets.api.system.ApiError;
+import com.widgets.api.system.BodyLimit;
+import com.widgets.api.system.InvalidInput;
+import com.widgets.api.system.RequestOrigin;
+import com.widgets.ingest.rewire.RewiringJob;
+import com.widgets.ingest.rewire.RewiringJobs;
+import com.widgets.ingest.rewire.RewiringMode;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.multipart.MultipartHttpServletRequest;
+
+/**
+ * Rewiring over HTTP: upload a file to run ({@code POST /rewiring/jobs}, multipart field {@code file} or the raw body
+ * with a {@code filename} parameter), read a job's status and its reject report, export the current wiring.
+ */
+@RestController
+class RewiringRestController {
+
+    static final String JOBS = "/rewiring/jobs";
+    private static final String CSV = "text/csv;charset=UTF-8";
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    private final RewiringJobs jobs;
+    private final RewiringFiles files;
+
+    RewiringRestController(RewiringJobs jobs, RewiringFiles files) {
+        this.jobs = jobs;
+        this.files = files;
+    }
+
+    static String jobPath(long id) {
+        return JOBS + "/" + id;
+    }
+
+    static String rejectsPath(long id) {
+        return jobPath(id) + "/rejects";
+    }
+
+    /**
+     * Streams the upload to disk and starts a job on it. Parameters are read from the query string only: asking the
+     * container for request parameters would make it parse a raw body sent as a form ({@code curl --data-binary}).
+     */
+    @PostMapping(JOBS)
+    ResponseEntity<Map<String, Object>> upload(HttpServletRequest request) throws IOException {
+        Map<String, String> query = query(request.getQueryString());
+        String actor = RequestOrigin.of(request).actor();
+        RewiringMode mode = mode(query.get("mode"));
+        Path file;
+        if (request instanceof MultipartHttpServletRequest multipart) {
+            MultipartFile part = multipart.getFile("file");
+            if (part == null) {
+                throw new InvalidInput(
+                        "file",
+                        "is required: send the rewiring file as the multipart field 'file' (curl -F file=@rewire.csv)");
+            }
+            if (query.get("mode") == null && multipart.getParameter("mode") != null) {
+                mode = mode(multipart.getParameter("mode"));
+            }
+            String given = part.getOriginalFilename();
+            String name = RewiringFiles.fileName(
+                    "filename", given == null || given.isBlank() ? query.get("filename") : given);
+            file = files.store(name, part);
+        } else {
+            String name = RewiringFiles.fileName("filename", query.get("filename"));
+            try {
+                file = files.store(name, request.getInputStream());
+            } catch (BodyLimit.Exceeded e) {
+                throw new ApiError(ApiError.Code.LIMIT_EXCEEDED, e.getMessage());
+            }
+        }
+        if (Files.size(file) == 0) {
+            files.discard(file);
+            throw new InvalidInput("file", "is empty: send the rewiring file's contents");
+        }
+        long id = jobs.submit(file, mode, actor);
+        return ResponseEntity.accepted()
+                .location(URI.create(request.getContextPath() + jobPath(id)))
+                .body(Map.of("id", Long.toString(id)));
+    }
+
+    @GetMapping(JOBS + "/{id}")
+    Map<String, Object> job(@PathVariable String id) {
+        return json(existing(id));
+    }
+
+    @GetMapping(JOBS + "/{id}/rejects")
+    void rejects(@PathVariable String id, HttpServletResponse response) throws IOException {
+        RewiringJob job = existing(id);
+        response.setContentType(CSV);
+        response.setHeader(
+                HttpHeaders.CONTENT_DISPOSITION,
+                ContentDisposition.attachment()
+                        .filename("rewiring-" + job.id() + ".rejects.csv")
+                        .build()
+                        .toString());
+        jobs.rejects(job.id(), response.getOutputStream());
+    }
+
+    @GetMapping("/rewiring/export")
+    void export(HttpServletResponse response) throws IOException {
+        response.setContentType(CSV);
+        response.setHeader(
+                HttpHeaders.CONTENT_DISPOSITION,
+                ContentDisposition.attachment()
+                        .filename("widgets-" + STAMP.format(Instant.now()) + ".csv")
+                        .build()
+                        .toString());
+        jobs.export(response.getOutputStream());
+    }
+
+    private RewiringJob existing(String id) {
+        Long job = RewiringController.parse(id);
+        return (job == null ? Optional.<RewiringJob>empty() : jobs.status(job))
+                .orElseThrow(() -> RewiringController.notFound(id));
+    }
+
+    private static RewiringMode mode(String text) {
+        try {
+            return RewiringMode.of(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInput("mode", "must be apply, dry-run or atomic, not '" + text + "'");
+        }
+    }
+
+    private static Map<String, String> query(String queryString) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        if (queryString == null) {
+            return parameters;
+        }
+        for (String pair : queryString.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            parameters.putIfAbsent(name, value);
+        }
+        return parameters;
+    }
+
+    private static String decode(String text) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInput("query", "is not a valid URL query string");
+        }
+    }
+
+    /** A job as JSON: the same fields as the GraphQL type {@code RewiringJob}. */
+    static Map<String, Object> json(RewiringJob job) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", Long.toString(job.id()));
+        json.put("status", job.status().name());
+        json.put("mode", job.mode().name());
+        json.put("fileName", job.fileName());
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("read", job.counts().read());
+        counts.put("applied", job.counts().applied());
+        counts.put("unchanged", job.counts().unchanged());
+        counts.put("rejected", job.counts().rejected());
+        json.put("counts", counts);
+        json.put("totalLines", job.totalLines());
+        json.put("opsPerSecond", job.opsPerSecond());
+        json.put("secondsLeft", job.secondsLeft());
+        json.put("startedAt", job.startedAt() == null ? null : job.startedAt().toString());
+        json.put("endedAt", job.endedAt() == null ? null : job.endedAt().toString());
+        json.put("message", job.message());
+        json.put("rejectsUrl", rejectsPath(job.id()));
+        return json;
+    }
+}

@@ -1,0 +1,90 @@
+package com.widgets.api.rewiring;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+
+/** Test client for the rewiring REST endpoints, over real HTTP. */
+final class Uploads {
+
+    private static final String BOUNDARY = "----widgets-test-boundary";
+
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final int port;
+
+    Uploads(int port) {
+        this.port = port;
+    }
+
+    HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
+    }
+
+    HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return send(request(path).GET());
+    }
+
+    /** The file as the multipart field {@code field}, named {@code fileName}. */
+    HttpResponse<String> multipart(String query, String field, String fileName, byte[] content, String actor)
+            throws IOException, InterruptedException {
+        return send(request("/rewiring/jobs" + query)
+                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .header("X-Actor", actor)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(multipartBody(field, fileName, content))));
+    }
+
+    /** A multipart upload without a declared length (chunked), so only the container's parser can tell its size. */
+    HttpResponse<String> multipartChunked(String fileName, byte[] content) throws IOException, InterruptedException {
+        byte[] body = multipartBody("file", fileName, content);
+        return send(request("/rewiring/jobs")
+                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))));
+    }
+
+    /** A body that claims to be multipart but is not. */
+    HttpResponse<String> brokenMultipart() throws IOException, InterruptedException {
+        return send(request("/rewiring/jobs")
+                .header("Content-Type", "multipart/form-data")
+                .POST(HttpRequest.BodyPublishers.ofString("op,serial_number\nremove,X\n")));
+    }
+
+    static byte[] multipartBody(String field, String fileName, byte[] content) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\""
+                        + fileName + "\"\r\nContent-Type: text/csv\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        body.write(content);
+        body.write(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return body.toByteArray();
+    }
+
+    /** The file as the raw body, as {@code curl --data-binary @file} sends it (labelled a form). */
+    HttpResponse<String> raw(String query, byte[] content) throws IOException, InterruptedException {
+        return send(request("/rewiring/jobs" + query)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(content)));
+    }
+
+    /** The raw body without a declared length (chunked). */
+    HttpResponse<String> rawChunked(String query, byte[] content) throws IOException, InterruptedException {
+        return send(request("/rewiring/jobs" + query)
+                .header("Content-Type", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(content))));
+    }
+
+    /** The job id of a 202 answer's {@code {"id": "…"}}. */
+    static long id(HttpResponse<String> accepted) {
+        String body = accepted.body();
+        int start = body.indexOf("\"id\":\"") + 6;
+        return Long.parseLong(body.substring(start, body.indexOf('"', start)));
+    }
+}
