@@ -31,9 +31,14 @@ public final class ServiceProcess implements AutoCloseable {
     /** Starts the jar and waits for its first answered GraphQL request. */
     public static ServiceProcess start(Path jar, Path dataDir, Path log, int pool, String heap) throws Exception {
         int http = freePort(), db = freePort();
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap,
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
+        // Extra JVM options for the service, e.g. -Dbench.service-jvm-args=-XX:StartFlightRecording=filename=x.jfr
+        String extra = System.getProperty("bench.service-jvm-args", "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        command.addAll(List.of(
                 "-jar",
                 jar.toString(),
                 "--server.port=" + http,
