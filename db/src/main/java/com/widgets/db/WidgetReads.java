@@ -25,12 +25,11 @@ final class WidgetReads {
     /** Locks the widget and its port rows; one serial number, so Citus routes it to one shard. */
     private static final String LOCK_ONE = ONE + " FOR UPDATE";
 
-    private static final String MANY = SELECT + " WHERE w.serial_number = ANY(?::text[])";
     /**
-     * The same rows as {@link #MANY}, with the filter on both sides of the join: for thousands of serial numbers the
-     * planner otherwise hashes the whole port table.
+     * The filter goes on both sides of the join: with it on the widget side only, the planner hash-joins the whole
+     * port table once the list holds a few thousand serial numbers.
      */
-    private static final String MANY_BOTH_SIDES =
+    private static final String MANY =
             SELECT + " WHERE w.serial_number = ANY(?::text[]) AND p.serial_number = ANY(?::text[])";
 
     private static final String PORTS_ONLY = """
@@ -64,17 +63,8 @@ final class WidgetReads {
     Map<String, Widget> many(Collection<String> serials) {
         Collector rows = new Collector();
         if (!serials.isEmpty()) {
-            jdbc.query(MANY, rows, (Object) serials.toArray(String[]::new));
-        }
-        return rows.widgets();
-    }
-
-    /** Like {@link #many}, for the large sets of a rewiring chunk. */
-    Map<String, Widget> manyForChunk(Collection<String> serials) {
-        Collector rows = new Collector();
-        if (!serials.isEmpty()) {
             String[] array = serials.toArray(String[]::new);
-            jdbc.query(MANY_BOTH_SIDES, rows, array, array);
+            jdbc.query(MANY, rows, array, array);
         }
         return rows.widgets();
     }

@@ -1,7 +1,5 @@
 package com.widgets.db;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.core.type.TypeReference;
@@ -28,7 +26,10 @@ public final class WiringNotices {
 
     /** The events carried by one notice's payload. */
     public static List<WiringEvent> decode(String payload) {
-        return json.readValue(payload, EVENTS);
+        if (payload.startsWith(CompactNotice.MARK)) {
+            return CompactNotice.decode(payload);
+        }
+        return json.readValue(payload, EVENTS); // the encoding of earlier versions, still sent by older replicas
     }
 
     /** Sends the events in as few notices as fit, in one statement of the current transaction. */
@@ -36,60 +37,15 @@ public final class WiringNotices {
         if (events.isEmpty()) {
             return;
         }
-        List<String> payloads = new ArrayList<>();
-        List<WiringEvent> batch = new ArrayList<>();
-        int size = 2;
-        for (WiringEvent event : events) {
-            int bytes = json.writeValueAsString(event).getBytes(StandardCharsets.UTF_8).length;
-            if (!batch.isEmpty() && size + bytes + 1 > MAX_PAYLOAD) {
-                payloads.add(json.writeValueAsString(batch));
-                batch.clear();
-                size = 2;
-            }
-            batch.add(event);
-            size += bytes + 1;
-        }
-        payloads.add(json.writeValueAsString(batch));
-        send(jdbc, payloads);
+        send(jdbc, CompactNotice.encode(events, MAX_PAYLOAD));
     }
 
     /**
-     * Like {@link #publish}, for the thousands of events of a rewiring chunk: each event is written as JSON once and
-     * the payloads are joined from those texts — the same payloads, at half the serialising.
+     * Like {@link #publish}, for the thousands of events of a rewiring chunk. The compact encoding writes only the
+     * fields that differ from the event before, so a chunk's notices take about a seventh of the bytes JSON took.
      */
     static void publishMany(JdbcTemplate jdbc, List<WiringEvent> events) {
-        if (events.isEmpty()) {
-            return;
-        }
-        List<String> payloads = new ArrayList<>();
-        StringBuilder batch = new StringBuilder("[");
-        int size = 2;
-        for (WiringEvent event : events) {
-            String one = json.writeValueAsString(event);
-            int bytes = utf8Length(one);
-            if (batch.length() > 1 && size + bytes + 1 > MAX_PAYLOAD) {
-                payloads.add(batch.append(']').toString());
-                batch.setLength(0);
-                batch.append('[');
-                size = 2;
-            }
-            if (batch.length() > 1) {
-                batch.append(',');
-            }
-            batch.append(one);
-            size += bytes + 1;
-        }
-        payloads.add(batch.append(']').toString());
-        send(jdbc, payloads);
-    }
-
-    private static int utf8Length(String s) {
-        int bytes = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
-        }
-        return bytes;
+        publish(jdbc, events);
     }
 
     private static void send(JdbcTemplate jdbc, List<String> payloads) {

@@ -107,7 +107,17 @@ public final class EmbeddedPostgresServer {
                     .setPort(settings.port())
                     .setPGStartupWait(settings.startupTimeout())
                     .setServerConfig("max_connections", "200")
-                    .setServerConfig("listen_addresses", "localhost");
+                    .setServerConfig("listen_addresses", "localhost")
+                    // Random check-and-set updates touch pages all over the port table and the history index. With
+                    // the stock 1GB max_wal_size a rewiring job forced a checkpoint every few chunks, and after each
+                    // one the first change to a page writes its full 8kB image to the WAL: 115MB of WAL per 10,000
+                    // link lines, most of it page images. Rarer checkpoints and compressed images cut that several
+                    // times over; full_page_writes and fsync stay on, so crash safety is unchanged.
+                    .setServerConfig("max_wal_size", "8GB")
+                    .setServerConfig("checkpoint_timeout", "30min")
+                    .setServerConfig("wal_compression", "on")
+                    // The port table and its index of a million widgets (~200MB) stay in shared buffers.
+                    .setServerConfig("shared_buffers", "512MB");
             if (settings.durable()) {
                 // zonky passes -F (fsync off) and synchronous_commit=off; later -c options win.
                 builder.setServerConfig("fsync", "on")

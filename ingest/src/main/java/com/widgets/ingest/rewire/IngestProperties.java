@@ -14,7 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("widgets.ingest")
 public record IngestProperties(
-        @DefaultValue("2000") int chunkSize,
+        @DefaultValue("5000") int chunkSize,
         @DefaultValue("rewiring-job") String actor,
         Path inbox,
         @DefaultValue("*/30 * * * * *") String schedule) {
