@@ -121,6 +121,9 @@ class WiringListener implements SmartLifecycle {
     }
 
     private void deliver(String payload) {
+        if (fanout.subscriberCount() == 0) {
+            return; // nobody to tell: decoding every change of a busy system would cost CPU the database needs
+        }
         try {
             fanout.publish(WiringNotices.decode(payload));
         } catch (RuntimeException e) {
