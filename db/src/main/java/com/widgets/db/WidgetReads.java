@@ -36,10 +36,6 @@ final class WidgetReads {
             SELECT serial_number, port, peer_serial, peer_port, linked_at FROM port WHERE serial_number = ANY(?::text[])
             """;
 
-    private static final String PAGE = """
-            SELECT serial_number FROM widget WHERE serial_number > ? ORDER BY serial_number LIMIT ?
-            """;
-
     private final JdbcTemplate jdbc;
 
     WidgetReads(JdbcTemplate jdbc) {
@@ -97,20 +93,6 @@ final class WidgetReads {
             widgets.put(serial, new Widget(serial, null, null, list));
         });
         return widgets;
-    }
-
-    /** A page of widgets in serial-number order, starting after {@code after} ("" for the first page). */
-    List<Widget> page(String after, int limit) {
-        List<String> serials = jdbc.queryForList(PAGE, String.class, after == null ? "" : after, limit);
-        Map<String, Widget> found = many(serials);
-        List<Widget> page = new ArrayList<>(serials.size());
-        for (String serial : serials) {
-            Widget widget = found.get(serial);
-            if (widget != null) { // removed between the two statements
-                page.add(widget);
-            }
-        }
-        return page;
     }
 
     /** Groups joined rows into widgets. */

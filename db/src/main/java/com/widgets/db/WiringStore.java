@@ -117,10 +117,7 @@ public class WiringStore {
 
     /** Up to {@code limit} widgets in serial-number order after {@code afterSerialNumber} (null for the start). */
     public List<Widget> widgetsAfter(String afterSerialNumber, int limit) {
-        if (limit < 1 || limit > MAX_PAGE) {
-            throw WiringException.invalid("first", "must be between 1 and " + MAX_PAGE + ", not " + limit);
-        }
-        return read(() -> reads.page(afterSerialNumber, limit));
+        return widgetsAfter(afterSerialNumber, limit, WidgetFilter.NONE).widgets();
     }
 
     /**
@@ -128,9 +125,7 @@ public class WiringStore {
      * newest). The widget need not exist any more.
      */
     public List<WiringEvent> history(String serialNumber, Long beforeId, int limit) {
-        if (limit < 1 || limit > MAX_PAGE) {
-            throw WiringException.invalid("first", "must be between 1 and " + MAX_PAGE + ", not " + limit);
-        }
+        checkPageSize(limit);
         return read(() -> history.read(serialNumber, beforeId == null ? Long.MAX_VALUE : beforeId, limit));
     }
 
@@ -141,15 +136,19 @@ public class WiringStore {
      * @throws WiringException {@code INVALID_INPUT} naming {@code first} or {@code filter.serialNumberPrefix}
      */
     public WidgetPage widgetsAfter(String afterSerialNumber, int limit, WidgetFilter filter) {
-        if (limit < 1 || limit > MAX_PAGE) {
-            throw WiringException.invalid("first", "must be between 1 and " + MAX_PAGE + ", not " + limit);
-        }
+        checkPageSize(limit);
         WidgetFilter conditions = filter == null ? WidgetFilter.NONE : filter;
         String prefix = conditions.serialNumberPrefix();
         if (prefix != null && !prefix.isEmpty()) {
             PortRef.serial("filter.serialNumberPrefix", prefix);
         }
         return read(() -> search.page(afterSerialNumber, limit, conditions));
+    }
+
+    private static void checkPageSize(int limit) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw WiringException.invalid("first", "must be between 1 and " + MAX_PAGE + ", not " + limit);
+        }
     }
 
     private static <T> T read(java.util.function.Supplier<T> query) {
