@@ -3,6 +3,8 @@ package com.widgets.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.widgets.db.WiringStore;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -18,6 +20,9 @@ class ServiceStartsTest {
     @Autowired
     WiringStore store;
 
+    @Autowired
+    ObservationRegistry observations;
+
     @Test
     void startsHealthyOnTheEmbeddedDatabase() {
         String health = RestClient.create("http://localhost:" + port)
@@ -27,5 +32,15 @@ class ServiceStartsTest {
                 .body(String.class);
         assertThat(health).contains("\"status\":\"UP\"");
         assertThat(store.widgetsAfter(null, 1)).isNotNull();
+    }
+
+    @Test
+    void observesEachGraphQlRequestButNotEachDataFetcherByDefault() {
+        Observation request = Observation.start("graphql.request", observations);
+        Observation perField = Observation.start("graphql.datafetcher", observations);
+        assertThat(request.isNoop()).isFalse();
+        assertThat(perField.isNoop()).isTrue();
+        request.stop();
+        perField.stop();
     }
 }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The packaged service started as users start it ({@code java -jar}, embedded PostgreSQL, fsync on). */
 public final class ServiceProcess implements AutoCloseable {
@@ -28,13 +29,18 @@ public final class ServiceProcess implements AutoCloseable {
         this.secondsToFirstAnswer = secondsToFirstAnswer;
     }
 
+    private static final AtomicInteger STARTS = new AtomicInteger();
+
     /** Starts the jar and waits for its first answered GraphQL request. */
     public static ServiceProcess start(Path jar, Path dataDir, Path log, int pool, String heap) throws Exception {
         int http = freePort(), db = freePort();
         List<String> command = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
-        // Extra JVM options for the service, e.g. -Dbench.service-jvm-args=-XX:StartFlightRecording=filename=x.jfr
-        String extra = System.getProperty("bench.service-jvm-args", "").trim();
+        // Extra JVM options for the service, e.g. -Dbench.service-jvm-args=-XX:StartFlightRecording=filename=x{n}.jfr
+        // ({n} becomes 1 for the first service start of the run, 2 for the second, so recordings do not overwrite)
+        String extra = System.getProperty("bench.service-jvm-args", "")
+                .replace("{n}", Integer.toString(STARTS.incrementAndGet()))
+                .trim();
         if (!extra.isEmpty()) {
             command.addAll(List.of(extra.split("\\s+")));
         }
