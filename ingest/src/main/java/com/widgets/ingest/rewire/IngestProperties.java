@@ -11,17 +11,22 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param actor who history rows name as the author of a job's changes, unless the submitter names someone
  * @param inbox a directory whose files are picked up and run; unset turns the pickup off
  * @param schedule when to look in the inbox (a Spring cron expression: second minute hour day month weekday)
+ * @param maxRunningJobs jobs this process runs at once; later ones wait, PENDING, in submission order
  */
 @ConfigurationProperties("widgets.ingest")
 public record IngestProperties(
         @DefaultValue("5000") int chunkSize,
         @DefaultValue("rewiring-job") String actor,
         Path inbox,
-        @DefaultValue("*/30 * * * * *") String schedule) {
+        @DefaultValue("*/30 * * * * *") String schedule,
+        @DefaultValue("4") int maxRunningJobs) {
 
     public IngestProperties {
         if (chunkSize < 1 || chunkSize > 100_000) {
             throw new IllegalArgumentException("widgets.ingest.chunk-size must be between 1 and 100000");
+        }
+        if (maxRunningJobs < 1 || maxRunningJobs > 64) {
+            throw new IllegalArgumentException("widgets.ingest.max-running-jobs must be between 1 and 64");
         }
     }
 }

@@ -6,10 +6,12 @@ import java.nio.file.Path;
 import java.util.List;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.job.flow.FlowExecutionStatus;
 import org.springframework.batch.core.job.flow.JobExecutionDecider;
 import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -18,9 +20,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.batch.autoconfigure.BatchTaskExecutor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.task.SimpleAsyncTaskExecutor;
-import org.springframework.core.task.TaskExecutor;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -44,12 +45,19 @@ public class RewiringJobConfiguration {
     static final String WHOLE_FILE_STEP = "wholeFile";
 
     @Bean
-    Job rewiringJob(JobRepository jobs, Step applyLines, Step wholeFile) {
+    Job rewiringJob(JobRepository jobs, Step applyLines, Step wholeFile, RewiringProgress progress) {
         JobExecutionDecider byMode = (execution, step) -> new FlowExecutionStatus(
                 RewiringMode.of(execution.getJobParameters().getString(MODE)) == RewiringMode.APPLY
                         ? "APPLY"
                         : "WHOLE_FILE");
+        JobExecutionListener ended = new JobExecutionListener() {
+            @Override
+            public void afterJob(JobExecution execution) {
+                progress.ended(execution.getJobInstance().getInstanceId());
+            }
+        };
         return new JobBuilder(JOB, jobs)
+                .listener(ended)
                 .start(byMode)
                 .on("APPLY")
                 .to(applyLines)
@@ -176,12 +184,20 @@ public class RewiringJobConfiguration {
         return new RewiringProgress();
     }
 
-    /** Jobs run on their own threads: starting one returns at once with its id. */
+    /**
+     * Jobs run on their own threads: starting one returns at once with its id. At most {@code max-running-jobs} run
+     * at once; the ones started beyond that wait in submission order, reported PENDING (Spring Batch's STARTING),
+     * instead of holding up whoever submitted them.
+     */
     @Bean
     @BatchTaskExecutor
-    TaskExecutor rewiringTaskExecutor() {
-        SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("rewiring-");
-        executor.setConcurrencyLimit(4);
+    ThreadPoolTaskExecutor rewiringTaskExecutor(IngestProperties settings) {
+        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        executor.setThreadNamePrefix("rewiring-");
+        executor.setCorePoolSize(settings.maxRunningJobs());
+        executor.setMaxPoolSize(settings.maxRunningJobs());
+        executor.setAllowCoreThreadTimeOut(true);
+        executor.setKeepAliveSeconds(60);
         return executor;
     }
 }

@@ -91,6 +91,9 @@ public class RewiringJobs {
                 .toJobParameters();
         try {
             JobExecution execution = operator.start(job, parameters);
+            if (execution.isRunning()) { // running or waiting for a free slot; ended by the job's listener
+                progress.accepted(execution.getJobInstance().getInstanceId());
+            }
             log.info(
                     "Rewiring job {} started on {} ({})",
                     execution.getJobInstance().getInstanceId(),
@@ -198,13 +201,16 @@ public class RewiringJobs {
             if (last.isRunning()) {
                 boolean stale = last.getLastUpdated() != null
                         && last.getLastUpdated().isBefore(LocalDateTime.now().minusMinutes(2));
-                if (progress.get(id) != null || !(assumeDead || stale)) {
-                    throw new IllegalStateException("Rewiring job " + id + " is still running.");
+                if (progress.get(id) != null || progress.isLocal(id) || !(assumeDead || stale)) {
+                    throw new IllegalStateException("Rewiring job " + id + " is still running or waiting to run.");
                 }
                 log.warn("Rewiring job {} was left running by a process that ended; recovering it", id);
                 last = operator.recover(last);
             }
             JobExecution next = operator.restart(last);
+            if (next.isRunning()) {
+                progress.accepted(id);
+            }
             log.info("Rewiring job {} restarted (execution {})", id, next.getId());
             return id;
         } catch (IllegalStateException e) {

@@ -1,0 +1,39 @@
+package com.widgets.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.widgets.ingest.rewire.RewiringJob;
+import com.widgets.ingest.rewire.RewiringMode;
+import com.widgets.ingest.rewire.RewiringStatus;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.test.context.TestPropertySource;
+
+/** Jobs beyond widgets.ingest.max-running-jobs wait PENDING in submission order; submitting never blocks. */
+@TestPropertySource(properties = "widgets.ingest.max-running-jobs=1")
+class JobQueueTest extends JobTestSupport {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aJobBeyondTheLimitWaitsPendingThenRunsInTurn() {
+        Path big = GeneratedFiles.rewiring(dir.resolve("big.csv"), 2_000, 60_000, 11);
+        long first = jobs.submit(big, RewiringMode.APPLY);
+        long second = jobs.submit(resource("rules/target-state.csv"), RewiringMode.APPLY);
+
+        // submit returned while the first job still holds the only slot: the second waits, and says so
+        assertThat(jobs.status(first).orElseThrow().status()).isIn(RewiringStatus.PENDING, RewiringStatus.RUNNING);
+        assertThat(jobs.status(second).orElseThrow().status()).isEqualTo(RewiringStatus.PENDING);
+        assertThatThrownBy(() -> jobs.restart(second)).hasMessageContaining("waiting to run");
+
+        RewiringJob a = awaitEnd(first);
+        RewiringJob b = awaitEnd(second);
+        assertThat(a.status()).isEqualTo(RewiringStatus.COMPLETED);
+        assertThat(b.status()).isEqualTo(RewiringStatus.COMPLETED);
+        assertThat(b.startedAt()).isAfterOrEqualTo(a.endedAt());
+        assertSound();
+    }
+}
