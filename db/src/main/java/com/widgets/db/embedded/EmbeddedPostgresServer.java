@@ -124,6 +124,7 @@ public final class EmbeddedPostgresServer {
                         .setServerConfig("synchronous_commit", "on")
                         .setServerConfig("full_page_writes", "on");
             }
+            settings.serverSettings().forEach(builder::setServerConfig); // the user's own, over the defaults above
             EmbeddedPostgres postgres = builder.start();
             log.info(
                     "Embedded PostgreSQL running from {} at {} (durable: {})",

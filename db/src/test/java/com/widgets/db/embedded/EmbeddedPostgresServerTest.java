@@ -1,6 +1,7 @@
 package com.widgets.db.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -15,10 +16,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 /**
  * The embedded server keeps its data across restarts, is shared with another live process using the same directory,
@@ -61,6 +65,54 @@ class EmbeddedPostgresServerTest {
         } finally {
             server.release();
         }
+    }
+
+    @Test
+    void takesServerSettingsOverItsDefaults() throws Exception {
+        EmbeddedPostgresProperties tuned = new EmbeddedPostgresProperties(
+                dir.resolve("pg"),
+                0,
+                true,
+                Duration.ofSeconds(60),
+                Map.of("shared-buffers", "64MB", "max_wal_size", "1GB", "work_mem", "8MB"));
+        EmbeddedPostgresServer server = EmbeddedPostgresServer.acquire(tuned);
+        try {
+            assertThat(query(server, "SHOW shared_buffers")).containsExactly("64MB");
+            assertThat(query(server, "SHOW max_wal_size")).containsExactly("1GB");
+            assertThat(query(server, "SHOW work_mem")).containsExactly("8MB");
+            assertThat(query(server, "SHOW checkpoint_timeout")).containsExactly("30min"); // default kept
+            assertThat(query(server, "SHOW fsync")).containsExactly("on");
+        } finally {
+            server.release();
+        }
+    }
+
+    @Test
+    void bindsServerSettingsFromPropertiesWithDashedOrBracketedNames() {
+        MapConfigurationPropertySource source = new MapConfigurationPropertySource(Map.of(
+                "widgets.embedded.data-dir", dir.toString(),
+                "widgets.embedded.server-settings.shared-buffers", "2GB",
+                "widgets.embedded.server-settings[work_mem]", "8MB"));
+        EmbeddedPostgresProperties bound = new Binder(source)
+                .bind("widgets.embedded", EmbeddedPostgresProperties.class)
+                .get();
+        assertThat(bound.serverSettings())
+                .containsExactly(Map.entry("shared_buffers", "2GB"), Map.entry("work_mem", "8MB"));
+        assertThat(bound.durable()).isTrue();
+        assertThat(bound.startupTimeout()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void refusesServerSettingsThatWouldUndoDurabilityOrAreNoSettingNames() {
+        assertThatThrownBy(() ->
+                        new EmbeddedPostgresProperties(dir, 0, true, Duration.ofSeconds(60), Map.of("fsync", "off")))
+                .hasMessageContaining("widgets.embedded.durable");
+        assertThatThrownBy(() -> new EmbeddedPostgresProperties(
+                        dir, 0, true, Duration.ofSeconds(60), Map.of("shared buffers; x", "1")))
+                .hasMessageContaining("is not a PostgreSQL setting name");
+        assertThatThrownBy(() ->
+                        new EmbeddedPostgresProperties(dir, 0, true, Duration.ofSeconds(60), Map.of("work_mem", " ")))
+                .hasMessageContaining("needs a value");
     }
 
     @Test
