@@ -1,13 +1,18 @@
 package com.widgets.db.embedded;
 
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.beans.factory.support.DefaultSingletonBeanRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
@@ -21,9 +26,28 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 @EnableConfigurationProperties(EmbeddedPostgresProperties.class)
 public class EmbeddedPostgresAutoConfiguration {
 
+    private static final String EARLY_START = "embeddedPostgresEarlyStart";
+
+    /**
+     * Starts the server while the rest of the context is still being built (see {@link EarlyStart}): on a first run
+     * initdb and start-up take 1–2 s that would otherwise come on top of the context's own start-up.
+     */
+    @Bean
+    static BeanFactoryPostProcessor embeddedPostgresEarlyStarter(Environment environment) {
+        return beanFactory -> {
+            EmbeddedPostgresProperties settings =
+                    Binder.get(environment).bindOrCreate("widgets.embedded", EmbeddedPostgresProperties.class);
+            EarlyStart start = new EarlyStart(settings);
+            beanFactory.registerSingleton(EARLY_START, start);
+            if (beanFactory instanceof DefaultSingletonBeanRegistry registry) {
+                registry.registerDisposableBean(EARLY_START, start);
+            }
+        };
+    }
+
     @Bean(destroyMethod = "release")
-    EmbeddedPostgresServer embeddedPostgresServer(EmbeddedPostgresProperties settings) {
-        return EmbeddedPostgresServer.acquire(settings);
+    EmbeddedPostgresServer embeddedPostgresServer(@Qualifier(EARLY_START) EarlyStart start) {
+        return start.take();
     }
 
     @Bean
