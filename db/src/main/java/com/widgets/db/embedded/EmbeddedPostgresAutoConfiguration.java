@@ -4,7 +4,6 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.support.DefaultSingletonBeanRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
@@ -23,7 +22,6 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  */
 @AutoConfiguration(before = DataSourceAutoConfiguration.class)
 @Conditional(EmbeddedPostgresAutoConfiguration.NoDatasourceUrl.class)
-@EnableConfigurationProperties(EmbeddedPostgresProperties.class)
 public class EmbeddedPostgresAutoConfiguration {
 
     private static final String EARLY_START = "embeddedPostgresEarlyStart";
@@ -35,8 +33,8 @@ public class EmbeddedPostgresAutoConfiguration {
     @Bean
     static BeanFactoryPostProcessor embeddedPostgresEarlyStarter(Environment environment) {
         return beanFactory -> {
-            EmbeddedPostgresProperties settings =
-                    Binder.get(environment).bindOrCreate("widgets.embedded", EmbeddedPostgresProperties.class);
+            EmbeddedPostgresProperties settings = Binder.get(environment)
+                    .bindOrCreate(EmbeddedPostgresProperties.PREFIX, EmbeddedPostgresProperties.class);
             EarlyStart start = new EarlyStart(settings);
             beanFactory.registerSingleton(EARLY_START, start);
             if (beanFactory instanceof DefaultSingletonBeanRegistry registry) {

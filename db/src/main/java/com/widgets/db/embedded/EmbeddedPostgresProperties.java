@@ -24,13 +24,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     ({@code widgets.embedded.server-settings.shared-buffers=2GB}) or in brackets ({@code server-settings[work_mem]}):
  *     Spring drops underscores from map keys
  */
-@ConfigurationProperties("widgets.embedded")
+@ConfigurationProperties(EmbeddedPostgresProperties.PREFIX)
 public record EmbeddedPostgresProperties(
         @DefaultValue("./data/postgres") Path dataDir,
         @DefaultValue("0") int port,
         @DefaultValue("true") boolean durable,
         @DefaultValue("60s") Duration startupTimeout,
         Map<String, String> serverSettings) {
+
+    /** Bound once, early, by {@link EmbeddedPostgresAutoConfiguration} (the server starts before other beans). */
+    public static final String PREFIX = "widgets.embedded";
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_.]{0,62}");
     private static final Set<String> DURABILITY = Set.of("fsync", "synchronous_commit", "full_page_writes");
