@@ -5,8 +5,6 @@ import static com.widgets.db.PortType.Q;
 import static com.widgets.db.PortType.R;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.widgets.db.testing.TestApplication;
-import com.widgets.db.testing.WiringDatabase;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -16,31 +14,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.jdbc.core.JdbcTemplate;
 
-@SpringBootTest(classes = TestApplication.class)
-class ChunkApiTest {
-
-    @Autowired
-    WiringStore store;
-
-    @Autowired
-    JdbcTemplate jdbc;
+class ChunkApiTest extends StoreTestSupport {
 
     @Autowired
     javax.sql.DataSource dataSource;
-
-    WiringDatabase db;
-
-    @BeforeEach
-    void emptyDatabase() {
-        db = new WiringDatabase(jdbc);
-        db.reset();
-    }
 
     private static Origin line(long n) {
         return Origin.jobLine("tester", 7, n);

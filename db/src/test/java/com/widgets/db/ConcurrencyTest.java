@@ -2,8 +2,6 @@ package com.widgets.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.widgets.db.testing.TestApplication;
-import com.widgets.db.testing.WiringDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -18,34 +16,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Real threads against the real database; afterwards SQL checks the invariants. Deadlocks are counted by PostgreSQL
  * itself: the canonical lock order means there must be none, not merely none that surfaced after a retry.
  */
-@SpringBootTest(classes = TestApplication.class)
-class ConcurrencyTest {
+class ConcurrencyTest extends StoreTestSupport {
 
     private static final Origin ME = Origin.request("race", "r");
-
-    @Autowired
-    WiringStore store;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    WiringDatabase db;
-
-    @BeforeEach
-    void emptyDatabase() {
-        db = new WiringDatabase(jdbc);
-        db.reset();
-    }
 
     @Test
     void thirtyTwoThreadsFightForOneFreePortAndExactlyOneWinsEachRound() throws Exception {

@@ -6,36 +6,15 @@ import static com.widgets.db.PortType.R;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.widgets.db.testing.TestApplication;
-import com.widgets.db.testing.WiringDatabase;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.jdbc.core.JdbcTemplate;
 
-@SpringBootTest(classes = TestApplication.class)
-class WiringStoreTest {
+class WiringStoreTest extends StoreTestSupport {
 
     private static final Origin ME = Origin.request("tester", "req-1");
-
-    @Autowired
-    WiringStore store;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    WiringDatabase db;
-
-    @BeforeEach
-    void emptyDatabase() {
-        db = new WiringDatabase(jdbc);
-        db.reset();
-    }
 
     private void add(String serial, PortType... ports) {
         store.addWidget(serial, "widget " + serial, EnumSet.of(ports[0], ports), ME);

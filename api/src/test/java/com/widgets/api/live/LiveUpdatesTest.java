@@ -5,12 +5,12 @@ import static com.widgets.db.PortType.Q;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.widgets.api.ApiTest;
+import com.widgets.api.GraphQlSockets;
 import com.widgets.db.Origin;
 import com.widgets.db.PortRef;
 import com.widgets.db.WiringStore;
 import com.widgets.db.testing.TestApplication;
 import com.widgets.db.testing.WiringDatabase;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +28,6 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
 
 /** GraphQL over the WebSocket: queries, and subscriptions that hear changes made elsewhere. */
 @ApiTest
@@ -51,14 +50,12 @@ class LiveUpdatesTest {
     @BeforeEach
     void connect() {
         new WiringDatabase(jdbc).reset();
-        ws = WebSocketGraphQlTester.builder(
-                        URI.create("ws://localhost:" + port + "/graphql"), new StandardWebSocketClient())
-                .build();
+        ws = GraphQlSockets.connect(port);
     }
 
     @AfterEach
     void disconnect() {
-        ws.stop().block(Duration.ofSeconds(5));
+        GraphQlSockets.close(ws);
     }
 
     @Test

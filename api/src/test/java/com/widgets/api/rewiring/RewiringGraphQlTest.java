@@ -3,12 +3,12 @@ package com.widgets.api.rewiring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.widgets.api.ApiTest;
+import com.widgets.api.GraphQlSockets;
 import com.widgets.db.testing.WiringDatabase;
 import com.widgets.ingest.rewire.RewiringJob;
 import com.widgets.ingest.rewire.RewiringJobs;
 import com.widgets.ingest.rewire.RewiringStatus;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +30,6 @@ import org.springframework.graphql.client.SubscriptionErrorException;
 import org.springframework.graphql.test.tester.HttpGraphQlTester;
 import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
 import reactor.core.publisher.Signal;
 
 /** Rewiring jobs over GraphQL: reading and paging them, starting, stopping and restarting, and live progress. */
@@ -63,14 +62,12 @@ class RewiringGraphQlTest {
     @BeforeEach
     void setUp() {
         new WiringDatabase(jdbc).reset();
-        ws = WebSocketGraphQlTester.builder(
-                        URI.create("ws://localhost:" + port + "/graphql"), new StandardWebSocketClient())
-                .build();
+        ws = GraphQlSockets.connect(port);
     }
 
     @AfterEach
     void disconnect() {
-        ws.stop().block(Duration.ofSeconds(5));
+        GraphQlSockets.close(ws);
     }
 
     /** A file in the upload directory, where startRewiring may read it. */

@@ -1,0 +1,23 @@
+package com.widgets.api;
+
+import java.net.URI;
+import java.time.Duration;
+import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
+import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
+
+/** GraphQL over the service's WebSocket endpoint, for the end-to-end tests that subscribe. */
+public final class GraphQlSockets {
+
+    private GraphQlSockets() {}
+
+    /** A tester on {@code /graphql} of the service listening on {@code port}; it connects on first use. */
+    public static WebSocketGraphQlTester connect(int port) {
+        return WebSocketGraphQlTester.builder(
+                        URI.create("ws://localhost:" + port + "/graphql"), new StandardWebSocketClient())
+                .build();
+    }
+
+    public static void close(WebSocketGraphQlTester ws) {
+        ws.stop().block(Duration.ofSeconds(5));
+    }
+}
