@@ -24,10 +24,14 @@ class CitusRulesCatalogTest {
 
     /**
      * Tables that stay local to the coordinator: Liquibase's and Spring Batch's bookkeeping, and the rewiring jobs'
-     * reject lines and inbox claims (small, keyed by job or file, never joined with wiring tables).
+     * reject lines, inbox claims and job holders (small, keyed by job or file, never joined with wiring tables).
      */
-    private static final Set<String> LOCAL =
-            Set.of("databasechangelog", "databasechangeloglock", "rewiring_reject", "rewiring_inbox_claim");
+    private static final Set<String> LOCAL = Set.of(
+            "databasechangelog",
+            "databasechangeloglock",
+            "rewiring_reject",
+            "rewiring_inbox_claim",
+            "rewiring_job_holder");
 
     private static final String LOCAL_PREFIX = "batch_";
 

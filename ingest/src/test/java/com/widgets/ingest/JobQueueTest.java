@@ -7,6 +7,8 @@ import com.widgets.ingest.rewire.RewiringJob;
 import com.widgets.ingest.rewire.RewiringMode;
 import com.widgets.ingest.rewire.RewiringStatus;
 import java.nio.file.Path;
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.test.context.TestPropertySource;
@@ -28,12 +30,20 @@ class JobQueueTest extends JobTestSupport {
         assertThat(jobs.status(first).orElseThrow().status()).isIn(RewiringStatus.PENDING, RewiringStatus.RUNNING);
         assertThat(jobs.status(second).orElseThrow().status()).isEqualTo(RewiringStatus.PENDING);
         assertThatThrownBy(() -> jobs.restart(second)).hasMessageContaining("waiting to run");
+        // and other replicas learn that this process holds both, however long the queue
+        assertThat(holderRows(first, second)).isEqualTo(2);
 
         RewiringJob a = awaitEnd(first);
         RewiringJob b = awaitEnd(second);
         assertThat(a.status()).isEqualTo(RewiringStatus.COMPLETED);
         assertThat(b.status()).isEqualTo(RewiringStatus.COMPLETED);
         assertThat(b.startedAt()).isAfterOrEqualTo(a.endedAt());
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> holderRows(first, second) == 0);
         assertSound();
+    }
+
+    private int holderRows(long... ids) {
+        return jdbc.queryForObject(
+                "SELECT count(*) FROM rewiring_job_holder WHERE job_id = ANY(?)", Integer.class, (Object) ids);
     }
 }

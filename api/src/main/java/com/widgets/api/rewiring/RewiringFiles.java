@@ -18,7 +18,7 @@ import org.springframework.web.multipart.MultipartFile;
 
 /**
  * Where rewiring files live on the server: uploads are streamed into a directory of their own under {@code
- * widgets.rewiring.upload-dir} (and kept there, so their jobs can be restarted), and {@code startRewiring} may only run
+ * widgets.rewiring.upload-dir} (kept there while a job may still need them, see {@link UploadSweeper}), and {@code startRewiring} may only run
  * files inside the upload directory, the inbox or {@code widgets.rewiring.allowed-dirs} — never any other file.
  */
 @Component
@@ -39,6 +39,11 @@ class RewiringFiles {
         for (Path dir : settings.allowedDirs()) {
             allowed.add(dir.toAbsolutePath().normalize());
         }
+    }
+
+    /** The directory uploads go to, one directory of their own each. */
+    Path uploads() {
+        return uploads;
     }
 
     /** Writes an upload's bytes to disk as they arrive; the returned file keeps the (cleaned) name it was sent as. */

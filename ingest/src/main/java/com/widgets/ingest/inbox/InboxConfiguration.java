@@ -1,9 +1,8 @@
 package com.widgets.ingest.inbox;
 
 import com.widgets.ingest.rewire.IngestProperties;
+import com.widgets.ingest.rewire.JobHolders;
 import com.widgets.ingest.rewire.RewiringJobs;
-import java.net.InetAddress;
-import java.util.UUID;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -19,23 +18,12 @@ public class InboxConfiguration {
 
     @Bean
     InboxPickup inboxPickup(RewiringJobs jobs, JdbcTemplate jdbc, IngestProperties settings) {
-        return new InboxPickup(settings.inbox(), jobs, jdbc, replicaName());
+        return new InboxPickup(settings.inbox(), jobs, jdbc, JobHolders.processName());
     }
 
     @Bean
     InboxSchedule inboxSchedule(InboxPickup pickup) {
         return new InboxSchedule(pickup);
-    }
-
-    private static String replicaName() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            host = "unknown-host";
-        }
-        return host + "/" + ProcessHandle.current().pid() + "/"
-                + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** The cron trigger, apart from the pickup so that tests can drive the pickup directly. */

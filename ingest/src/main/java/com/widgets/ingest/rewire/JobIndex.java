@@ -1,6 +1,12 @@
 package com.widgets.ingest.rewire;
 
+import java.sql.Timestamp;
+import java.time.LocalDateTime;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -18,6 +24,16 @@ class JobIndex {
              WHERE i.job_name = ? AND i.job_instance_id < ?
             """;
     private static final String ORDER = " ORDER BY i.job_instance_id DESC LIMIT ?";
+
+    /** Every execution of a job on one of the files, oldest first. */
+    private static final String FILE_RUNS = """
+            SELECT p.parameter_value, e.status, e.end_time
+              FROM batch_job_execution_params p
+              JOIN batch_job_execution e ON e.job_execution_id = p.job_execution_id
+              JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
+             WHERE i.job_name = ? AND p.parameter_name = ? AND p.parameter_value = ANY(?::text[])
+             ORDER BY e.job_execution_id
+            """;
 
     private final JdbcTemplate jdbc;
 
@@ -38,6 +54,46 @@ class JobIndex {
                 before,
                 batchStatuses(status),
                 max);
+    }
+
+    /**
+     * How the jobs on each of these files (absolute paths, as submitted) stand: whether one may still run or be
+     * waiting to, and the latest execution's status and end. Files no job ran are left out.
+     */
+    Map<String, FileRuns> fileRuns(Collection<String> files) {
+        Map<String, FileRuns> runs = new HashMap<>();
+        if (files.isEmpty()) {
+            return runs;
+        }
+        jdbc.query(
+                FILE_RUNS,
+                rs -> {
+                    BatchStatus status = BatchStatus.valueOf(rs.getString(2));
+                    Timestamp end = rs.getTimestamp(3);
+                    FileRuns latest = new FileRuns(status, end == null ? null : end.toLocalDateTime(), false);
+                    runs.merge(rs.getString(1), latest, (before, now) -> now.after(before));
+                },
+                RewiringJobConfiguration.JOB,
+                RewiringJobConfiguration.FILE,
+                files.toArray(String[]::new));
+        return runs;
+    }
+
+    /**
+     * @param latest the status of the latest execution
+     * @param endedAt when it ended (null while it runs, or if its process died)
+     * @param liveBefore whether an earlier execution had not ended
+     */
+    record FileRuns(BatchStatus latest, LocalDateTime endedAt, boolean liveBefore) {
+
+        /** Whether some execution on the file is starting, running or stopping (or was, when its process died). */
+        boolean live() {
+            return liveBefore || latest.isRunning();
+        }
+
+        FileRuns after(FileRuns earlier) {
+            return new FileRuns(latest, endedAt, earlier.live());
+        }
     }
 
     /** The Spring Batch statuses each view status stands for (the inverse of {@code JobViews.status}). */

@@ -118,7 +118,7 @@ final class JobViews {
         };
     }
 
-    private static Instant instant(LocalDateTime time) {
+    static Instant instant(LocalDateTime time) {
         return time == null ? null : time.atZone(ZoneId.systemDefault()).toInstant();
     }
 }

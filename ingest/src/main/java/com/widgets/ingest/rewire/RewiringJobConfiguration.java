@@ -45,7 +45,8 @@ public class RewiringJobConfiguration {
     static final String WHOLE_FILE_STEP = "wholeFile";
 
     @Bean
-    Job rewiringJob(JobRepository jobs, Step applyLines, Step wholeFile, RewiringProgress progress) {
+    Job rewiringJob(
+            JobRepository jobs, Step applyLines, Step wholeFile, RewiringProgress progress, JobHolders holders) {
         JobExecutionDecider byMode = (execution, step) -> new FlowExecutionStatus(
                 RewiringMode.of(execution.getJobParameters().getString(MODE)) == RewiringMode.APPLY
                         ? "APPLY"
@@ -53,7 +54,9 @@ public class RewiringJobConfiguration {
         JobExecutionListener ended = new JobExecutionListener() {
             @Override
             public void afterJob(JobExecution execution) {
-                progress.ended(execution.getJobInstance().getInstanceId());
+                long id = execution.getJobInstance().getInstanceId();
+                progress.ended(id, execution.getId());
+                holders.release(id);
             }
         };
         return new JobBuilder(JOB, jobs)
@@ -152,7 +155,8 @@ public class RewiringJobConfiguration {
             RewiringProgress rewiringProgress,
             IngestProperties settings,
             StateExport stateExport,
-            JdbcTemplate jdbc) {
+            JdbcTemplate jdbc,
+            JobHolders holders) {
         return new RewiringJobs(
                 jobOperator,
                 jobRepository,
@@ -161,7 +165,13 @@ public class RewiringJobConfiguration {
                 rewiringProgress,
                 settings,
                 stateExport,
-                new JobIndex(jdbc));
+                new JobIndex(jdbc),
+                holders);
+    }
+
+    @Bean
+    JobHolders rewiringJobHolders(JdbcTemplate jdbc, RewiringProgress rewiringProgress) {
+        return new JobHolders(jdbc, rewiringProgress::held);
     }
 
     @Bean

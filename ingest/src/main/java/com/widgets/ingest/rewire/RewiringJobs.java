@@ -10,10 +10,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +48,7 @@ public class RewiringJobs {
     private final IngestProperties settings;
     private final StateExport export;
     private final JobIndex index;
+    private final JobHolders holders;
 
     RewiringJobs(
             JobOperator operator,
@@ -51,7 +58,8 @@ public class RewiringJobs {
             RewiringProgress progress,
             IngestProperties settings,
             StateExport export,
-            JobIndex index) {
+            JobIndex index,
+            JobHolders holders) {
         this.operator = operator;
         this.repository = repository;
         this.job = job;
@@ -60,6 +68,7 @@ public class RewiringJobs {
         this.settings = settings;
         this.export = export;
         this.index = index;
+        this.holders = holders;
     }
 
     /** Whether a file of this name is one a job can read: {@code .csv}, {@code .ndjson} or {@code .jsonl}, optionally {@code .gz}. */
@@ -92,7 +101,7 @@ public class RewiringJobs {
         try {
             JobExecution execution = operator.start(job, parameters);
             if (execution.isRunning()) { // running or waiting for a free slot; ended by the job's listener
-                progress.accepted(execution.getJobInstance().getInstanceId());
+                accepted(execution);
             }
             log.info(
                     "Rewiring job {} started on {} ({})",
@@ -128,6 +137,56 @@ public class RewiringJobs {
             return instance.getInstanceId();
         }
         return submit(file, mode);
+    }
+
+    /**
+     * Which of these files no job needs any more: the latest job on it completed (or was abandoned), or it failed or
+     * stopped more than {@code keepRestartable} before {@code now} — until then it can still be restarted — or no job
+     * ever ran it and it (a file or a directory) was last modified before that. A file with a job that is waiting,
+     * running or stopping is kept.
+     */
+    public Set<Path> finishedWith(Collection<Path> files, Duration keepRestartable, Instant now) {
+        Map<String, Path> byName = new HashMap<>();
+        for (Path file : files) {
+            byName.put(file.toAbsolutePath().normalize().toString(), file);
+        }
+        Instant before = now.minus(keepRestartable);
+        Map<String, JobIndex.FileRuns> runs = index.fileRuns(byName.keySet());
+        Set<Path> done = new HashSet<>();
+        byName.forEach((name, file) -> {
+            JobIndex.FileRuns run = runs.get(name);
+            if (run == null) {
+                if (modifiedBefore(file, before)) {
+                    done.add(file);
+                }
+                return;
+            }
+            if (run.live()) {
+                return;
+            }
+            boolean over = run.latest() == BatchStatus.COMPLETED || run.latest() == BatchStatus.ABANDONED;
+            Instant ended = run.endedAt() == null ? null : JobViews.instant(run.endedAt());
+            if (over || (ended != null && ended.isBefore(before))) {
+                done.add(file);
+            }
+        });
+        return done;
+    }
+
+    private static boolean modifiedBefore(Path file, Instant time) {
+        try {
+            return Files.getLastModifiedTime(file).toInstant().isBefore(time);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** This process runs the execution, or holds it until a slot frees up: other replicas are told so. */
+    private void accepted(JobExecution execution) {
+        long id = execution.getJobInstance().getInstanceId();
+        if (progress.accepted(id, execution.getId())) {
+            holders.hold(id); // a row left by a job that ended meanwhile goes at the next beat
+        }
     }
 
     /** Tells one version of a file from another: its size and modification time. */
@@ -199,17 +258,23 @@ public class RewiringJobs {
         }
         try {
             if (last.isRunning()) {
-                boolean stale = last.getLastUpdated() != null
-                        && last.getLastUpdated().isBefore(LocalDateTime.now().minusMinutes(2));
-                if (progress.get(id) != null || progress.isLocal(id) || !(assumeDead || stale)) {
+                if (progress.get(id) != null || progress.isLocal(id)) {
                     throw new IllegalStateException("Rewiring job " + id + " is still running or waiting to run.");
+                }
+                // Another replica's job counts as alive while that replica says so, however long it runs or
+                // waits; a job that has just started may not have its holder row yet, so it is alive too.
+                boolean justStarted = last.getLastUpdated() != null
+                        && last.getLastUpdated().isAfter(LocalDateTime.now().minus(JobHolders.TIMEOUT));
+                if (!assumeDead && (justStarted || holders.heldElsewhere(id))) {
+                    throw new IllegalStateException(
+                            "Rewiring job " + id + " is still running or waiting to run on another replica.");
                 }
                 log.warn("Rewiring job {} was left running by a process that ended; recovering it", id);
                 last = operator.recover(last);
             }
             JobExecution next = operator.restart(last);
             if (next.isRunning()) {
-                progress.accepted(id);
+                accepted(next);
             }
             log.info("Rewiring job {} restarted (execution {})", id, next.getId());
             return id;

@@ -14,14 +14,33 @@ class RewiringProgress {
 
     private final Map<Long, Live> running = new ConcurrentHashMap<>();
     private final Set<Long> local = ConcurrentHashMap.newKeySet();
+    /** Executions that ended here, so that an accept which comes later (a job that ended at once) is ignored. */
+    private final Set<Long> endedExecutions = ConcurrentHashMap.newKeySet();
 
-    /** This process started (or restarted) the job: it is running or waiting here until {@link #ended}. */
-    void accepted(long jobId) {
+    /**
+     * This process started (or restarted) the job with this execution: it is running or waiting here until {@link
+     * #ended}; false when that execution already ended.
+     */
+    boolean accepted(long jobId, long executionId) {
+        if (endedExecutions.contains(executionId)) {
+            return false;
+        }
         local.add(jobId);
+        if (endedExecutions.contains(executionId)) { // ended meanwhile
+            local.remove(jobId);
+            return false;
+        }
+        return true;
     }
 
-    void ended(long jobId) {
+    void ended(long jobId, long executionId) {
+        endedExecutions.add(executionId);
         local.remove(jobId);
+    }
+
+    /** The jobs this process runs or holds waiting. */
+    Set<Long> held() {
+        return Set.copyOf(local);
     }
 
     /** Whether this process runs the job or holds it waiting for a free slot. */

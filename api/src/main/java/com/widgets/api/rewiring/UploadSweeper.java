@@ -1,0 +1,100 @@
+package com.widgets.api.rewiring;
+
+import com.widgets.ingest.rewire.RewiringJobs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+import org.springframework.util.FileSystemUtils;
+
+/**
+ * Deletes uploads no job needs any more, every {@code widgets.rewiring.upload-sweep-interval}: at once when their job
+ * completed, {@code widgets.rewiring.upload-retention} after it failed or stopped (until then it can be restarted), and
+ * uploads no job ever ran (a crash between storing and starting) once they are that old. Uploads of jobs that wait,
+ * run or stop are never touched.
+ */
+@Component
+class UploadSweeper implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(UploadSweeper.class);
+
+    private final Path uploads;
+    private final RewiringSettings settings;
+    private final RewiringJobs jobs;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "rewiring-upload-sweep");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    UploadSweeper(RewiringFiles files, RewiringSettings settings, RewiringJobs jobs) {
+        this.uploads = files.uploads();
+        this.settings = settings;
+        this.jobs = jobs;
+        long every = settings.uploadSweepInterval().toMillis();
+        timer.scheduleWithFixedDelay(this::sweepNow, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void sweepNow() {
+        try {
+            int deleted = sweep(Instant.now());
+            if (deleted > 0) {
+                log.info("Deleted {} rewiring upload(s) no job needs any more from {}", deleted, uploads);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Could not sweep the rewiring uploads in {}: {}", uploads, e.getMessage());
+        }
+    }
+
+    /** Deletes what is no longer needed as of {@code now}; returns how many uploads went. */
+    int sweep(Instant now) {
+        Map<Path, Path> dirOf = new HashMap<>(); // each upload's file, or the directory itself when it holds none
+        try (Stream<Path> dirs = Files.list(uploads)) {
+            for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+                dirOf.put(onlyFile(dir).orElse(dir), dir);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list " + uploads + ": " + e.getMessage(), e);
+        }
+        int deleted = 0;
+        for (Path done : jobs.finishedWith(dirOf.keySet(), settings.uploadRetention(), now)) {
+            deleted += delete(dirOf.get(done));
+        }
+        return deleted;
+    }
+
+    /** The one file an upload directory holds; none when an upload failed half-way and was not cleaned up. */
+    private static Optional<Path> onlyFile(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(Files::isRegularFile).findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private int delete(Path dir) {
+        try {
+            FileSystemUtils.deleteRecursively(dir);
+            return 1;
+        } catch (IOException e) {
+            log.warn("Could not delete the rewiring upload {}: {}", dir, e.getMessage());
+            return 0;
+        }
+    }
+
+    @Override
+    public void destroy() {
+        timer.shutdownNow();
+    }
+}
