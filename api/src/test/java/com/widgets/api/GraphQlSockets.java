@@ -2,8 +2,11 @@ package com.widgets.api;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
+import org.springframework.graphql.client.WebSocketGraphQlClientInterceptor;
 import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
 import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
+import reactor.core.publisher.Mono;
 
 /** GraphQL over the service's WebSocket endpoint, for the end-to-end tests that subscribe. */
 public final class GraphQlSockets {
@@ -14,6 +17,20 @@ public final class GraphQlSockets {
     public static WebSocketGraphQlTester connect(int port) {
         return WebSocketGraphQlTester.builder(
                         URI.create("ws://localhost:" + port + "/graphql"), new StandardWebSocketClient())
+                .build();
+    }
+
+    /** A tester whose {@code connection_init} carries {@code payload}, as a browser client sends who it is. */
+    public static WebSocketGraphQlTester connect(int port, Map<String, Object> payload) {
+        WebSocketGraphQlClientInterceptor init = new WebSocketGraphQlClientInterceptor() {
+            @Override
+            public Mono<Object> connectionInitPayload() {
+                return Mono.just(payload);
+            }
+        };
+        return WebSocketGraphQlTester.builder(
+                        URI.create("ws://localhost:" + port + "/graphql"), new StandardWebSocketClient())
+                .interceptor(init)
                 .build();
     }
 

@@ -6,19 +6,23 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import org.springframework.graphql.server.WebGraphQlInterceptor;
 import org.springframework.graphql.server.WebGraphQlRequest;
 import org.springframework.graphql.server.WebGraphQlResponse;
+import org.springframework.graphql.server.WebSocketGraphQlInterceptor;
+import org.springframework.graphql.server.WebSocketGraphQlRequest;
+import org.springframework.graphql.server.WebSocketSessionInfo;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
  * Who is asking and under which request id: the actor comes from the {@value #ACTOR_HEADER} header ("anonymous"
- * without one), the request id is new for every HTTP request or WebSocket operation and is returned in the {@value
+ * without one) — over WebSocket from the {@code connection_init} payload's {@code actor} (or {@code X-Actor}, at the
+ * top or under {@code headers}), since browsers cannot set headers on a WebSocket, else from the handshake's header.
+ * The request id is new for every HTTP request or WebSocket operation and is returned in the {@value
  * #REQUEST_ID_HEADER} header and in the response's {@code extensions.requestId}; writes record both in the history.
  */
 @Component
-public class RequestOrigin implements WebGraphQlInterceptor {
+public class RequestOrigin implements WebSocketGraphQlInterceptor {
 
     public static final String ACTOR_HEADER = "X-Actor";
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
@@ -28,8 +32,21 @@ public class RequestOrigin implements WebGraphQlInterceptor {
     private static final int MAX_ACTOR = 128;
 
     @Override
+    public Mono<Object> handleConnectionInitialization(WebSocketSessionInfo session, Map<String, Object> payload) {
+        Object actor = payload.getOrDefault("actor", payload.get(ACTOR_HEADER));
+        if (actor == null && payload.get("headers") instanceof Map<?, ?> headers) {
+            actor = headers.get(ACTOR_HEADER);
+        }
+        if (actor != null) {
+            // checked per operation, like the header, so a bad one is an error naming it rather than a closed socket
+            session.getAttributes().put(ACTOR, actor.toString());
+        }
+        return Mono.empty();
+    }
+
+    @Override
     public Mono<WebGraphQlResponse> intercept(WebGraphQlRequest request, Chain chain) {
-        String actor = request.getHeaders().getFirst(ACTOR_HEADER);
+        String actor = givenActor(request);
         String requestId = UUID.randomUUID().toString();
         request.configureExecutionInput((input, builder) -> builder.graphQLContext(
                         Map.of(ACTOR, actor == null ? "" : actor, REQUEST_ID, requestId))
@@ -42,6 +59,15 @@ public class RequestOrigin implements WebGraphQlInterceptor {
                 builder.extensions(extensions);
             });
         });
+    }
+
+    /** The actor as the client gave it: over WebSocket from connection_init when it had one, else the header. */
+    private static String givenActor(WebGraphQlRequest request) {
+        if (request instanceof WebSocketGraphQlRequest socket
+                && socket.getSessionInfo().getAttributes().get(ACTOR) instanceof String fromInit) {
+            return fromInit;
+        }
+        return request.getHeaders().getFirst(ACTOR_HEADER);
     }
 
     /** The origin of a GraphQL operation; a new request id when it came without one (as in slice tests). */

@@ -73,6 +73,52 @@ class LiveUpdatesTest {
     }
 
     @Test
+    void theActorOfAWebSocketComesFromItsConnectionInitPayload() {
+        Map<String, Map<String, Object>> payloads = Map.of(
+                "WS-A1", Map.of("actor", "carol"),
+                "WS-A2", Map.of("headers", Map.of("X-Actor", "dave")),
+                "WS-A4", Map.of());
+        for (Map.Entry<String, Map<String, Object>> each : payloads.entrySet()) {
+            WebSocketGraphQlTester socket = GraphQlSockets.connect(port, each.getValue());
+            try {
+                socket.document("mutation { addWidget(input: {serialNumber: \"" + each.getKey()
+                                + "\", name: \"ws\", ports: [P]}) { changed } }")
+                        .execute()
+                        .path("addWidget.changed")
+                        .entity(Boolean.class)
+                        .isEqualTo(true);
+            } finally {
+                GraphQlSockets.close(socket);
+            }
+        }
+
+        assertThat(actorOf("WS-A1")).isEqualTo("carol");
+        assertThat(actorOf("WS-A2")).isEqualTo("dave");
+        assertThat(actorOf("WS-A4")).isEqualTo("anonymous");
+    }
+
+    @Test
+    void aTooLongActorInTheConnectionInitPayloadIsAnErrorNamingIt() {
+        WebSocketGraphQlTester socket = GraphQlSockets.connect(port, Map.of("actor", "x".repeat(129)));
+        try {
+            socket.document(
+                            "mutation { addWidget(input: {serialNumber: \"WS-B1\", name: \"ws\", ports: [P]}) { changed } }")
+                    .execute()
+                    .errors()
+                    .satisfy(errors -> assertThat(errors)
+                            .singleElement()
+                            .satisfies(error -> assertThat(error.getMessage()).contains("X-Actor")));
+            assertThat(store.widget("WS-B1")).as("nothing written").isEmpty();
+        } finally {
+            GraphQlSockets.close(socket);
+        }
+    }
+
+    private String actorOf(String serial) {
+        return store.history(serial, null, 1).get(0).origin().actor();
+    }
+
+    @Test
     void aSubscriberHearsChangesCommittedByAnotherApplicationSharingTheDatabase() throws Exception {
         int before = Subscribers.count(context);
         CompletableFuture<List<String>> heard = ws.documentName("wiringChanged")
