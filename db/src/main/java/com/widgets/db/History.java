@@ -3,7 +3,9 @@ package com.widgets.db;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +15,7 @@ import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.SqlParameterValue;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** The wiring_history table: the origin columns every row carries, and reading a widget's history back. */
 final class History {
@@ -33,6 +36,12 @@ final class History {
 
     private static final RowMapper<WiringEvent> ROW = History::event;
 
+    /** One replica prunes at a time: the others find the lock taken and leave it to that one. */
+    private static final long PRUNE_LOCK = 0x7769_7269_6e67_4cL; // "wiringL"
+
+    private static final String OLDEST = "SELECT min(at) FROM wiring_history WHERE at < ?";
+    private static final String PRUNE = "DELETE FROM wiring_history WHERE at < ?";
+
     /** The database-assigned identity of a history row. */
     record Stamp(long id, Instant at) {
         static final RowMapper<Stamp> ROW =
@@ -43,6 +52,33 @@ final class History {
 
     History(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /**
+     * Deletes the rows older than {@code before}, oldest first, {@code window} of history per transaction so no
+     * transaction grows with the backlog; returns how many went. Stops at once (returning 0) when another process
+     * holds the prune lock.
+     */
+    long prune(TransactionTemplate tx, Instant before, Duration window) {
+        long deleted = 0;
+        while (true) {
+            Long rows = tx.execute(status -> {
+                if (!Boolean.TRUE.equals(
+                        jdbc.queryForObject("SELECT pg_try_advisory_xact_lock(?)", Boolean.class, PRUNE_LOCK))) {
+                    return null;
+                }
+                Timestamp oldest = jdbc.queryForObject(OLDEST, Timestamp.class, Timestamp.from(before));
+                if (oldest == null) {
+                    return -1L;
+                }
+                Instant upTo = oldest.toInstant().plus(window);
+                return (long) jdbc.update(PRUNE, Timestamp.from(upTo.isBefore(before) ? upTo : before));
+            });
+            if (rows == null || rows < 0) {
+                return deleted;
+            }
+            deleted += rows;
+        }
     }
 
     /** Up to {@code limit} events of one widget, newest first, older than {@code beforeId}. */

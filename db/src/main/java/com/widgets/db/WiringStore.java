@@ -1,5 +1,7 @@
 package com.widgets.db;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,7 @@ public class WiringStore {
     private final History history;
     private final WidgetSearch search;
     private final ChunkWrites chunks;
+    private final TransactionTemplate tx;
 
     public WiringStore(JdbcTemplate jdbc, PlatformTransactionManager transactions) {
         this(jdbc, transactions, Attempts.DEFAULT_MAX_ATTEMPTS);
@@ -40,6 +43,7 @@ public class WiringStore {
      */
     public WiringStore(JdbcTemplate jdbc, PlatformTransactionManager transactions, int maxAttempts) {
         TransactionTemplate tx = new TransactionTemplate(transactions);
+        this.tx = tx;
         Attempts attempts = new Attempts(maxAttempts);
         this.reads = new WidgetReads(jdbc);
         this.history = new History(jdbc);
@@ -104,6 +108,19 @@ public class WiringStore {
      */
     public List<OpOutcome> applyChunk(List<? extends WiringOp> ops, boolean dryRun) {
         return chunks.apply(List.copyOf(ops), dryRun);
+    }
+
+    /**
+     * Deletes the history older than {@code before}, {@code window} of it per transaction (oldest first), and returns
+     * how many rows went; 0 at once when another process is pruning. The wiring itself is not touched.
+     *
+     * @throws WiringException {@code UNAVAILABLE}
+     */
+    public long pruneHistory(Instant before, Duration window) {
+        if (window.isNegative() || window.isZero()) {
+            throw WiringException.invalid("window", "must be positive");
+        }
+        return read(() -> history.prune(tx, before, window));
     }
 
     public Optional<Widget> widget(String serialNumber) {
