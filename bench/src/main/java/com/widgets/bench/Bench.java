@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -84,33 +85,43 @@ public final class Bench {
         Path pg = work.resolve("pg-" + mode);
         deleteTree(pg);
         Path serviceLog = work.resolve("service-" + mode + ".log");
+        String scale = n == 10_000_000 ? "" : " (set for 10M widgets; this run has " + n + ")";
+        double firstStart;
         try (ServiceProcess service = ServiceProcess.start(jar, pg, serviceLog, pool, "512m")) {
+            firstStart = service.secondsToFirstAnswer();
             results.add(
                     "start",
                     "first answered request after `java -jar`, empty data dir (initdb + migrations)",
-                    service.secondsToFirstAnswer(),
+                    firstStart,
                     "s",
                     null,
                     null);
             try (GraphQlClient client = new GraphQlClient(service.baseUrl());
                     HikariDataSource db = dataSource(service.jdbcUrl(), pool)) {
                 results.postgres(new JdbcTemplate(db).queryForObject("SHOW server_version", String.class));
-                bulkLoad(results, client, db, files);
+                bulkLoad(results, client, db, files, scale);
                 mix(results, client, files);
                 WiringStore store = new WiringStore(new JdbcTemplate(db), new DataSourceTransactionManager(db));
                 warmUp(results, client, store, n, Duration.ofMinutes(mode.equals("full") ? 5 : 4));
                 mutations(results, client, store, warmUp, point);
-                queries(results, client, store, n, warmUp, point);
+                queries(results, client, store, n, warmUp, point, scale);
             }
         }
         try (ServiceProcess again = ServiceProcess.start(jar, pg, serviceLog, pool, "512m")) {
+            double secondStart = again.secondsToFirstAnswer();
             results.add(
                     "start",
                     "first answered request after `java -jar`, " + n + " widgets loaded",
-                    again.secondsToFirstAnswer(),
+                    secondStart,
                     "s",
                     null,
                     null);
+            results.goal(
+                    "first request ≤ 8 s after `java -jar`",
+                    String.format(Locale.ROOT, "%.2f s empty, %.2f s with %d widgets", firstStart, secondStart, n),
+                    8,
+                    Math.max(firstStart, secondStart),
+                    false);
         }
         Path out = Path.of("bench", "RESULTS.md");
         results.write(out);
@@ -124,7 +135,8 @@ public final class Bench {
         return ds;
     }
 
-    private static void bulkLoad(Results results, GraphQlClient client, HikariDataSource db, Dataset.Output files)
+    private static void bulkLoad(
+            Results results, GraphQlClient client, HikariDataSource db, Dataset.Output files, String scale)
             throws Exception {
         long t0 = System.nanoTime();
         Job widgets = runJob(client, files.widgets());
@@ -148,13 +160,22 @@ public final class Bench {
                 copyLinks,
                 "COPY of the same file into a scratch table, rows/s");
         results.add("load", "widgets + links loaded (upload to completion)", total, "s", null, null);
-        results.add(
-                "load",
-                "rewiring job heap peak (service -Xmx512m)",
-                Math.max(widgets.heapPeak, links.heapPeak) / 1048576.0,
-                "MiB",
-                null,
-                null);
+        double heapMiB = Math.max(widgets.heapPeak, links.heapPeak) / 1048576.0;
+        results.add("load", "rewiring job heap peak (service -Xmx512m)", heapMiB, "MiB", null, null);
+        results.goal(
+                "rewiring job ≥ 100,000 ops/s on the link file" + scale,
+                String.format(Locale.ROOT, "%,.0f lines/s", links.opsPerSecond),
+                100_000,
+                links.opsPerSecond,
+                true);
+        results.goal(
+                "rewiring job heap ≤ 512 MB", String.format(Locale.ROOT, "%.0f MiB", heapMiB), 512, heapMiB, false);
+        results.goal(
+                "widgets + links loaded in ≤ 3 minutes" + scale,
+                String.format(Locale.ROOT, "%,.0f s", total),
+                180,
+                total,
+                false);
     }
 
     private static void mix(Results results, GraphQlClient client, Dataset.Output files) throws Exception {
@@ -181,6 +202,22 @@ public final class Bench {
                     api,
                     jdbc,
                     "the store's same transactions over JDBC");
+            if (concurrency == 32) {
+                double ratio = 100 * api.opsPerSecond() / jdbc.opsPerSecond();
+                results.goal(
+                        "GraphQL `link` ≥ 70 % of the raw JDBC bound at concurrency 32",
+                        String.format(Locale.ROOT, "%.0f %%", ratio), 70, ratio, true);
+                results.goal(
+                        "GraphQL `link` p99 ≤ 20 ms at concurrency 32",
+                        String.format(
+                                Locale.ROOT,
+                                "%.2f ms (raw JDBC's own p99: %.2f ms)",
+                                api.p99Millis(),
+                                jdbc.p99Millis()),
+                        20,
+                        api.p99Millis(),
+                        false);
+            }
         }
     }
 
@@ -222,7 +259,13 @@ public final class Bench {
      * queueing.
      */
     private static void queries(
-            Results results, GraphQlClient client, WiringStore store, int n, Duration warmUp, Duration time)
+            Results results,
+            GraphQlClient client,
+            WiringStore store,
+            int n,
+            Duration warmUp,
+            Duration time,
+            String scale)
             throws Exception {
         for (int concurrency : List.of(1, 8, 32)) {
             Measured api = ClosedLoop.run(concurrency, warmUp, time, false, apiQuery(client, n, concurrency));
@@ -233,6 +276,12 @@ public final class Bench {
                     api,
                     jdbc,
                     "the store's same read over JDBC");
+            results.goal(
+                    "`widget` query p99 ≤ 5 ms, concurrency " + concurrency + scale,
+                    String.format(Locale.ROOT, "%.2f ms", api.p99Millis()),
+                    5,
+                    api.p99Millis(),
+                    false);
         }
     }
 

@@ -15,10 +15,13 @@ final class Results {
 
     private record Row(String group, String what, String value, String bound, String ratio) {}
 
+    private record Goal(String goal, String measured, String verdict) {}
+
     private final String mode;
     private final String command;
     private final int pool;
     private final List<Row> rows = new ArrayList<>();
+    private final List<Goal> goals = new ArrayList<>();
     private String postgres = "?";
 
     Results(String mode, String command, int pool) {
@@ -58,6 +61,19 @@ final class Results {
                 String.format(Locale.ROOT, "%.0f%%", 100 * api.opsPerSecond() / bound.opsPerSecond())));
     }
 
+    /**
+     * A goal of the benchmark issue and how this run did against it.
+     *
+     * @param target the figure the goal asks for
+     * @param value this run's figure
+     * @param higherIsBetter whether the goal is a floor (throughput) rather than a ceiling (latency, time)
+     */
+    void goal(String goal, String measured, double target, double value, boolean higherIsBetter) {
+        boolean met = higherIsBetter ? value >= target : value <= target;
+        double factor = higherIsBetter ? target / value : value / target;
+        goals.add(new Goal(goal, measured, met ? "met" : String.format(Locale.ROOT, "missed ×%.1f", factor)));
+    }
+
     private static String fmt(double v) {
         return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
     }
@@ -95,6 +111,21 @@ final class Results {
                     .append(" | ")
                     .append(r.ratio())
                     .append(" |\n");
+        }
+        if (!goals.isEmpty()) {
+            md.append("\n## Against the goals\n\n");
+            md.append("Computed by the harness from the figures above. Why each miss happens, and the before/after\n");
+            md.append("figures of every change made for these goals: [`PROFILE.md`](PROFILE.md).\n\n");
+            md.append("| goal | measured | verdict |\n|---|---|---|\n");
+            for (Goal g : goals) {
+                md.append("| ")
+                        .append(g.goal())
+                        .append(" | ")
+                        .append(g.measured())
+                        .append(" | ")
+                        .append(g.verdict())
+                        .append(" |\n");
+            }
         }
         Files.writeString(file, md.toString());
     }
