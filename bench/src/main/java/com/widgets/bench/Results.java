@@ -71,7 +71,8 @@ final class Results {
     void goal(String goal, String measured, double target, double value, boolean higherIsBetter) {
         boolean met = higherIsBetter ? value >= target : value <= target;
         double factor = higherIsBetter ? target / value : value / target;
-        goals.add(new Goal(goal, measured, met ? "met" : String.format(Locale.ROOT, "missed ×%.1f", factor)));
+        String by = String.format(Locale.ROOT, factor < 2 ? "×%.2f" : "×%.1f", factor); // 1.01, not 1.0
+        goals.add(new Goal(goal, measured, met ? "met" : "missed " + by));
     }
 
     private static String fmt(double v) {
