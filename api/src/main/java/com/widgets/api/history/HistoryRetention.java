@@ -1,12 +1,11 @@
 package com.widgets.api.history;
 
+import com.widgets.api.system.Periodic;
 import com.widgets.db.WiringException;
 import com.widgets.db.WiringStore;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -26,19 +25,14 @@ class HistoryRetention implements DisposableBean {
 
     private final WiringStore store;
     private final HistorySettings settings;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "history-retention");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService timer;
 
     HistoryRetention(WiringStore store, HistorySettings settings) {
         this.store = store;
         this.settings = settings;
-        if (!settings.retention().isZero()) {
-            long every = settings.pruneInterval().toMillis();
-            timer.scheduleWithFixedDelay(this::pruneNow, every, every, TimeUnit.MILLISECONDS);
-        }
+        this.timer = settings.retention().isZero()
+                ? null
+                : Periodic.every(settings.pruneInterval(), "history-retention", this::pruneNow);
     }
 
     private void pruneNow() {
@@ -62,6 +56,8 @@ class HistoryRetention implements DisposableBean {
 
     @Override
     public void destroy() {
-        timer.shutdownNow();
+        if (timer != null) {
+            timer.shutdownNow();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package com.widgets.api.rewiring;
 
 import com.widgets.api.system.ApiError;
+import com.widgets.api.system.Periodic;
 import com.widgets.ingest.rewire.RewiringJob;
 import com.widgets.ingest.rewire.RewiringJobs;
 import com.widgets.ingest.rewire.RewiringStatus;
@@ -9,9 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -36,15 +35,11 @@ class ProgressPoller implements DisposableBean {
 
     private final RewiringJobs jobs;
     private final Map<Long, Set<Sinks.Many<RewiringJob>>> watchers = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "rewiring-progress");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService ticker;
 
     ProgressPoller(RewiringJobs jobs) {
         this.jobs = jobs;
-        ticker.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+        this.ticker = Periodic.every(TICK, "rewiring-progress", this::tick);
     }
 
     /** The job now, then at every tick until (and including) its final state; an error when there is no such job. */

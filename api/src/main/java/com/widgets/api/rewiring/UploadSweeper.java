@@ -1,5 +1,6 @@
 package com.widgets.api.rewiring;
 
+import com.widgets.api.system.Periodic;
 import com.widgets.ingest.rewire.RewiringJobs;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,9 +9,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,18 +31,13 @@ class UploadSweeper implements DisposableBean {
     private final Path uploads;
     private final RewiringSettings settings;
     private final RewiringJobs jobs;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "rewiring-upload-sweep");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService timer;
 
     UploadSweeper(RewiringFiles files, RewiringSettings settings, RewiringJobs jobs) {
         this.uploads = files.uploads();
         this.settings = settings;
         this.jobs = jobs;
-        long every = settings.uploadSweepInterval().toMillis();
-        timer.scheduleWithFixedDelay(this::sweepNow, every, every, TimeUnit.MILLISECONDS);
+        this.timer = Periodic.every(settings.uploadSweepInterval(), "rewiring-upload-sweep", this::sweepNow);
     }
 
     private void sweepNow() {
