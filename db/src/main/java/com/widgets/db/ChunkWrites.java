@@ -18,18 +18,25 @@ import org.springframework.transaction.support.TransactionTemplate;
  * call committed in between — the chunk's writes are rolled back and the chunk is simulated again on fresh state, so a
  * concurrent change is never overwritten.
  *
- * <p>The writes run in a nested transaction: inside a caller's transaction (a batch step's chunk) a retry rolls back
- * to a savepoint and leaves the caller's own writes in place.
+ * <p>{@link #apply} writes in a nested transaction: inside a caller's transaction a retry rolls back to a savepoint and
+ * leaves the caller's own writes in place. {@link #applyInParts} commits on its own instead, and when a chunk keeps
+ * meeting concurrent changes it locks the rows it reads before reading them, and if even that keeps failing it splits
+ * the chunk — halves, down to single operations — each part committed in a short transaction of its own, so a bulk job
+ * makes progress while people work on the same widgets and never holds a lock beyond one part.
  */
 final class ChunkWrites {
 
-    /** Check-and-set of the peer of every touched row that stays; rows are listed in canonical lock order. */
+    /**
+     * Check-and-set of the peer of every touched row that stays; rows are listed in canonical lock order. The link time
+     * is the chunk's timestamp, bound as a parameter: Citus refuses {@code now()} beside column references in a
+     * multi-shard UPDATE.
+     */
     private static final String UPDATE_PEERS = """
             UPDATE port AS t
                SET peer_serial = v.ns, peer_port = v.np,
                    linked_at = CASE WHEN v.ns IS NULL THEN NULL
                                     WHEN v.ns = v.os AND v.np = v.op THEN t.linked_at
-                                    ELSE now() END
+                                    ELSE ?::timestamptz END
               FROM unnest(?::text[], ?::char[], ?::text[], ?::char[], ?::text[], ?::char[]) AS v(s, p, os, op, ns, np)
              WHERE t.serial_number = v.s AND t.port = v.p
                AND t.peer_serial IS NOT DISTINCT FROM v.os AND t.peer_port IS NOT DISTINCT FROM v.op
@@ -43,13 +50,20 @@ final class ChunkWrites {
                AND t.peer_serial IS NOT DISTINCT FROM v.os AND t.peer_port IS NOT DISTINCT FROM v.op
             RETURNING t.serial_number
             """;
-    /** Deletes removed widgets, only the very ones that were read (created_at tells a re-added widget apart). */
+    /**
+     * Deletes removed widgets, only the very ones that were read (created_at tells a re-added widget apart). The times
+     * are cast as one array parameter: Citus refuses a cast of each row's text beside a column (the cast is STABLE).
+     */
     private static final String DELETE_WIDGETS = """
             DELETE FROM widget AS w
-             USING unnest(?::text[], ?::text[]) AS v(s, c)
-             WHERE w.serial_number = v.s AND w.created_at = v.c::timestamptz
+             USING unnest(?::text[], ?::timestamptz[]) AS v(s, c)
+             WHERE w.serial_number = v.s AND w.created_at = v.c
             RETURNING w.serial_number
             """;
+
+    private static final String LOCK_WIDGETS = "UPDATE widget SET name = name WHERE serial_number = ANY(?::text[])";
+    private static final String LOCK_PORTS =
+            "UPDATE port SET linked_at = linked_at WHERE serial_number = ANY(?::text[])";
 
     private static final String INSERT_WIDGETS = """
             INSERT INTO widget (serial_number, name)
@@ -59,7 +73,7 @@ final class ChunkWrites {
             """;
     private static final String INSERT_PORTS = """
             INSERT INTO port (serial_number, port, peer_serial, peer_port, linked_at)
-            SELECT s, p, ps, pp, CASE WHEN ps IS NULL THEN NULL ELSE now() END
+            SELECT s, p, ps, pp, CASE WHEN ps IS NULL THEN NULL ELSE ?::timestamptz END
               FROM unnest(?::text[], ?::char[], ?::text[], ?::char[]) AS v(s, p, ps, pp)
             """;
     private static final String DELETE_ADDED = """
@@ -75,9 +89,27 @@ final class ChunkWrites {
                                  actor, request_id, job_id, line_number) FROM STDIN
             """;
 
+    /**
+     * How long a chunk's write waits for a row lock before it gives way and tries again. Rows of a multi-shard write
+     * are locked shard by shard in parallel on Citus, not in the canonical order single links use, so a wait can be
+     * one half of a lock cycle; giving way here breaks it long before Citus's distributed deadlock detector would
+     * (about 2 s). {@code citus.propagate_set_commands} carries the setting to the workers, where the locks are; on
+     * plain PostgreSQL it is an inert custom setting.
+     */
+    static final String LOCK_WAIT =
+            "SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL lock_timeout = '500ms'";
+
+    /** Tries of a part of more than one operation before it is split. */
+    private static final int TRIES_BEFORE_SPLIT = 3;
+    /** Tries of a single operation, which cannot be split: like an API call, it waits its turn. */
+    private static final int TRIES_OF_ONE = 200;
+
     private final JdbcTemplate jdbc;
     private final Attempts attempts;
+    private final Attempts beforeSplit = new Attempts(TRIES_BEFORE_SPLIT);
+    private final Attempts ofOne = new Attempts(TRIES_OF_ONE);
     private final TransactionTemplate nested;
+    private final TransactionTemplate own;
     private final WidgetReads reads;
 
     ChunkWrites(JdbcTemplate jdbc, PlatformTransactionManager transactions, Attempts attempts, WidgetReads reads) {
@@ -85,7 +117,70 @@ final class ChunkWrites {
         this.attempts = attempts;
         this.nested = new TransactionTemplate(transactions);
         this.nested.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+        this.own = new TransactionTemplate(transactions);
+        this.own.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.reads = reads;
+    }
+
+    List<OpOutcome> applyInParts(List<? extends WiringOp> ops, WiringStore.PartRecorder recorder) {
+        List<OpOutcome> all = new ArrayList<>(ops.size());
+        if (ops.isEmpty()) {
+            attempts.run(
+                    "This chunk",
+                    () -> own.execute(status -> {
+                        recorder.record(0, List.of());
+                        return null;
+                    }));
+            return all;
+        }
+        applyPart(ops, 0, false, recorder, all);
+        return all;
+    }
+
+    private void applyPart(
+            List<? extends WiringOp> ops,
+            int offset,
+            boolean locked,
+            WiringStore.PartRecorder recorder,
+            List<OpOutcome> all) {
+        Set<String> serials = ChunkSimulation.serials(ops);
+        try {
+            all.addAll((ops.size() == 1 && locked ? ofOne : beforeSplit)
+                    .run(
+                            "Ports of this chunk",
+                            () -> own.execute(status -> {
+                                jdbc.execute(LOCK_WAIT);
+                                if (locked) {
+                                    lock(serials);
+                                }
+                                Simulated simulated = simulate(ops, serials);
+                                write(simulated.simulation());
+                                recorder.record(offset, simulated.outcomes());
+                                return simulated.outcomes();
+                            })));
+        } catch (WiringException e) {
+            if (e.code() != ErrorCode.CONTENTION || (locked && ops.size() == 1)) {
+                throw e;
+            }
+            if (!locked) {
+                applyPart(ops, offset, true, recorder, all);
+                return;
+            }
+            int half = ops.size() / 2;
+            applyPart(ops.subList(0, half), offset, true, recorder, all);
+            applyPart(ops.subList(half, ops.size()), offset + half, true, recorder, all);
+        }
+    }
+
+    /**
+     * Locks the rows the part will read before reading them, so no one changes them between the read and the
+     * check-and-set write. A no-op UPDATE, because Citus refuses {@code SELECT … FOR UPDATE} across shards. Only for
+     * parts that kept meeting changes: it costs a row version per port, which the optimistic path does not pay.
+     */
+    private void lock(Set<String> serials) {
+        String[] names = serials.toArray(String[]::new);
+        jdbc.update(LOCK_WIDGETS, (Object) names);
+        jdbc.update(LOCK_PORTS, (Object) names);
     }
 
     List<OpOutcome> apply(List<? extends WiringOp> ops, boolean dryRun) {
@@ -99,6 +194,7 @@ final class ChunkWrites {
         return attempts.run(
                 "Ports of this chunk",
                 () -> nested.execute(status -> {
+                    jdbc.execute(LOCK_WAIT);
                     Simulated simulated = simulate(ops, serials);
                     write(simulated.simulation());
                     return simulated.outcomes();
@@ -131,13 +227,31 @@ final class ChunkWrites {
         if (simulation.events().isEmpty()) {
             return;
         }
-        updatePeers(simulation);
+        Stamps stamps = stamps(simulation.events().size());
+        updatePeers(simulation, stamps.at);
         deleteRemoved(simulation);
-        insertAdded(simulation);
-        appendHistory(simulation.events());
+        insertAdded(simulation, stamps.at);
+        appendHistory(simulation.events(), stamps);
     }
 
-    private void updatePeers(ChunkSimulation simulation) {
+    /** The history ids of the chunk's events, in ascending order, and the transaction's timestamp. */
+    private record Stamps(List<Long> ids, Timestamp at) {}
+
+    private Stamps stamps(int n) {
+        List<Long> ids = new ArrayList<>(n);
+        Timestamp[] at = new Timestamp[1];
+        jdbc.query(
+                HISTORY_IDS,
+                rs -> {
+                    ids.add(rs.getLong(1));
+                    at[0] = rs.getTimestamp(2);
+                },
+                n);
+        ids.sort(null);
+        return new Stamps(ids, at[0]);
+    }
+
+    private void updatePeers(ChunkSimulation simulation, Timestamp now) {
         Map<PortRef, PortRef> rows = simulation.touchedRows();
         if (rows.isEmpty()) {
             return;
@@ -155,7 +269,7 @@ final class ChunkWrites {
             np[i] = after == null ? null : after.port().name();
             i++;
         }
-        expect(n, jdbc.queryForList(UPDATE_PEERS, String.class, s, p, os, op, ns, np));
+        expect(n, jdbc.queryForList(UPDATE_PEERS, String.class, now, s, p, os, op, ns, np));
     }
 
     private void deleteRemoved(ChunkSimulation simulation) {
@@ -181,7 +295,7 @@ final class ChunkWrites {
         expect(serials.size(), jdbc.queryForList(DELETE_WIDGETS, String.class, array(serials), array(created)));
     }
 
-    private void insertAdded(ChunkSimulation simulation) {
+    private void insertAdded(ChunkSimulation simulation, Timestamp now) {
         List<String> serials = new ArrayList<>(), names = new ArrayList<>(), gone = new ArrayList<>();
         List<String> s = new ArrayList<>(), p = new ArrayList<>(), ps = new ArrayList<>(), pp = new ArrayList<>();
         for (ChunkSimulation.WidgetState widget : simulation.widgets()) {
@@ -208,26 +322,17 @@ final class ChunkWrites {
         }
         expect(serials.size(), jdbc.queryForList(INSERT_WIDGETS, String.class, array(serials), array(names)));
         if (!s.isEmpty()) {
-            jdbc.update(INSERT_PORTS, array(s), array(p), array(ps), array(pp));
+            jdbc.update(INSERT_PORTS, now, array(s), array(p), array(ps), array(pp));
         }
         if (!gone.isEmpty()) {
             expect(gone.size(), jdbc.queryForList(DELETE_ADDED, String.class, (Object) array(gone)));
         }
     }
 
-    private void appendHistory(List<ChunkSimulation.Event> events) {
+    private void appendHistory(List<ChunkSimulation.Event> events, Stamps stamps) {
         int n = events.size();
-        List<Long> ids = new ArrayList<>(n);
-        Instant[] at = new Instant[1];
-        jdbc.query(
-                HISTORY_IDS,
-                rs -> {
-                    ids.add(rs.getLong(1));
-                    Timestamp now = rs.getTimestamp(2);
-                    at[0] = now.toInstant();
-                },
-                n);
-        ids.sort(null);
+        List<Long> ids = stamps.ids;
+        Instant at = stamps.at.toInstant();
         StringBuilder rows = new StringBuilder(n * 64);
         List<WiringEvent> notices = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -249,8 +354,7 @@ final class ChunkWrites {
             HistoryCopy.text(rows, origin.requestId()).append('\t');
             HistoryCopy.number(rows, origin.jobId()).append('\t');
             HistoryCopy.number(rows, origin.lineNumber()).append('\n');
-            notices.add(
-                    new WiringEvent(id, at[0], e.serial(), e.type(), e.port(), e.peer(), e.name(), e.ports(), origin));
+            notices.add(new WiringEvent(id, at, e.serial(), e.type(), e.port(), e.peer(), e.name(), e.ports(), origin));
         }
         HistoryCopy.copy(jdbc, COPY_HISTORY, rows);
         WiringNotices.publishMany(jdbc, notices);

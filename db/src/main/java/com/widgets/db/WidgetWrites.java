@@ -43,8 +43,12 @@ final class WidgetWrites {
             RETURNING id, at, name
             """.formatted(History.ORIGIN, History.ORIGIN_VALUES);
 
-    /** How long a removal waits for a peer's port before giving way; far below PostgreSQL's 1 s deadlock_timeout. */
-    private static final int REMOVAL_LOCK_TIMEOUT_MS = 200;
+    /**
+     * How long a removal waits for a peer's port before giving way; far below PostgreSQL's 1 s deadlock_timeout. On
+     * Citus the locks are taken on the workers, so the setting must travel there ({@code propagate_set_commands}).
+     */
+    private static final String REMOVAL_LOCK_WAIT =
+            "SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL lock_timeout = '200ms'";
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -107,7 +111,7 @@ final class WidgetWrites {
      * makes the removal give way and retry before PostgreSQL has to break a deadlock.
      */
     private Change<Widget> removeLocked(String serial, Origin origin) {
-        jdbc.execute("SET LOCAL lock_timeout = '" + REMOVAL_LOCK_TIMEOUT_MS + "ms'");
+        jdbc.execute(REMOVAL_LOCK_WAIT);
         Widget widget = reads.lockOne(serial).orElse(null);
         if (widget == null) {
             return Change.unchanged(null);

@@ -111,6 +111,32 @@ public class WiringStore {
     }
 
     /**
+     * Applies many operations like {@link #applyChunk}, committing on its own — never inside a caller's transaction —
+     * in one transaction when it can. When the chunk keeps meeting concurrent changes it is split, halves down to
+     * single operations, each part committed on its own, so the chunk makes progress however busy its widgets are;
+     * the outcome is still exactly that of the operations applied one by one in list order, each against the state it
+     * met. {@code recorder} runs inside each part's transaction, after its writes, so what the caller records about a
+     * part (its rejects, how far it got) commits with it or not at all.
+     *
+     * @return one outcome per operation, in the same order
+     * @throws WiringException {@code CONTENTION} only when a single operation kept meeting changes on every attempt,
+     *     {@code UNAVAILABLE}
+     */
+    public List<OpOutcome> applyChunkInParts(List<? extends WiringOp> ops, PartRecorder recorder) {
+        return chunks.applyInParts(List.copyOf(ops), recorder);
+    }
+
+    /** Records what a part of a chunk did, inside the part's own transaction. */
+    @FunctionalInterface
+    public interface PartRecorder {
+        /**
+         * @param from the index in the chunk of the part's first operation
+         * @param outcomes the part's outcomes, in order; empty for a chunk with no operations
+         */
+        void record(int from, List<OpOutcome> outcomes);
+    }
+
+    /**
      * Deletes the history older than {@code before}, {@code window} of it per transaction (oldest first), and returns
      * how many rows went; 0 at once when another process is pruning. The wiring itself is not touched.
      *

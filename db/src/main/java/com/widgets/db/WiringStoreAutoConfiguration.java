@@ -1,5 +1,7 @@
 package com.widgets.db;
 
+import com.zaxxer.hikari.HikariDataSource;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
@@ -17,6 +19,22 @@ import org.springframework.transaction.PlatformTransactionManager;
             LiquibaseAutoConfiguration.class
         })
 public class WiringStoreAutoConfiguration {
+
+    /** Hikari is Boot's default pool; a pool configured with its own override keeps it. */
+    @Bean
+    static BeanPostProcessor keepRefusedConnections() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String name) {
+                if (bean instanceof HikariDataSource pool
+                        && pool.getExceptionOverride() == null
+                        && pool.getExceptionOverrideClassName() == null) {
+                    pool.setExceptionOverride(new KeepRefusedConnections());
+                }
+                return bean;
+            }
+        };
+    }
 
     @Bean
     @ConditionalOnMissingBean

@@ -31,7 +31,8 @@ class CitusRulesCatalogTest {
             "databasechangeloglock",
             "rewiring_reject",
             "rewiring_inbox_claim",
-            "rewiring_job_holder");
+            "rewiring_job_holder",
+            "rewiring_job_progress");
 
     private static final String LOCAL_PREFIX = "batch_";
 

@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -33,11 +34,16 @@ class HistoryPruneTest extends StoreTestSupport {
         store.link(new PortRef("PR-1", P), new PortRef("PR-2", Q), ORIGIN);
         // spread the first six rows over 100 days, from 200 down to 101 days ago; the last two stay recent
         Instant now = Instant.now();
-        jdbc.update("""
-                UPDATE wiring_history h SET at = ?::timestamptz - make_interval(days => (200 - 20 * o.n)::int)
-                  FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM wiring_history) o
-                 WHERE h.id = o.id AND o.n < 6
-                """, java.sql.Timestamp.from(now));
+        // (row by row with a computed time: Citus refuses now()-like functions beside columns in a multi-shard UPDATE)
+        List<Map<String, Object>> rows =
+                jdbc.queryForList("SELECT serial_number, id FROM wiring_history ORDER BY id LIMIT 6");
+        for (int n = 0; n < rows.size(); n++) {
+            jdbc.update(
+                    "UPDATE wiring_history SET at = ? WHERE serial_number = ? AND id = ?",
+                    java.sql.Timestamp.from(now.minus(200 - 20 * n, ChronoUnit.DAYS)),
+                    rows.get(n).get("serial_number"),
+                    rows.get(n).get("id"));
+        }
         Map<String, String> wiring = db.snapshot();
         assertThat(count()).isEqualTo(8);
 
@@ -60,7 +66,9 @@ class HistoryPruneTest extends StoreTestSupport {
     @Test
     void leavesThePruningToAnotherProcessThatHoldsTheLock() throws Exception {
         store.addWidget("PR-3", "three", Set.of(P), ORIGIN);
-        jdbc.update("UPDATE wiring_history SET at = now() - interval '400 days'");
+        jdbc.update(
+                "UPDATE wiring_history SET at = ?",
+                java.sql.Timestamp.from(Instant.now().minus(Duration.ofDays(400))));
         try (Connection other = dataSource.getConnection()) {
             other.setAutoCommit(false);
             try (PreparedStatement lock = other.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {

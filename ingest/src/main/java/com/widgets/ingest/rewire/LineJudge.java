@@ -9,8 +9,18 @@ import java.util.List;
 /** Hands a chunk's readable lines to the store's chunk API and sorts every line into applied, unchanged or rejected. */
 class LineJudge {
 
-    /** A chunk's counts and its rejected lines, in line order. */
-    record Verdict(Counts counts, List<Reject> rejects) {}
+    /** The counts and rejected lines (in line order) of a run of consecutive lines ending at {@code lastLine}. */
+    record Verdict(Counts counts, List<Reject> rejects, long lastLine) {}
+
+    /**
+     * Keeps a part's verdict; runs inside the transaction that commits the part's wiring changes, and again for the
+     * same lines when that transaction rolled back and they are tried again.
+     */
+    @FunctionalInterface
+    interface Recorder {
+        /** @param firstLine the line number of the part's first line */
+        void record(long firstLine, Verdict part);
+    }
 
     private final WiringStore store;
 
@@ -18,14 +28,28 @@ class LineJudge {
         this.store = store;
     }
 
-    Verdict judge(List<? extends FileLine> lines) {
-        List<WiringOp> ops = new ArrayList<>(lines.size());
-        for (FileLine line : lines) {
-            if (line.op() != null) {
-                ops.add(line.op());
-            }
-        }
-        List<OpOutcome> outcomes = store.applyChunk(ops, false);
+    /**
+     * Applies the lines, committing them in one or more parts (see {@link WiringStore#applyChunkInParts}); each part's
+     * verdict — every line from the end of the previous part to its last operation, unreadable ones included — goes to
+     * {@code recorder} inside that part's transaction.
+     */
+    void apply(List<? extends FileLine> lines, Recorder recorder) {
+        Ops ops = Ops.of(lines);
+        store.applyChunkInParts(ops.ops, (from, outcomes) -> {
+            int to = from + outcomes.size();
+            int firstLine = from == 0 ? 0 : ops.lineOf.get(from - 1) + 1;
+            int endLine = to == ops.ops.size() ? lines.size() : ops.lineOf.get(to - 1) + 1;
+            recorder.record(lines.get(firstLine).number(), verdict(lines.subList(firstLine, endLine), outcomes));
+        });
+    }
+
+    /** Judges the lines inside the caller's transaction, or without writing anything for a dry run. */
+    Verdict judge(List<? extends FileLine> lines, boolean dryRun) {
+        return verdict(lines, store.applyChunk(Ops.of(lines).ops, dryRun));
+    }
+
+    /** The lines' verdict, given the outcomes of their readable lines in order. */
+    private static Verdict verdict(List<? extends FileLine> lines, List<OpOutcome> outcomes) {
         List<Reject> rejects = new ArrayList<>();
         long applied = 0, unchanged = 0;
         int next = 0;
@@ -42,6 +66,22 @@ class LineJudge {
                     rejects.add(new Reject(line.number(), outcome.code().name(), outcome.message(), line.raw()));
             }
         }
-        return new Verdict(new Counts(lines.size(), applied, unchanged, rejects.size()), rejects);
+        long last = lines.isEmpty() ? 0 : lines.get(lines.size() - 1).number();
+        return new Verdict(new Counts(lines.size(), applied, unchanged, rejects.size()), rejects, last);
+    }
+
+    /** The readable lines' operations, and for each the index of its line. */
+    private record Ops(List<WiringOp> ops, List<Integer> lineOf) {
+        static Ops of(List<? extends FileLine> lines) {
+            List<WiringOp> ops = new ArrayList<>(lines.size());
+            List<Integer> lineOf = new ArrayList<>(lines.size());
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).op() != null) {
+                    ops.add(lines.get(i).op());
+                    lineOf.add(i);
+                }
+            }
+            return new Ops(ops, lineOf);
+        }
     }
 }

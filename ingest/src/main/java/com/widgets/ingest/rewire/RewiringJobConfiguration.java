@@ -117,9 +117,11 @@ public class RewiringJobConfiguration {
             @Value("#{stepExecution.jobExecution.jobInstance.instanceId}") Long jobId,
             LineJudge lineJudge,
             RejectStore rejectStore,
+            JdbcTemplate jdbc,
             RewiringProgress rewiringProgress,
             RewiringFileReader rewiringReader) {
-        return new ChunkWriter(lineJudge, rejectStore, rewiringProgress, rewiringReader, jobId);
+        return new ChunkWriter(
+                lineJudge, rejectStore, new CommittedLines(jdbc), rewiringProgress, rewiringReader, jobId);
     }
 
     @Bean

@@ -80,7 +80,7 @@ class WholeFileTasklet implements Tasklet {
                         chunk.add(line);
                     }
                     if (chunk.size() == chunkSize || (line == null && !chunk.isEmpty())) {
-                        LineJudge.Verdict verdict = judge.judge(chunk);
+                        LineJudge.Verdict verdict = judge.judge(chunk, false);
                         separate.executeWithoutResult(s -> rejects.add(jobId, verdict.rejects()));
                         total[0] = total[0].plus(verdict.counts());
                         progress.update(jobId, total[0], reader.totalLines());

@@ -1,0 +1,137 @@
+package com.widgets.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.widgets.db.Origin;
+import com.widgets.db.PortRef;
+import com.widgets.db.PortType;
+import com.widgets.db.WiringException;
+import com.widgets.db.WiringStore;
+import com.widgets.ingest.rewire.RewiringJob;
+import com.widgets.ingest.rewire.RewiringMode;
+import com.widgets.ingest.rewire.RewiringStatus;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * Operators at work and a bulk job on the very same widgets: 16 clients link, unlink, remove and re-add at random on
+ * 40 widgets for as long as a 20,000-line rewiring file over those widgets runs, with production-sized chunks. The
+ * chunks keep meeting the clients' changes; the job must still complete — committing busy chunks in smaller parts —
+ * while every client gets an answer and the wiring stays sound.
+ */
+@TestPropertySource(properties = "widgets.ingest.chunk-size=2000")
+class StormTest extends JobTestSupport {
+
+    private static final Logger log = LoggerFactory.getLogger(StormTest.class);
+    private static final int WIDGETS = 40, CLIENTS = 16, LINES = 20_000;
+
+    @Autowired
+    WiringStore store;
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aJobCompletesWhileSixteenClientsRewireTheSameWidgets() throws Exception {
+        Path file = GeneratedFiles.rewiring(temp.resolve("storm.csv"), WIDGETS, LINES, 42);
+        AtomicBoolean running = new AtomicBoolean(true);
+        LongAdder calls = new LongAdder();
+        Map<String, LongAdder> answers = new ConcurrentHashMap<>();
+        AtomicLong slowestMillis = new AtomicLong();
+        ExecutorService threads = Executors.newFixedThreadPool(CLIENTS);
+        List<Future<?>> clients = new ArrayList<>();
+        for (int t = 0; t < CLIENTS; t++) {
+            clients.add(threads.submit(() -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                Origin origin = Origin.request("operator", "storm");
+                while (running.get()) {
+                    String serial = "W" + random.nextInt(WIDGETS);
+                    PortRef a = new PortRef(serial, PortType.values()[random.nextInt(3)]);
+                    PortRef b = new PortRef("W" + random.nextInt(WIDGETS), PortType.values()[random.nextInt(3)]);
+                    long start = System.nanoTime();
+                    String answer;
+                    try {
+                        int what = random.nextInt(20);
+                        if (what == 0) {
+                            store.removeWidget(serial, origin);
+                        } else if (what < 3) {
+                            store.addWidget(
+                                    serial, "widget " + serial.substring(1), EnumSet.allOf(PortType.class), origin);
+                        } else if (what < 12) {
+                            store.link(a, b, origin);
+                        } else {
+                            store.unlink(a, null, origin);
+                        }
+                        answer = "ok";
+                    } catch (WiringException refused) {
+                        answer = refused.code().name();
+                    }
+                    calls.increment();
+                    answers.computeIfAbsent(answer, k -> new LongAdder()).increment();
+                    slowestMillis.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), Math::max);
+                }
+                return null;
+            }));
+        }
+
+        RewiringJob job;
+        try {
+            job = run(file, RewiringMode.APPLY);
+        } finally {
+            running.set(false);
+            for (Future<?> client : clients) {
+                client.get(1, TimeUnit.MINUTES);
+            }
+            threads.shutdown();
+        }
+        log.info(
+                "Storm: job {} in {}-{}, {} client calls, slowest {} ms, answers {}",
+                job.counts(),
+                job.startedAt(),
+                job.endedAt(),
+                calls.sum(),
+                slowestMillis.get(),
+                answers);
+
+        assertThat(job.status()).as(job.message()).isEqualTo(RewiringStatus.COMPLETED);
+        assertThat(job.counts().read()).isEqualTo(LINES);
+        assertThat(job.counts().applied()
+                        + job.counts().unchanged()
+                        + job.counts().rejected())
+                .isEqualTo(LINES);
+        assertThat(report(job.id()).lines().skip(1).map(line -> line.split(",")[1]))
+                .as("every reject carries a rule's code")
+                .hasSize((int) job.counts().rejected())
+                .allSatisfy(code -> assertThat(code)
+                        .isIn("WIDGET_NOT_FOUND", "PORT_BUSY", "SELF_LINK", "WIDGET_EXISTS", "NOT_LINKED_TO"));
+        assertThat(answers.keySet())
+                .as("every client answer is a success or a domain refusal")
+                .isSubsetOf("ok", "WIDGET_NOT_FOUND", "PORT_BUSY", "SELF_LINK", "CONTENTION");
+        long contention = answers.getOrDefault("CONTENTION", new LongAdder()).sum();
+        assertThat(contention * 100)
+                .as("CONTENTION under 1 %% of %s calls", calls)
+                .isLessThan(calls.sum());
+        assertThat(db.count("SELECT count(*) FROM wiring_history WHERE job_id = ?", job.id()))
+                .as("the job changed wiring")
+                .isPositive();
+        assertSound();
+    }
+}
