@@ -2,6 +2,7 @@ package com.widgets.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.widgets.db.testing.TestDatabases;
 import com.widgets.ingest.cli.IngestCommandLine;
 import java.io.File;
 import java.io.IOException;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real thing: the command-line runner in its own JVM, killed with SIGKILL mid-job, then run again with the same
- * arguments. Each run gets its own embedded database directory, so nothing is shared with the other tests.
+ * arguments. Each run gets a database of its own (an embedded one, or a fresh one in the Citus lane), so nothing is
+ * shared with the other tests.
  */
 class KillNineTest {
 
@@ -32,12 +34,12 @@ class KillNineTest {
     void aJobKilledMidwayResumesAndEndsExactlyAsAnUninterruptedRun() throws Exception {
         Path file = GeneratedFiles.rewiring(temp.resolve("kill.csv"), 5_000, 200_000, 11);
 
-        Path calm = temp.resolve("pg-calm");
+        List<String> calm = TestDatabases.ownDatabaseArgs("calm", temp.resolve("pg-calm"));
         String uninterrupted = finalCounts(runToEnd(calm, "--file=" + file));
         assertThat(runToEnd(calm, "--export=" + temp.resolve("calm.csv")).exitValue)
                 .isZero();
 
-        Path killed = temp.resolve("pg-killed");
+        List<String> killed = TestDatabases.ownDatabaseArgs("killed", temp.resolve("pg-killed"));
         Path firstLog = temp.resolve("first.log");
         Process first = start(killed, firstLog, "--file=" + file);
         awaitProgress(first, firstLog);
@@ -66,14 +68,14 @@ class KillNineTest {
 
     private record Run(int exitValue, String output) {}
 
-    private Run runToEnd(Path database, String... args) throws Exception {
+    private Run runToEnd(List<String> database, String... args) throws Exception {
         Path log = Files.createTempFile(temp, "run", ".log");
         Process process = start(database, log, args);
         assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
         return new Run(process.exitValue(), Files.readString(log));
     }
 
-    private static Process start(Path database, Path log, String... args) throws IOException {
+    private static Process start(List<String> database, Path log, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
@@ -81,7 +83,7 @@ class KillNineTest {
         command.add(System.getProperty("java.class.path"));
         command.add(IngestCommandLine.class.getName());
         command.addAll(List.of(args));
-        command.add("--widgets.embedded.data-dir=" + database);
+        command.addAll(database);
         command.add("--widgets.ingest.chunk-size=200");
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)

@@ -10,8 +10,10 @@ import com.widgets.db.Origin;
 import com.widgets.db.PortRef;
 import com.widgets.db.WiringStore;
 import com.widgets.db.testing.TestApplication;
+import com.widgets.db.testing.TestDatabases;
 import com.widgets.db.testing.WiringDatabase;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -134,16 +136,16 @@ class LiveUpdatesTest {
 
         // A second application — another replica or a batch job — with its own store and connection pool, sharing
         // only the database: the change reaches this one through PostgreSQL NOTIFY, not through memory.
-        String dataDir = context.getEnvironment().getProperty("widgets.embedded.data-dir");
         SpringApplication other = new SpringApplication(TestApplication.class);
         other.setWebApplicationType(WebApplicationType.NONE);
-        try (ConfigurableApplicationContext replica = other.run(
-                "--widgets.embedded.data-dir=" + dataDir,
-                "--widgets.embedded.durable=false",
-                "--spring.datasource.hikari.maximum-pool-size=2",
-                "--spring.main.banner-mode=off",
-                // the db module's bare application: just the store, no GraphQL of its own
-                "--spring.autoconfigure.exclude=org.springframework.boot.graphql.autoconfigure.GraphQlAutoConfiguration")) {
+        List<String> args = new ArrayList<>(TestDatabases.sameDatabaseArgs(context.getEnvironment()));
+        args.addAll(
+                List.of(
+                        "--spring.datasource.hikari.maximum-pool-size=2",
+                        "--spring.main.banner-mode=off",
+                        // the db module's bare application: just the store, no GraphQL of its own
+                        "--spring.autoconfigure.exclude=org.springframework.boot.graphql.autoconfigure.GraphQlAutoConfiguration"));
+        try (ConfigurableApplicationContext replica = other.run(args.toArray(String[]::new))) {
             WiringStore otherStore = replica.getBean(WiringStore.class);
             assertThat(otherStore).isNotSameAs(store);
             Origin job = Origin.request("other-replica", "r-1");

@@ -177,8 +177,8 @@ public class RewiringJobConfiguration {
     }
 
     @Bean
-    StateExport stateExport(WiringStore store, PlatformTransactionManager transactions) {
-        return new StateExport(store, transactions);
+    StateExport stateExport(WiringStore store, JdbcTemplate jdbc, PlatformTransactionManager transactions) {
+        return new StateExport(store, jdbc, transactions);
     }
 
     @Bean
