@@ -36,9 +36,17 @@ public class WiringStoreAutoConfiguration {
         };
     }
 
+    /** Runs after the migrations (a JdbcTemplate user waits for Liquibase), before anything can write wiring. */
+    @Bean
+    CitusLayout citusLayout(JdbcTemplate jdbc) {
+        CitusLayout layout = new CitusLayout(jdbc);
+        layout.verify();
+        return layout;
+    }
+
     @Bean
     @ConditionalOnMissingBean
-    WiringStore wiringStore(JdbcTemplate jdbc, PlatformTransactionManager transactions) {
+    WiringStore wiringStore(JdbcTemplate jdbc, PlatformTransactionManager transactions, CitusLayout verified) {
         return new WiringStore(jdbc, transactions);
     }
 }
