@@ -32,6 +32,7 @@ public class WiringStore {
     private final WidgetSearch search;
     private final ChunkWrites chunks;
     private final TransactionTemplate tx;
+    private final JdbcTemplate jdbc;
 
     public WiringStore(JdbcTemplate jdbc, PlatformTransactionManager transactions) {
         this(jdbc, transactions, Attempts.DEFAULT_MAX_ATTEMPTS);
@@ -44,6 +45,7 @@ public class WiringStore {
     public WiringStore(JdbcTemplate jdbc, PlatformTransactionManager transactions, int maxAttempts) {
         TransactionTemplate tx = new TransactionTemplate(transactions);
         this.tx = tx;
+        this.jdbc = jdbc;
         Attempts attempts = new Attempts(maxAttempts);
         this.reads = new WidgetReads(jdbc);
         this.history = new History(jdbc);
@@ -124,6 +126,16 @@ public class WiringStore {
      */
     public List<OpOutcome> applyChunkInParts(List<? extends WiringOp> ops, PartRecorder recorder) {
         return chunks.applyInParts(List.copyOf(ops), recorder);
+    }
+
+    /**
+     * Starts a dry run: chunks judged through it see what earlier ones would have changed, while nothing of the wiring
+     * is written or locked. It holds one pooled connection until closed.
+     *
+     * @throws WiringException {@code UNAVAILABLE}
+     */
+    public DryRun dryRun() {
+        return new DryRun(jdbc.getDataSource());
     }
 
     /** Records what a part of a chunk did, inside the part's own transaction. */

@@ -12,6 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param inbox a directory whose files are picked up and run; unset turns the pickup off
  * @param schedule when to look in the inbox (a Spring cron expression: second minute hour day month weekday)
  * @param maxRunningJobs jobs this process runs at once; later ones wait, PENDING, in submission order
+ * @param atomicMaxLines the largest file an atomic job takes: its write holds the locks of every port it changes
+ *     until the whole file is written
  */
 @ConfigurationProperties("widgets.ingest")
 public record IngestProperties(
@@ -19,11 +21,15 @@ public record IngestProperties(
         @DefaultValue("rewiring-job") String actor,
         Path inbox,
         @DefaultValue("*/30 * * * * *") String schedule,
-        @DefaultValue("4") int maxRunningJobs) {
+        @DefaultValue("4") int maxRunningJobs,
+        @DefaultValue("100000") long atomicMaxLines) {
 
     public IngestProperties {
         if (chunkSize < 1 || chunkSize > 100_000) {
             throw new IllegalArgumentException("widgets.ingest.chunk-size must be between 1 and 100000");
+        }
+        if (atomicMaxLines < 1) {
+            throw new IllegalArgumentException("widgets.ingest.atomic-max-lines must be at least 1");
         }
         if (maxRunningJobs < 1 || maxRunningJobs > 64) {
             throw new IllegalArgumentException("widgets.ingest.max-running-jobs must be between 1 and 64");

@@ -1,5 +1,6 @@
 package com.widgets.ingest.rewire;
 
+import com.widgets.db.DryRun;
 import com.widgets.db.OpOutcome;
 import com.widgets.db.WiringOp;
 import com.widgets.db.WiringStore;
@@ -43,9 +44,14 @@ class LineJudge {
         });
     }
 
-    /** Judges the lines inside the caller's transaction, or without writing anything for a dry run. */
-    Verdict judge(List<? extends FileLine> lines, boolean dryRun) {
-        return verdict(lines, store.applyChunk(Ops.of(lines).ops, dryRun));
+    /** Applies the lines inside the caller's transaction (an atomic job's one transaction). */
+    Verdict applyInCallerTransaction(List<? extends FileLine> lines) {
+        return verdict(lines, store.applyChunk(Ops.of(lines).ops, false));
+    }
+
+    /** Judges the lines as if the chunks this dry run judged before had been applied; writes nothing. */
+    Verdict judge(List<? extends FileLine> lines, DryRun dryRun) {
+        return verdict(lines, dryRun.judge(Ops.of(lines).ops));
     }
 
     /** The lines' verdict, given the outcomes of their readable lines in order. */

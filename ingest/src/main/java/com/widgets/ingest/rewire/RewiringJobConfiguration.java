@@ -131,6 +131,7 @@ public class RewiringJobConfiguration {
             @Value("#{stepExecution.jobExecution.jobInstance.instanceId}") Long jobId,
             RewiringFileReader rewiringReader,
             LineJudge lineJudge,
+            WiringStore store,
             RejectStore rejectStore,
             RewiringProgress rewiringProgress,
             PlatformTransactionManager transactions,
@@ -139,13 +140,14 @@ public class RewiringJobConfiguration {
         return new WholeFileTasklet(
                 rewiringReader,
                 lineJudge,
+                store,
                 rejectStore,
                 rewiringProgress,
                 transactions,
                 jdbc,
                 RewiringMode.of(mode),
                 jobId,
-                settings.chunkSize());
+                settings);
     }
 
     @Bean

@@ -1,7 +1,10 @@
 package com.widgets.ingest.rewire;
 
+import com.widgets.db.DryRun;
+import com.widgets.db.WiringStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.springframework.batch.core.job.JobInterruptedException;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
@@ -15,14 +18,19 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Runs a dry-run or atomic job: the whole file in one transaction, chunk by chunk through the same store chunk API
- * as apply mode, so later lines see earlier lines' effects. At the end the wiring changes are rolled back (dry-run,
- * or atomic with a reject) or committed (atomic without one). Rejects are recorded in their own transactions so the
- * report survives the rollback. Nothing is committed midway, so a restart simply runs the file again.
+ * Runs a dry-run or atomic job.
+ *
+ * <p>A dry run judges the file chunk by chunk through the store's {@link DryRun}: nothing of the wiring is written or
+ * locked, and later lines see what earlier ones would have done. An atomic job is such a dry run first; only when no
+ * line would be rejected is the file written, in one transaction, chunk by chunk through the store's chunk API, so the
+ * locks of its ports are held for the write alone, not while the file is judged. If the wiring changed in between so
+ * that a line is now rejected, that transaction is rolled back and the job fails: all or nothing. Atomic files are
+ * limited to {@code widgets.ingest.atomic-max-lines}. Rejects are recorded in their own transactions; nothing is
+ * committed midway, so a restart runs the file again.
  */
 class WholeFileTasklet implements Tasklet {
 
-    /** Fails an atomic job that had rejects, after its changes were rolled back. */
+    /** Fails an atomic job that had rejects, or was too big, with nothing applied. */
     static final class RejectedLines extends RuntimeException {
         RejectedLines(String message) {
             super(message);
@@ -31,11 +39,13 @@ class WholeFileTasklet implements Tasklet {
 
     private final RewiringFileReader reader;
     private final LineJudge judge;
+    private final WiringStore store;
     private final RejectStore rejects;
     private final RewiringProgress progress;
     private final RewiringMode mode;
     private final long jobId;
     private final int chunkSize;
+    private final long atomicMaxLines;
     private final TransactionTemplate savepoint;
     private final TransactionTemplate separate;
     private final JdbcTemplate jdbc;
@@ -43,21 +53,24 @@ class WholeFileTasklet implements Tasklet {
     WholeFileTasklet(
             RewiringFileReader reader,
             LineJudge judge,
+            WiringStore store,
             RejectStore rejects,
             RewiringProgress progress,
             PlatformTransactionManager transactions,
             JdbcTemplate jdbc,
             RewiringMode mode,
             long jobId,
-            int chunkSize) {
+            IngestProperties settings) {
         this.reader = reader;
         this.judge = judge;
+        this.store = store;
         this.rejects = rejects;
         this.progress = progress;
         this.mode = mode;
         this.jdbc = jdbc;
         this.jobId = jobId;
-        this.chunkSize = chunkSize;
+        this.chunkSize = settings.chunkSize();
+        this.atomicMaxLines = settings.atomicMaxLines();
         this.savepoint = new TransactionTemplate(transactions);
         this.savepoint.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
         this.separate = new TransactionTemplate(transactions);
@@ -68,46 +81,92 @@ class WholeFileTasklet implements Tasklet {
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
         StepExecution step = chunkContext.getStepContext().getStepExecution();
         separate.executeWithoutResult(s -> rejects.clear(jobId));
-        Counts[] total = {Counts.NONE};
+        Counts counts = Counts.NONE;
         try {
             reader.open(new ExecutionContext());
-            savepoint.executeWithoutResult(status -> {
-                List<FileLine> chunk = new ArrayList<>(chunkSize);
-                FileLine line;
-                do {
-                    line = reader.read();
-                    if (line != null) {
-                        chunk.add(line);
-                    }
-                    if (chunk.size() == chunkSize || (line == null && !chunk.isEmpty())) {
-                        LineJudge.Verdict verdict = judge.judge(chunk, false);
-                        separate.executeWithoutResult(s -> rejects.add(jobId, verdict.rejects()));
-                        total[0] = total[0].plus(verdict.counts());
-                        progress.update(jobId, total[0], reader.totalLines());
-                        chunk.clear();
-                        if (stopRequested(step)) {
-                            throw new StoppedMidway();
-                        }
-                    }
-                } while (line != null);
-                if (mode == RewiringMode.DRY_RUN || total[0].rejected() > 0) {
-                    status.setRollbackOnly();
+            if (mode == RewiringMode.ATOMIC && reader.totalLines() > atomicMaxLines) {
+                throw new RejectedLines("Atomic mode takes files of up to " + atomicMaxLines + " lines "
+                        + "(widgets.ingest.atomic-max-lines) and this one has " + reader.totalLines()
+                        + "; nothing was applied. Split it, or run it in apply mode.");
+            }
+            try (DryRun dryRun = store.dryRun()) {
+                counts = eachChunk(step, lines -> judge.judge(lines, dryRun), true);
+            }
+            if (mode == RewiringMode.ATOMIC) {
+                if (counts.rejected() > 0) {
+                    throw new RejectedLines(counts.rejected() + " of " + counts.read()
+                            + " lines were rejected, so nothing was applied (atomic mode).");
                 }
-            });
+                counts = write(step);
+            }
         } catch (StoppedMidway e) {
             throw new JobInterruptedException("Stopped; nothing was applied.");
         } finally {
             reader.close();
             progress.finished(jobId);
             ExecutionContext context = step.getExecutionContext();
-            ChunkWriter.putCounts(context, total[0]);
+            ChunkWriter.putCounts(context, counts);
             context.putLong(RewiringFileReader.TOTAL, reader.totalLines());
         }
-        if (mode == RewiringMode.ATOMIC && total[0].rejected() > 0) {
-            throw new RejectedLines(total[0].rejected() + " of " + total[0].read()
-                    + " lines were rejected, so nothing was applied (atomic mode).");
-        }
         return RepeatStatus.FINISHED;
+    }
+
+    /** The atomic write: the file again, in one transaction, rolled back whole if any line is now rejected. */
+    private Counts write(StepExecution step) {
+        reader.close();
+        ExecutionContext known = new ExecutionContext();
+        known.putLong(RewiringFileReader.TOTAL, reader.totalLines());
+        reader.open(known);
+        Counts[] written = {Counts.NONE};
+        List<Reject> now = new ArrayList<>();
+        savepoint.executeWithoutResult(status -> {
+            written[0] = eachChunk(
+                    step,
+                    lines -> {
+                        LineJudge.Verdict verdict = judge.applyInCallerTransaction(lines);
+                        now.addAll(verdict.rejects());
+                        return verdict;
+                    },
+                    false);
+            if (!now.isEmpty()) {
+                status.setRollbackOnly();
+            }
+        });
+        if (!now.isEmpty()) {
+            separate.executeWithoutResult(s -> rejects.add(jobId, now));
+            Reject first = now.get(0);
+            throw new RejectedLines("The wiring changed while the file was judged: " + now.size()
+                    + " lines would now be rejected, the first line " + first.line() + " (" + first.code() + ": "
+                    + first.message() + "). Nothing was applied; run the file again.");
+        }
+        return written[0];
+    }
+
+    /** Judges the file chunk by chunk; records the rejects when asked; stops between chunks when asked to. */
+    private Counts eachChunk(
+            StepExecution step, Function<List<FileLine>, LineJudge.Verdict> judgeChunk, boolean record) {
+        Counts total = Counts.NONE;
+        List<FileLine> chunk = new ArrayList<>(chunkSize);
+        FileLine line;
+        do {
+            line = reader.read();
+            if (line != null) {
+                chunk.add(line);
+            }
+            if (chunk.size() == chunkSize || (line == null && !chunk.isEmpty())) {
+                LineJudge.Verdict verdict = judgeChunk.apply(chunk);
+                if (record) {
+                    separate.executeWithoutResult(s -> rejects.add(jobId, verdict.rejects()));
+                }
+                total = total.plus(verdict.counts());
+                progress.update(jobId, total, reader.totalLines());
+                chunk = new ArrayList<>(chunkSize);
+                if (stopRequested(step)) {
+                    throw new StoppedMidway();
+                }
+            }
+        } while (line != null);
+        return total;
     }
 
     /** A stop request marks the job execution; nothing else reaches a tasklet that runs the whole file in one call. */
