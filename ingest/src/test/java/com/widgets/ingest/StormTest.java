@@ -122,6 +122,7 @@ class StormTest extends JobTestSupport {
         private final LongAdder calls = new LongAdder();
         private final Map<String, LongAdder> answers = new ConcurrentHashMap<>();
         private final AtomicLong slowestMillis = new AtomicLong();
+        private final java.util.Queue<Long> micros = new java.util.concurrent.ConcurrentLinkedQueue<>();
         private final ExecutorService threads = Executors.newFixedThreadPool(CLIENTS);
         private final List<Future<?>> clients = new ArrayList<>();
 
@@ -162,7 +163,9 @@ class StormTest extends JobTestSupport {
                 }
                 calls.increment();
                 answers.computeIfAbsent(answer, k -> new LongAdder()).increment();
-                slowestMillis.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), Math::max);
+                long took = System.nanoTime() - start;
+                micros.add(TimeUnit.NANOSECONDS.toMicros(took));
+                slowestMillis.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(took), Math::max);
             }
             return null;
         }
@@ -188,7 +191,15 @@ class StormTest extends JobTestSupport {
 
         @Override
         public String toString() {
-            return calls.sum() + " client calls, slowest " + slowestMillis.get() + " ms, answers " + answers;
+            long[] sorted = micros.stream().mapToLong(Long::longValue).sorted().toArray();
+            String p = sorted.length == 0
+                    ? ""
+                    : String.format(
+                            java.util.Locale.ROOT,
+                            " (p50 %.1f ms, p99 %.1f ms)",
+                            sorted[sorted.length / 2] / 1000.0,
+                            sorted[(int) (sorted.length * 0.99)] / 1000.0);
+            return calls.sum() + " client calls" + p + ", slowest " + slowestMillis.get() + " ms, answers " + answers;
         }
     }
 }

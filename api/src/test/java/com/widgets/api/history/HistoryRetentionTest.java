@@ -35,7 +35,9 @@ class HistoryRetentionTest {
     void emptyDatabase() {
         new WiringDatabase(jdbc).reset();
         store.addWidget("HR-OLD", "old", Set.of(P), Origin.request("retention-test", "r-1"));
-        jdbc.update("UPDATE wiring_history SET at = now() - interval '100 days'");
+        jdbc.update(
+                "UPDATE wiring_history SET at = ?",
+                java.sql.Timestamp.from(Instant.now().minus(java.time.Duration.ofDays(100))));
         store.addWidget("HR-NEW", "new", Set.of(P), Origin.request("retention-test", "r-2"));
     }
 
