@@ -101,6 +101,8 @@ final class ChunkWrites {
 
     /** Tries of a part of more than one operation before it is split. */
     private static final int TRIES_BEFORE_SPLIT = 3;
+    /** The most operations a part that locks its rows before reading them takes on. */
+    private static final int LOCKED_PART = 250;
     /** Tries of a single operation, which cannot be split: like an API call, it waits its turn. */
     private static final int TRIES_OF_ONE = 200;
 
@@ -163,7 +165,11 @@ final class ChunkWrites {
                 throw e;
             }
             if (!locked) {
-                applyPart(ops, offset, true, recorder, all);
+                // Locked parts stay small: whoever waits for their rows waits for one short transaction.
+                for (int from = 0; from < ops.size(); from += LOCKED_PART) {
+                    List<? extends WiringOp> part = ops.subList(from, Math.min(ops.size(), from + LOCKED_PART));
+                    applyPart(part, offset + from, true, recorder, all);
+                }
                 return;
             }
             int half = ops.size() / 2;
