@@ -4,8 +4,6 @@ import com.widgets.db.Port;
 import com.widgets.db.PortType;
 import com.widgets.db.Widget;
 import com.widgets.db.WiringStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.List;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -19,7 +17,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public class StateExport {
 
-    static final String HEADER = "op,serial_number,port,peer_serial_number,peer_port,name,ports\n";
+    static final String[] HEADER = {"op", "serial_number", "port", "peer_serial_number", "peer_port", "name", "ports"};
 
     private final WiringStore store;
     private final TransactionTemplate snapshot;
@@ -33,41 +31,30 @@ public class StateExport {
 
     /** Writes the export; returns the number of lines after the header. */
     public long write(Writer out) {
-        Long lines = snapshot.execute(status -> {
-            try {
-                out.write(HEADER);
-                return pass(out, true) + pass(out, false);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        try {
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        CsvRows rows = new CsvRows(out, HEADER);
+        Long lines = snapshot.execute(status -> pass(rows, true) + pass(rows, false));
+        rows.flush();
         return lines == null ? 0 : lines;
     }
 
-    private long pass(Writer out, boolean adds) throws IOException {
+    private long pass(CsvRows rows, boolean adds) {
         long lines = 0;
         String after = null;
-        StringBuilder page = new StringBuilder();
         while (true) {
             List<Widget> widgets = store.widgetsAfter(after, WiringStore.MAX_PAGE);
             if (widgets.isEmpty()) {
                 return lines;
             }
-            page.setLength(0);
             for (Widget widget : widgets) {
                 if (adds) {
-                    page.append("add,")
-                            .append(widget.serialNumber())
-                            .append(",,,,")
-                            .append(csv(widget.name()))
-                            .append(',')
-                            .append(PortType.letters(widget.portTypes()))
-                            .append('\n');
+                    rows.row(
+                            "add",
+                            widget.serialNumber(),
+                            null,
+                            null,
+                            null,
+                            widget.name(),
+                            PortType.letters(widget.portTypes()));
                     lines++;
                     continue;
                 }
@@ -75,28 +62,19 @@ public class StateExport {
                     // Each link once, from its end that sorts first.
                     if (port.peer() != null
                             && widget.serialNumber().compareTo(port.peer().serialNumber()) < 0) {
-                        page.append("link,")
-                                .append(widget.serialNumber())
-                                .append(',')
-                                .append(port.type())
-                                .append(',')
-                                .append(port.peer().serialNumber())
-                                .append(',')
-                                .append(port.peer().port())
-                                .append(",,\n");
+                        rows.row(
+                                "link",
+                                widget.serialNumber(),
+                                port.type().name(),
+                                port.peer().serialNumber(),
+                                port.peer().port().name(),
+                                null,
+                                null);
                         lines++;
                     }
                 }
             }
-            out.write(page.toString());
             after = widgets.get(widgets.size() - 1).serialNumber();
         }
-    }
-
-    private static String csv(String value) {
-        if (value.indexOf(',') < 0 && value.indexOf('"') < 0) {
-            return value;
-        }
-        return '"' + value.replace("\"", "\"\"") + '"';
     }
 }
