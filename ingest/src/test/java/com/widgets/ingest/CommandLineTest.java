@@ -3,30 +3,43 @@ package com.widgets.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.widgets.ingest.cli.IngestCommandLine;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** The command-line runner in this JVM, against the same embedded database (the test settings apply to it too). */
+@ExtendWith(OutputCaptureExtension.class)
 class CommandLineTest extends JobTestSupport {
 
     @TempDir
     Path temp;
 
+    /** The runner with its reject report in the temporary directory rather than beside the test resources. */
+    private int run(String... args) {
+        String[] all = Arrays.copyOf(args, args.length + 1);
+        all[args.length] = "--rejects=" + temp.resolve("rejects.csv");
+        return IngestCommandLine.run(all);
+    }
+
     @Test
     void exitsZeroWhenTheJobCompletesEvenWithRejects() {
-        assertThat(IngestCommandLine.run("--file=" + resource("every-code.csv")))
-                .isZero();
+        assertThat(run("--file=" + resource("every-code.csv"))).isZero();
         assertThat(db.count("SELECT count(*) FROM widget")).isEqualTo(4);
     }
 
     @Test
     void exitsOneWhenTheJobFails() {
-        assertThat(IngestCommandLine.run("--file=" + resource("every-code.csv"), "--mode=atomic"))
-                .isEqualTo(1);
-        assertThat(IngestCommandLine.run("--file=" + resource("rules/unknown-column.csv")))
-                .isEqualTo(1);
+        assertThat(run("--file=" + resource("every-code.csv"), "--mode=atomic")).isEqualTo(1);
+        assertThat(run("--file=" + resource("rules/unknown-column.csv"))).isEqualTo(1);
         assertThat(db.count("SELECT count(*) FROM widget")).isZero();
     }
 
@@ -37,15 +50,101 @@ class CommandLineTest extends JobTestSupport {
                 .isEqualTo(2);
         assertThat(IngestCommandLine.run("--file=" + temp.resolve("missing.csv")))
                 .isEqualTo(2);
+        assertThat(IngestCommandLine.run("--export=" + temp.resolve("x.csv"), "--rejects=" + temp.resolve("r.csv")))
+                .isEqualTo(2);
+    }
+
+    @Test
+    void helpPrintsTheUsageAndExitsZero(CapturedOutput output) {
+        assertThat(IngestCommandLine.run("--help")).isZero();
+        assertThat(IngestCommandLine.run("-h")).isZero();
+        assertThat(IngestCommandLine.run("--file=" + resource("every-code.csv"), "--help"))
+                .isZero();
+
+        assertThat(output.getOut())
+                .contains("usage: java -jar widgets-ingest.jar --file=FILE")
+                .contains("--rejects=REPORT")
+                .contains("FILE.rejects.csv beside the file")
+                .doesNotContain("ERROR");
+        assertThat(db.count("SELECT count(*) FROM widget")).as("nothing ran").isZero();
+    }
+
+    @Test
+    void aRunWritesItsRejectReportBesideTheFileAndSaysWhere(CapturedOutput output) throws Exception {
+        Path file = Files.copy(resource("every-code.csv"), temp.resolve("every-code.csv"));
+
+        assertThat(IngestCommandLine.run("--file=" + file)).isZero();
+
+        Path report = temp.resolve("every-code.csv.rejects.csv");
+        assertThat(Files.readAllLines(report)).containsExactlyElementsOf(lines(resource("every-code.rejects.csv")));
+        assertThat(output.getOut()).contains("rejected 15").contains("reject report: " + report);
+    }
+
+    @Test
+    void rejectsNamesAnotherPlaceForTheReport(CapturedOutput output) throws Exception {
+        Path report = temp.resolve("reports/today.csv");
+        Files.createDirectories(report.getParent());
+
+        assertThat(IngestCommandLine.run("--file=" + resource("every-code.csv"), "--rejects=" + report))
+                .isZero();
+
+        assertThat(Files.readAllLines(report)).containsExactlyElementsOf(lines(resource("every-code.rejects.csv")));
+        assertThat(output.getOut()).contains("reject report: " + report);
+    }
+
+    @Test
+    void aFileNoJobCouldReadExitsOneWithItsCodeInTheReportNamingTheFileOnly(CapturedOutput output) throws Exception {
+        Path file = Files.writeString(temp.resolve("plain.csv.gz"), "op,serial_number\nremove,X\n");
+
+        assertThat(IngestCommandLine.run("--file=" + file)).isEqualTo(1);
+
+        assertThat(Files.readAllLines(temp.resolve("plain.csv.gz.rejects.csv")))
+                .hasSize(2)
+                .element(1)
+                .asString()
+                .startsWith("1,NOT_GZIP,\"plain.csv.gz is not gzip-compressed")
+                .doesNotContain(temp.toString());
+        assertThat(output.getOut())
+                .contains("FAILED: plain.csv.gz is not gzip-compressed")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void onATerminalTheProgressBarKeepsItsLine(CapturedOutput output) throws Exception {
+        LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
+        LogLevel before =
+                logging.getLoggerConfiguration(LoggingSystem.ROOT_LOGGER_NAME).getEffectiveLevel();
+        StringWriter terminal = new StringWriter();
+        Path file = Files.copy(resource("every-code.csv"), temp.resolve("every-code.csv"));
+        int logged = output.getOut().length();
+        int exit;
+        try {
+            exit = IngestCommandLine.run(new PrintWriter(terminal, true), "--file=" + file);
+        } finally {
+            logging.setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, before); // this JVM's other tests log on
+        }
+
+        assertThat(exit).isZero();
+        assertThat(output.getOut().substring(logged))
+                .as("nothing but the bar on the terminal while it runs")
+                .doesNotContain(" INFO ");
+        String[] lines = terminal.toString().split(System.lineSeparator());
+        assertThat(lines).hasSize(2);
+        assertThat(lines[0])
+                .startsWith("\r[")
+                .contains("\r[##############################] 100% 24/24 lines, 15 rejected");
+        assertThat(lines[1])
+                .startsWith("Rewiring job ")
+                .contains("COMPLETED: read 24, applied 6, unchanged 3, rejected 15")
+                .endsWith("reject report: " + temp.resolve("every-code.csv.rejects.csv"));
     }
 
     @Test
     void dryRunAndExportFromTheCommandLine() throws Exception {
-        assertThat(IngestCommandLine.run("--file=" + resource("rules/target-state.csv"), "--mode=dry-run"))
+        assertThat(run("--file=" + resource("rules/target-state.csv"), "--mode=dry-run"))
                 .isZero();
         assertThat(db.count("SELECT count(*) FROM widget")).isZero();
-        assertThat(IngestCommandLine.run("--file=" + resource("rules/target-state.csv")))
-                .isZero();
+        assertThat(run("--file=" + resource("rules/target-state.csv"))).isZero();
 
         Path exported = temp.resolve("state.csv");
         assertThat(IngestCommandLine.run("--export=" + exported)).isZero();

@@ -47,4 +47,17 @@ class ExportImportTest extends JobTestSupport {
                 .isEqualTo("op,serial_number,port,peer_serial_number,peer_port,name,ports");
         assertSound();
     }
+
+    @Test
+    void anExportQuotesValuesAsTheRejectReportAndTheFilesDo() throws IOException {
+        run(resource("every-code.csv"), RewiringMode.APPLY);
+        Path exported = temp.resolve("export.csv");
+        try (Writer out = Files.newBufferedWriter(exported, StandardCharsets.UTF_8)) {
+            export.write(out);
+        }
+
+        // The very lines of the file that added them: quoted only where a comma or a quote needs it.
+        assertThat(Files.readAllLines(exported))
+                .contains("add,C,,,,\"Widget C, the \"\"third\"\"\",R", "add,S,,,,Widget ☃,Q", "link,A,P,B,Q,,");
+    }
 }

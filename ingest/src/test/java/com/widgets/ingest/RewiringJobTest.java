@@ -10,11 +10,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 class RewiringJobTest extends JobTestSupport {
 
@@ -91,6 +95,40 @@ class RewiringJobTest extends JobTestSupport {
                         "line,code", "5,PORT_BUSY", "6,MALFORMED_LINE", "7,MALFORMED_LINE", "8,MALFORMED_LINE");
         assertThat(report(job.id())).contains("unknown field 'colour'");
         assertThat(db.snapshot()).containsEntry("A.P", "Widget A -> .").containsEntry("B.P", "Widget B -> .");
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aFileNoJobCouldReadFailsTheJobWithItsCodeInOneLogLineNamingTheFileOnly(CapturedOutput log) throws IOException {
+        byte[] csv = Files.readAllBytes(resource("every-code.csv"));
+        java.io.ByteArrayOutputStream gzipped = new java.io.ByteArrayOutputStream();
+        try (OutputStream out = new GZIPOutputStream(gzipped)) {
+            out.write(csv);
+        }
+        Path cut = Files.write(temp.resolve("cut.csv.gz"), Arrays.copyOf(gzipped.toByteArray(), gzipped.size() / 2));
+        Path plain = Files.write(temp.resolve("plain.csv.gz"), csv);
+        Path blank = Files.writeString(temp.resolve("blank.csv"), "\n\n   \n\n");
+        Path header = Files.writeString(temp.resolve("header.csv"), "op,serial_number,colour\nremove,A,red\n");
+
+        Map<Path, String> codes =
+                Map.of(cut, "TRUNCATED_GZIP", plain, "NOT_GZIP", blank, "EMPTY_FILE", header, "INVALID_HEADER");
+        codes.forEach((file, code) -> {
+            RewiringJob job = run(file, RewiringMode.APPLY);
+            String name = file.getFileName().toString();
+
+            assertThat(job.status()).as(name).isEqualTo(RewiringStatus.FAILED);
+            assertThat(job.message()).as(name).isNotBlank().doesNotContain(temp.toString());
+            if (!code.equals("INVALID_HEADER")) { // the header's sentence is the one a job always gave
+                assertThat(job.message()).as(name).startsWith(name + " ");
+            }
+            assertThat(report(job.id()).lines().toList().get(1))
+                    .as(name)
+                    .startsWith("1," + code + ",")
+                    .doesNotContain(temp.toString());
+            assertThat(log.getOut()).contains("refused " + name + ": " + code);
+        });
+        assertThat(db.count("SELECT count(*) FROM widget")).isZero();
+        assertThat(log.getOut()).doesNotContain("Encountered an error").doesNotContain("\tat ");
     }
 
     @Test

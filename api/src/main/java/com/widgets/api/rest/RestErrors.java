@@ -5,6 +5,7 @@ import com.widgets.api.system.ApiError;
 import com.widgets.api.system.InvalidInput;
 import com.widgets.db.ErrorCode;
 import com.widgets.db.WiringException;
+import com.widgets.ingest.rewire.RefusedFile;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -16,7 +17,8 @@ import org.springframework.web.multipart.MultipartException;
 
 /**
  * The one place that turns refusals into REST responses (the seed endpoints and the rewiring uploads): {@code
- * {"code", "message"}} (plus {@code field} for invalid input) with 400 for a malformed request, 404 for a missing
+ * {"code", "message"}} (plus {@code field} for invalid input and a refused file) with 400 for a malformed request or
+ * a rewiring file no job could read, 404 for a missing
  * widget or job, 409 when the wiring's or the job's state refuses it, 413 for a body over its limit.
  */
 @RestControllerAdvice(basePackageClasses = WidgetsApiApplication.class)
@@ -43,6 +45,12 @@ class RestErrors {
             case LIVE_UPDATES_INTERRUPTED -> HttpStatus.SERVICE_UNAVAILABLE;
         };
         return error(status, e.code().name(), e.getMessage(), null);
+    }
+
+    /** A rewiring file no job could read (not gzip, not UTF-8, a bad header, no record, ...). */
+    @ExceptionHandler(RefusedFile.class)
+    ResponseEntity<Map<String, Object>> refusedFile(RefusedFile e) {
+        return error(HttpStatus.BAD_REQUEST, e.code().name(), e.getMessage(), "file");
     }
 
     /** A multipart upload over the limit, found while the container parsed it (a body without a declared length). */

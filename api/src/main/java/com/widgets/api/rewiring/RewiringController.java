@@ -82,6 +82,7 @@ class RewiringController {
     RewiringJob startRewiring(@Argument StartRewiringInput input, GraphQLContext context) {
         var origin = RequestOrigin.of(context);
         var file = files.allowed("input.path", input.path());
+        files.check(file, false);
         long id = jobs.submit(file, input.mode() == null ? RewiringMode.APPLY : input.mode(), origin.actor());
         return existing(id);
     }

@@ -1,7 +1,9 @@
 package com.widgets.api.rewiring;
 
 import com.widgets.api.system.InvalidInput;
+import com.widgets.ingest.rewire.FileCheck;
 import com.widgets.ingest.rewire.IngestProperties;
+import com.widgets.ingest.rewire.RefusedFile;
 import com.widgets.ingest.rewire.RewiringJobs;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.util.FileSystemUtils;
 import org.springframework.web.multipart.MultipartFile;
@@ -23,6 +27,8 @@ import org.springframework.web.multipart.MultipartFile;
  */
 @Component
 class RewiringFiles {
+
+    private static final Logger log = LoggerFactory.getLogger(RewiringFiles.class);
 
     private static final int MAX_NAME = 200;
 
@@ -68,6 +74,27 @@ class RewiringFiles {
             throw e;
         }
         return file;
+    }
+
+    /**
+     * Refuses a file no job could read ({@link FileCheck}) before a job exists, with one log line; a refused upload
+     * is deleted.
+     */
+    void check(Path file, boolean upload) {
+        try {
+            FileCheck.check(file);
+        } catch (RefusedFile e) {
+            if (upload) {
+                discard(file);
+            }
+            log.info(
+                    "Refused {} {}: {} {}",
+                    upload ? "the upload" : "to run",
+                    file.getFileName(),
+                    e.code(),
+                    e.getMessage());
+            throw e;
+        }
     }
 
     /** Removes an upload that will not run (empty, say). */
@@ -139,7 +166,7 @@ class RewiringFiles {
                 throw outside(field);
             }
         } catch (IOException e) {
-            throw new InvalidInput(field, "names no file: '" + given + "' does not exist");
+            throw new InvalidInput(field, "names no file: '" + path.getFileName() + "' does not exist there");
         }
         fileName(field, real.getFileName().toString());
         return real;
@@ -162,10 +189,11 @@ class RewiringFiles {
     }
 
     private InvalidInput outside(String field) {
+        // The directories are not named: no answer shows a path on the server.
         return new InvalidInput(
                 field,
-                "must name a file inside one of the directories rewiring files may be run from ("
-                        + String.join(", ", allowed.stream().map(Path::toString).toList())
-                        + "); upload other files with POST /rewiring/jobs");
+                "must name a file inside one of the directories rewiring files may be run from (the upload"
+                        + " directory, the inbox or widgets.rewiring.allowed-dirs); upload other files with POST"
+                        + " /rewiring/jobs");
     }
 }

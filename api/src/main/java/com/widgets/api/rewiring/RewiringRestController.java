@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -91,10 +90,7 @@ class RewiringRestController {
                 throw new ApiError(ApiError.Code.LIMIT_EXCEEDED, e.getMessage());
             }
         }
-        if (Files.size(file) == 0) {
-            files.discard(file);
-            throw new InvalidInput("file", "is empty: send the rewiring file's contents");
-        }
+        files.check(file, true);
         long id = jobs.submit(file, mode, actor);
         return ResponseEntity.accepted()
                 .location(URI.create(request.getContextPath() + jobPath(id)))

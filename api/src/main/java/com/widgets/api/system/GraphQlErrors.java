@@ -2,6 +2,7 @@ package com.widgets.api.system;
 
 import com.widgets.db.ErrorCode;
 import com.widgets.db.WiringException;
+import com.widgets.ingest.rewire.RefusedFile;
 import graphql.ErrorClassification;
 import graphql.GraphQLError;
 import graphql.GraphqlErrorBuilder;
@@ -76,6 +77,9 @@ public class GraphQlErrors extends DataFetcherExceptionResolverAdapter {
         }
         if (ex instanceof InvalidInput e) {
             return new Described(ErrorType.BAD_REQUEST, ErrorCode.INVALID_INPUT.name(), e.field(), e.getMessage());
+        }
+        if (ex instanceof RefusedFile e) {
+            return new Described(ErrorType.BAD_REQUEST, e.code().name(), "input.path", e.getMessage());
         }
         if (ex instanceof ApiError e) {
             ErrorClassification type = switch (e.code()) {

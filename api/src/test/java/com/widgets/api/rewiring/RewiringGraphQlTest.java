@@ -143,7 +143,9 @@ class RewiringGraphQlTest {
         String good = "op,serial_number,name,ports\nadd,G-1,One,P\n";
         String first = start(file("first.csv", good), null);
         finished(first);
-        String failed = start(file("failed.csv", "op,serial_number,colour\nadd,G-1,red\n"), null);
+        // A file with a bad header is refused before a job exists: an atomic job with a reject fails instead.
+        String failed = start(
+                file("failed.csv", "op,serial_number,port,peer_serial_number,peer_port\nlink,G-1,P,NO,Q\n"), "ATOMIC");
         finished(failed);
         String third = start(file("third.csv", good), "DRY_RUN");
         finished(third);
@@ -170,7 +172,7 @@ class RewiringGraphQlTest {
         failures.path("rewiringJobs.edges[0].node.id").entity(String.class).isEqualTo(failed);
         failures.path("rewiringJobs.edges[0].node.message")
                 .entity(String.class)
-                .satisfies(message -> assertThat(message).contains("colour"));
+                .satisfies(message -> assertThat(message).contains("1 of 1 lines were rejected"));
         http.document("{ rewiringJobs(status: RUNNING) { edges { node { id } } } }")
                 .execute()
                 .path("rewiringJobs.edges")
@@ -217,6 +219,30 @@ class RewiringGraphQlTest {
         assertThat(refusal("mutation { startRewiring(input: {path: \"/etc/passwd\"}) { id } }")
                         .getMessage())
                 .contains("inside one of the directories");
+    }
+
+    @Test
+    void startRewiringRefusesAFileNoJobCouldReadNamingItByItsNameOnly() throws Exception {
+        String blank = file("blank.csv", "\n\n  \n");
+        String notGzip = file("plain.csv.gz", "op,serial_number\nremove,X\n");
+
+        ResponseError empty = refusal("mutation { startRewiring(input: {path: \"" + blank + "\"}) { id } }");
+        ResponseError plain = refusal("mutation { startRewiring(input: {path: \"" + notGzip + "\"}) { id } }");
+
+        assertThat(empty.getErrorType().toString()).isEqualTo("BAD_REQUEST");
+        assertThat(empty.getExtensions()).containsEntry("code", "EMPTY_FILE").containsEntry("field", "input.path");
+        assertThat(empty.getMessage()).startsWith("blank.csv holds no record");
+        assertThat(plain.getExtensions()).containsEntry("code", "NOT_GZIP");
+        assertThat(plain.getMessage()).startsWith("plain.csv.gz is not gzip-compressed");
+        for (ResponseError error : List.of(
+                empty,
+                plain,
+                refusal("mutation { startRewiring(input: {path: \"/etc/passwd\"}) { id } }"),
+                refusal("mutation { startRewiring(input: {path: \"" + uploads.toAbsolutePath()
+                        + "/missing.csv\"}) { id } }"))) {
+            assertThat(error.getMessage())
+                    .doesNotContain(uploads.toAbsolutePath().toString());
+        }
     }
 
     @Test

@@ -12,14 +12,29 @@ import com.widgets.ingest.rewire.RewiringJob;
 import com.widgets.ingest.rewire.RewiringJobs;
 import com.widgets.ingest.rewire.RewiringMode;
 import com.widgets.ingest.rewire.RewiringStatus;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -39,6 +54,9 @@ class RewiringRestTest {
 
     @LocalServerPort
     int port;
+
+    @Value("${widgets.rewiring.upload-dir}")
+    Path uploads;
 
     Uploads http;
     WiringDatabase db;
@@ -204,7 +222,6 @@ class RewiringRestTest {
         assertRefused(http.raw("?mode=fast&filename=a.csv", file), "mode", "'fast'");
         assertRefused(http.raw("", file), "filename", "required");
         assertRefused(http.raw("?filename=notes.txt", file), "filename", "notes.txt");
-        assertRefused(http.raw("?filename=a.csv", new byte[0]), "file", "empty");
         assertRefused(http.multipart("", "document", "a.csv", file, "alice"), "file", "multipart field 'file'");
         assertRefused(http.multipart("?mode=sideways", "file", "a.csv", file, "alice"), "mode", "sideways");
         assertRefused(http.multipart("", "file", "a.exe", file, "alice"), "filename", "a.exe");
@@ -214,6 +231,120 @@ class RewiringRestTest {
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.body()).contains("\"code\":\"JOB_NOT_FOUND\"").contains("999999999");
         assertThat(http.get("/rewiring/jobs/nope").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void filesNoJobCouldReadAreRefusedAtTheDoorWith400NamingTheProblem(CapturedOutput log) throws Exception {
+        byte[] csv = "op,serial_number,name,ports\nadd,D-1,Door,P\nadd,D-2,Door,Q\n".getBytes(StandardCharsets.UTF_8);
+        byte[] gz = gzip(csv);
+        byte[] badCrc = gz.clone();
+        badCrc[badCrc.length - 8] ^= (byte) 0xff;
+        byte[] utf16 = ("\ufeff" + new String(csv, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_16LE);
+        byte[] latin1 = "op,serial_number,name,ports\nadd,D-1,Caf\u00e9,P\n".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] binary = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 1, 0
+        };
+        record Bad(String name, byte[] content, String code, String mentions) {}
+        List<Bad> cases = List.of(
+                new Bad("rewire.csv.gz", csv, "NOT_GZIP", "rewire.csv.gz is not gzip-compressed"),
+                new Bad(
+                        "rewire.csv.gz",
+                        Arrays.copyOf(gz, gz.length / 2),
+                        "TRUNCATED_GZIP",
+                        "rewire.csv.gz is cut short"),
+                new Bad("rewire.csv.gz", badCrc, "CORRUPT_GZIP", "rewire.csv.gz is damaged"),
+                new Bad("rewire.csv", utf16, "NOT_UTF8", "rewire.csv is UTF-16, not UTF-8"),
+                new Bad("rewire.csv", latin1, "NOT_UTF8", "Latin-1"),
+                new Bad("rewire.csv", binary, "BINARY_FILE", "rewire.csv is not a text file"),
+                new Bad("rewire.csv", gz, "BINARY_FILE", "rewire.csv is gzip-compressed"),
+                new Bad(
+                        "rewire.csv",
+                        "op,serial_number,colour\nremove,A,red\n".getBytes(StandardCharsets.UTF_8),
+                        "INVALID_HEADER",
+                        "unknown column 'colour'"),
+                new Bad(
+                        "rewire.csv",
+                        "op,serial_number\nremove,A\nlink,A\n".getBytes(StandardCharsets.UTF_8),
+                        "INVALID_HEADER",
+                        "no column port, which link lines need"),
+                new Bad("rewire.csv", new byte[0], "EMPTY_FILE", "rewire.csv holds no record"),
+                new Bad(
+                        "rewire.csv",
+                        "op,serial_number\n\n".getBytes(StandardCharsets.UTF_8),
+                        "EMPTY_FILE",
+                        "rewire.csv holds no record"),
+                new Bad(
+                        "rewire.ndjson",
+                        "\n  \n\r\n\n".getBytes(StandardCharsets.UTF_8),
+                        "EMPTY_FILE",
+                        "rewire.ndjson holds no record"));
+        int jobsBefore = jobCount();
+        Set<Path> uploadsBefore = uploadDirs();
+
+        for (Bad bad : cases) {
+            for (HttpResponse<String> refused : List.of(
+                    http.raw("?filename=" + bad.name(), bad.content()),
+                    http.multipart("", "file", bad.name(), bad.content(), "alice"))) {
+                assertThat(refused.statusCode())
+                        .as(bad.code() + " " + refused.body())
+                        .isEqualTo(400);
+                assertThat(refused.body())
+                        .as(bad.code())
+                        .contains("\"code\":\"" + bad.code() + "\"")
+                        .contains("\"field\":\"file\"")
+                        .contains(bad.mentions())
+                        .doesNotContain(uploads.toAbsolutePath().toString())
+                        .doesNotContain("at com.");
+            }
+            assertThat(log.getOut()).contains("Refused the upload " + bad.name() + ": " + bad.code());
+        }
+        assertThat(jobCount()).as("no job started").isEqualTo(jobsBefore);
+        assertThat(uploadDirs()).as("refused uploads deleted").isSubsetOf(uploadsBefore);
+        assertThat(log.getOut()).doesNotContain("RefusedFile").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aLineThatCannotBeReadStaysInTheRejectReport() throws Exception {
+        byte[] file = concat(
+                "op,serial_number,name,ports\nadd,D-1,Snow \u2603,P\n".getBytes(StandardCharsets.UTF_8),
+                "add,D-2,Caf\u00e9,P\n".getBytes(StandardCharsets.ISO_8859_1),
+                "add,D-3,\"broken,P\n".getBytes(StandardCharsets.UTF_8));
+
+        HttpResponse<String> accepted = http.raw("?filename=" + "lines.csv.gz", gzip(file));
+
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        RewiringJob job = finished(Uploads.id(accepted));
+        assertThat(job.status()).isEqualTo(RewiringStatus.COMPLETED);
+        assertThat(job.counts()).isEqualTo(new Counts(3, 1, 0, 2));
+        assertThat(http.get(RewiringRestController.rejectsPath(job.id())).body().lines())
+                .extracting(l -> l.substring(0, l.indexOf(',', l.indexOf(',') + 1)))
+                .containsExactly("line,code", "3,MALFORMED_LINE", "4,MALFORMED_LINE");
+    }
+
+    private int jobCount() {
+        return jdbc.queryForObject("SELECT count(*) FROM batch_job_instance", Integer.class);
+    }
+
+    private Set<Path> uploadDirs() throws IOException {
+        try (Stream<Path> dirs = Files.list(uploads)) {
+            return dirs.collect(Collectors.toSet());
+        }
+    }
+
+    private static byte[] gzip(byte[] content) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream out = new GZIPOutputStream(bytes)) {
+            out.write(content);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            bytes.writeBytes(part);
+        }
+        return bytes.toByteArray();
     }
 
     private static void assertRefused(HttpResponse<String> response, String field, String mentions) {

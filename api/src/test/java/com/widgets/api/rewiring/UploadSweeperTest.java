@@ -70,7 +70,15 @@ class UploadSweeperTest {
     @Test
     void aFailedJobsUploadStaysForTheRetentionSoItCanBeRestarted() throws Exception {
         String name = unique("failed");
-        long id = upload(name, "op,serial_number,colour\nremove,SWEEP-2,red\n");
+        // A bad header is refused at the door, before a job exists: an atomic job with a reject fails instead.
+        HttpResponse<String> accepted = http.multipart(
+                "?mode=atomic",
+                "file",
+                name,
+                "op,serial_number,port\nunlink,SWEEP-2,P\n".getBytes(StandardCharsets.UTF_8),
+                "sweeper-test");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        long id = Uploads.id(accepted);
         assertThat(finished(id).status()).isEqualTo(RewiringStatus.FAILED);
         Path dir = uploadOf(name);
 

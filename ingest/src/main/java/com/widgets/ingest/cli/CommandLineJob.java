@@ -14,8 +14,12 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
 
-/** Runs the command line's one job to its end, showing its progress, and turns the outcome into an exit code. */
+/**
+ * Runs the command line's one job to its end, showing its progress, writes its reject report, and turns the outcome
+ * into an exit code.
+ */
 @Component
 class CommandLineJob {
 
@@ -29,19 +33,18 @@ class CommandLineJob {
         this.export = export;
     }
 
-    int run(IngestCommandLine.CommandLineRequest request) {
+    int run(IngestCommandLine.CommandLineRequest request, Progress progress) {
         if (request.export() != null) {
             try (Writer out = Files.newBufferedWriter(request.export(), StandardCharsets.UTF_8)) {
                 long lines = export.write(out);
                 log.info("Exported the wiring to {}: {} lines", request.export(), lines);
                 return IngestCommandLine.OK;
-            } catch (IOException | UncheckedIOException e) {
+            } catch (IOException | UncheckedIOException | JacksonException e) {
                 log.error("Could not export to {}: {}", request.export(), e.getMessage());
                 return IngestCommandLine.JOB_FAILED;
             }
         }
         long id = jobs.submitOrResume(request.file(), RewiringMode.of(request.mode()));
-        Progress progress = Progress.forThisTerminal();
         RewiringJob job;
         try {
             do {
@@ -53,11 +56,23 @@ class CommandLineJob {
             jobs.stop(id);
             return IngestCommandLine.JOB_FAILED;
         }
-        progress.done(job);
+        boolean reported = report(id, request);
+        progress.done(job, reported ? request.rejects() : null);
         if (job.status() != RewiringStatus.COMPLETED) {
             log.error("Rewiring job {} {}: {}", id, job.status(), job.message());
             return IngestCommandLine.JOB_FAILED;
         }
-        return IngestCommandLine.OK;
+        return reported ? IngestCommandLine.OK : IngestCommandLine.JOB_FAILED;
+    }
+
+    /** Writes the job's reject report where the request says (beside the file by default). */
+    private boolean report(long id, IngestCommandLine.CommandLineRequest request) {
+        try (Writer out = Files.newBufferedWriter(request.rejects(), StandardCharsets.UTF_8)) {
+            jobs.rejects(id, out);
+            return true;
+        } catch (IOException | UncheckedIOException | JacksonException e) {
+            log.error("Could not write the reject report {}: {}", request.rejects(), e.getMessage());
+            return false;
+        }
     }
 }

@@ -1,7 +1,10 @@
 package com.widgets.ingest.cli;
 
+import java.io.Console;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.Banner;
@@ -25,16 +28,26 @@ public class IngestCommandLine {
     static final int USAGE = 2;
 
     static final String USAGE_TEXT = """
-            usage: java -jar widgets-ingest.jar --file=FILE [--mode=apply|dry-run|atomic]
+            usage: java -jar widgets-ingest.jar --file=FILE [--mode=apply|dry-run|atomic] [--rejects=REPORT]
                    java -jar widgets-ingest.jar --export=FILE
-            FILE is .csv, .ndjson or .jsonl, optionally .gz; Spring settings (--spring.datasource.url=...) apply.""";
+                   java -jar widgets-ingest.jar --help
+            FILE is .csv, .ndjson or .jsonl, optionally .gz. The reject report is written to REPORT, by default
+            FILE.rejects.csv beside the file. Exits 0 when the job completed (rejected lines included), 1 when it
+            failed or was stopped, 2 on a usage error. Spring settings (--spring.datasource.url=...) apply; on a
+            terminal only warnings are logged while the progress bar shows (--logging.level.root=INFO for all).""";
 
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
-    /** Runs the command and returns the process exit code. */
+    /** Runs the command and returns the process exit code; shows a progress bar when run on a terminal. */
     public static int run(String... args) {
+        Console console = System.console();
+        return run(console == null ? null : console.writer(), args);
+    }
+
+    /** Runs the command, drawing the progress bar on {@code terminal} when there is one (null: log lines instead). */
+    public static int run(PrintWriter terminal, String... args) {
         CommandLineRequest request;
         try {
             request = CommandLineRequest.parse(args);
@@ -42,29 +55,45 @@ public class IngestCommandLine {
             log.error("{}\n{}", e.getMessage(), USAGE_TEXT);
             return USAGE;
         }
+        if (request.help()) {
+            // The usage is what was asked for, the program's output rather than a log line: on stdout, pipeable.
+            System.out.println(USAGE_TEXT);
+            System.out.flush();
+            return OK;
+        }
         if (request.file() != null && !Files.isReadable(request.file())) {
-            log.error("Cannot read {}\n{}", request.file(), USAGE_TEXT);
+            log.error("Cannot read {}\n{}", request.file().getFileName(), USAGE_TEXT);
             return USAGE;
         }
-        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(IngestCommandLine.class)
+        boolean bar = terminal != null && request.file() != null;
+        SpringApplicationBuilder application = new SpringApplicationBuilder(IngestCommandLine.class)
                 .web(WebApplicationType.NONE)
                 .bannerMode(Banner.Mode.OFF)
-                .logStartupInfo(false)
-                .run(args)) {
-            return context.getBean(CommandLineJob.class).run(request);
+                .logStartupInfo(false);
+        if (bar) {
+            // The bar keeps its line only if nothing else writes to the terminal meanwhile: start-up and progress
+            // INFO logs stay off it (a default, so --logging.level.root=INFO brings them back); warnings still show.
+            application.properties(Map.of("logging.level.root", "WARN"));
+        }
+        try (ConfigurableApplicationContext context = application.run(args)) {
+            return context.getBean(CommandLineJob.class).run(request, Progress.of(bar ? terminal : null));
         }
     }
 
-    /** What the arguments ask for: a file and a mode, or an export target. */
-    record CommandLineRequest(Path file, String mode, Path export) {
+    /** What the arguments ask for: a file, a mode and where its reject report goes; or an export target; or help. */
+    record CommandLineRequest(Path file, String mode, Path rejects, Path export, boolean help) {
         static CommandLineRequest parse(String... args) {
-            Path file = null, export = null;
+            Path file = null, export = null, rejects = null;
             String mode = "apply";
             for (String arg : args) {
-                if (arg.startsWith("--file=")) {
+                if (arg.equals("--help") || arg.equals("-h")) {
+                    return new CommandLineRequest(null, mode, null, null, true);
+                } else if (arg.startsWith("--file=")) {
                     file = Path.of(arg.substring("--file=".length()));
                 } else if (arg.startsWith("--mode=")) {
                     mode = arg.substring("--mode=".length());
+                } else if (arg.startsWith("--rejects=")) {
+                    rejects = Path.of(arg.substring("--rejects=".length()));
                 } else if (arg.startsWith("--export=")) {
                     export = Path.of(arg.substring("--export=".length()));
                 }
@@ -72,8 +101,14 @@ public class IngestCommandLine {
             if ((file == null) == (export == null)) {
                 throw new IllegalArgumentException("Give either --file or --export.");
             }
+            if (rejects != null && file == null) {
+                throw new IllegalArgumentException("--rejects goes with --file: it names the file's reject report.");
+            }
             com.widgets.ingest.rewire.RewiringMode.of(mode); // fails early on a wrong mode
-            return new CommandLineRequest(file, mode, export);
+            if (file != null && rejects == null) {
+                rejects = Path.of(file + ".rejects.csv");
+            }
+            return new CommandLineRequest(file, mode, rejects, export, false);
         }
     }
 }

@@ -2,34 +2,43 @@ package com.widgets.ingest.cli;
 
 import com.widgets.ingest.rewire.Counts;
 import com.widgets.ingest.rewire.RewiringJob;
-import java.io.Console;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Shows a job's progress: a bar redrawn in place on a terminal, a plain log line every few seconds otherwise. */
+/**
+ * Shows a job's progress and outcome: a bar redrawn in place on a terminal, then the outcome printed below it; a plain
+ * log line every few seconds otherwise (a CronJob's log), then the outcome as a log line.
+ */
 abstract class Progress {
 
     private static final Logger log = LoggerFactory.getLogger(Progress.class);
 
-    static Progress forThisTerminal() {
-        Console console = System.console();
-        return console != null ? new Bar(console.writer()) : new Lines();
+    /** A bar drawn on {@code terminal}, or log lines when there is none. */
+    static Progress of(PrintWriter terminal) {
+        return terminal != null ? new Bar(terminal) : new Lines();
     }
 
     abstract void show(RewiringJob job);
 
-    void done(RewiringJob job) {
+    /** The outcome, and where the reject report went (null: nowhere). */
+    void done(RewiringJob job, Path rejects) {
+        log.info(outcome(job, rejects));
+    }
+
+    static String outcome(RewiringJob job, Path rejects) {
         Counts c = job.counts();
-        log.info(
-                "Rewiring job {} {}: read {}, applied {}, unchanged {}, rejected {} ({} lines/s)",
+        return String.format(
+                "Rewiring job %d %s: read %d, applied %d, unchanged %d, rejected %d (%s lines/s)%s",
                 job.id(),
                 job.status(),
                 c.read(),
                 c.applied(),
                 c.unchanged(),
                 c.rejected(),
-                job.opsPerSecond() == null ? "-" : Math.round(job.opsPerSecond()));
+                job.opsPerSecond() == null ? "-" : Long.toString(Math.round(job.opsPerSecond())),
+                rejects == null ? "" : "; reject report: " + rejects);
     }
 
     private static final class Bar extends Progress {
@@ -59,11 +68,12 @@ abstract class Progress {
         }
 
         @Override
-        void done(RewiringJob job) {
+        void done(RewiringJob job, Path rejects) {
             show(job);
             out.println();
+            // On the terminal, not the log: while the bar shows only warnings are logged there.
+            out.println(outcome(job, rejects));
             out.flush();
-            super.done(job);
         }
     }
 

@@ -5,8 +5,6 @@ import com.widgets.db.PortRef;
 import com.widgets.db.PortType;
 import com.widgets.db.Widget;
 import com.widgets.db.WiringStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -34,7 +32,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public class StateExport {
 
-    static final String HEADER = "op,serial_number,port,peer_serial_number,peer_port,name,ports\n";
+    static final String[] HEADER = {"op", "serial_number", "port", "peer_serial_number", "peer_port", "name", "ports"};
 
     private static final String CREATE_TABLES = """
             CREATE TEMPORARY TABLE export_widget (serial_number text COLLATE "C" PRIMARY KEY, created_at timestamptz)
@@ -67,78 +65,64 @@ public class StateExport {
 
     /** Writes the export; returns the number of lines after the header. */
     public long write(Writer out) {
+        CsvRows rows = new CsvRows(out, HEADER);
         Long lines = snapshot.execute(status -> {
-            try {
-                jdbc.execute(CREATE_TABLES);
-                out.write(HEADER);
-                return adds(out) + links(out);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            jdbc.execute(CREATE_TABLES);
+            return adds(rows) + links(rows);
         });
-        try {
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        rows.flush();
         return lines == null ? 0 : lines;
     }
 
-    private long adds(Writer out) throws IOException {
+    private long adds(CsvRows rows) {
         long lines = 0;
         String after = null;
-        StringBuilder page = new StringBuilder();
         while (true) {
             List<Widget> widgets = store.widgetsAfter(after, WiringStore.MAX_PAGE);
             if (widgets.isEmpty()) {
                 return lines;
             }
-            page.setLength(0);
             String[] serials = new String[widgets.size()];
             String[] created = new String[widgets.size()];
             for (int i = 0; i < widgets.size(); i++) {
                 Widget widget = widgets.get(i);
                 serials[i] = widget.serialNumber();
                 created[i] = widget.createdAt().toString();
-                page.append("add,")
-                        .append(widget.serialNumber())
-                        .append(",,,,")
-                        .append(csv(widget.name()))
-                        .append(',')
-                        .append(PortType.letters(widget.portTypes()))
-                        .append('\n');
+                rows.row(
+                        "add",
+                        widget.serialNumber(),
+                        null,
+                        null,
+                        null,
+                        widget.name(),
+                        PortType.letters(widget.portTypes()));
                 lines++;
             }
             jdbc.update(ADD_WIDGETS, serials, created);
-            out.write(page.toString());
             after = widgets.get(widgets.size() - 1).serialNumber();
         }
     }
 
-    private long links(Writer out) throws IOException {
+    private long links(CsvRows rows) {
         long lines = 0;
         String after = null;
-        StringBuilder page = new StringBuilder();
         while (true) {
             List<Widget> widgets = store.widgetsAfter(after, WiringStore.MAX_PAGE);
             if (widgets.isEmpty()) {
                 return lines;
             }
-            page.setLength(0);
             for (Map.Entry<PortRef, PortRef> link : reconciled(widgets).entrySet()) {
                 PortRef a = link.getKey(), b = link.getValue();
-                page.append("link,")
-                        .append(a.serialNumber())
-                        .append(',')
-                        .append(a.port())
-                        .append(',')
-                        .append(b.serialNumber())
-                        .append(',')
-                        .append(b.port())
-                        .append(",,\n");
+                rows.row(
+                        "link",
+                        a.serialNumber(),
+                        a.port().name(),
+                        b.serialNumber(),
+                        b.port().name(),
+                        null,
+                        null);
                 lines++;
             }
-            out.write(page.toString());
             after = widgets.get(widgets.size() - 1).serialNumber();
         }
     }
@@ -213,12 +197,5 @@ public class StateExport {
     private static boolean sameAsWritten(Widget widget, Map<String, Timestamp> written) {
         Timestamp created = written.get(widget.serialNumber());
         return created != null && created.toInstant().equals(widget.createdAt());
-    }
-
-    private static String csv(String value) {
-        if (value.indexOf(',') < 0 && value.indexOf('"') < 0) {
-            return value;
-        }
-        return '"' + value.replace("\"", "\"\"") + '"';
     }
 }

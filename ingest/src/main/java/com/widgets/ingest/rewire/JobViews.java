@@ -105,7 +105,9 @@ final class JobViews {
         }
         String line = text.lines().findFirst().orElse("");
         int colon = line.indexOf(": ");
-        return colon > 0 && line.substring(0, colon).contains(".") ? line.substring(colon + 2) : line;
+        String before = colon > 0 ? line.substring(0, colon) : "";
+        // Drops an exception's class name ("a.b.SomeException: why"), not the start of a sentence naming a file.
+        return before.contains(".") && !before.contains(" ") ? line.substring(colon + 2) : line;
     }
 
     private static RewiringStatus status(JobExecution execution) {

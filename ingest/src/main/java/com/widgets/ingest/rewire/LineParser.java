@@ -25,7 +25,7 @@ final class LineParser {
     /** Thrown for a header the job cannot work with; the whole file is refused before anything is applied. */
     static final class HeaderException extends RuntimeException {
         HeaderException(String message) {
-            super(message);
+            super(message, null, false, false); // an expected refusal: its sentence says it all
         }
     }
 

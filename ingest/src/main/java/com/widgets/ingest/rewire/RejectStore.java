@@ -1,7 +1,6 @@
 package com.widgets.ingest.rewire;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import com.widgets.ingest.export.CsvRows;
 import java.io.Writer;
 import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -51,47 +50,23 @@ class RejectStore {
 
     /** Writes the report, paging through the rejects by line number so a huge report never sits in memory. */
     void report(long jobId, Writer out) {
-        try {
-            out.write("line,code,message,raw\n");
-            long after = 0;
-            while (true) {
-                long[] last = {-1};
-                StringBuilder page = new StringBuilder();
-                jdbc.query(
-                        PAGE,
-                        rs -> {
-                            last[0] = rs.getLong(1);
-                            page.append(last[0])
-                                    .append(',')
-                                    .append(csv(rs.getString(2)))
-                                    .append(',')
-                                    .append(csv(rs.getString(3)))
-                                    .append(',')
-                                    .append(csv(rs.getString(4)))
-                                    .append('\n');
-                        },
-                        jobId,
-                        after);
-                out.write(page.toString());
-                if (last[0] < 0) {
-                    break;
-                }
-                after = last[0];
+        CsvRows rows = new CsvRows(out, "line", "code", "message", "raw");
+        long after = 0;
+        while (true) {
+            long[] last = {-1};
+            jdbc.query(
+                    PAGE,
+                    rs -> {
+                        last[0] = rs.getLong(1);
+                        rows.row(Long.toString(last[0]), rs.getString(2), rs.getString(3), rs.getString(4));
+                    },
+                    jobId,
+                    after);
+            if (last[0] < 0) {
+                break;
             }
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            after = last[0];
         }
-    }
-
-    /** Quotes a value for CSV when it needs it (RFC 4180). */
-    static String csv(String value) {
-        if (value == null) {
-            return "";
-        }
-        if (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0 && value.indexOf('\r') < 0) {
-            return value;
-        }
-        return '"' + value.replace("\"", "\"\"") + '"';
+        rows.flush();
     }
 }

@@ -40,7 +40,7 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
     @Override
     public void open(ExecutionContext context) {
         if (!Files.isReadable(file)) {
-            throw new LineParser.HeaderException("Cannot read the file " + file + ".");
+            throw new LineParser.HeaderException("Cannot read the file " + file.getFileName() + ".");
         }
         try {
             Set<String> ops = new HashSet<>();
@@ -63,12 +63,13 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
             long resume = context.getLong(POSITION, 0L);
             while (lines.number() < resume) { // skip what committed chunks already applied
                 if (lines.next() == null) {
-                    throw new ItemStreamException("The file " + file + " is shorter than when the job started.");
+                    throw new ItemStreamException(
+                            "The file " + file.getFileName() + " is shorter than when the job started.");
                 }
             }
             position = lines.number();
         } catch (IOException e) {
-            throw new ItemStreamException("Cannot read " + file, e);
+            throw new ItemStreamException("Cannot read " + file.getFileName() + ": " + FileCheck.describe(e), e);
         }
     }
 
@@ -125,7 +126,7 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
             try {
                 lines.close();
             } catch (IOException e) {
-                throw new ItemStreamException("Cannot close " + file, e);
+                throw new ItemStreamException("Cannot close " + file.getFileName(), e);
             }
             lines = null;
         }

@@ -4,6 +4,9 @@ import com.widgets.db.WiringStore;
 import com.widgets.ingest.export.StateExport;
 import java.nio.file.Path;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
@@ -15,6 +18,7 @@ import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.batch.autoconfigure.BatchTaskExecutor;
@@ -33,6 +37,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Configuration(proxyBeanMethods = false)
 public class RewiringJobConfiguration {
 
+    private static final Logger log = LoggerFactory.getLogger(RewiringJobConfiguration.class);
+
     /** The job's name in Spring Batch's tables. */
     public static final String JOB = "rewiring";
 
@@ -43,14 +49,28 @@ public class RewiringJobConfiguration {
     static final String ACTOR = "actor";
     static final String APPLY_STEP = "applyLines";
     static final String WHOLE_FILE_STEP = "wholeFile";
+    static final String REFUSE_STEP = "refuseFile";
+    /** The sentence of a file refused before any step ran, kept for the job's message. */
+    private static final String REFUSAL = "rewiring.refusal";
 
     @Bean
     Job rewiringJob(
-            JobRepository jobs, Step applyLines, Step wholeFile, RewiringProgress progress, JobHolders holders) {
-        JobExecutionDecider byMode = (execution, step) -> new FlowExecutionStatus(
-                RewiringMode.of(execution.getJobParameters().getString(MODE)) == RewiringMode.APPLY
-                        ? "APPLY"
-                        : "WHOLE_FILE");
+            JobRepository jobs,
+            Step applyLines,
+            Step wholeFile,
+            Step refuseFile,
+            RewiringProgress progress,
+            JobHolders holders,
+            RejectStore rejectStore) {
+        JobExecutionDecider byMode = (execution, step) -> {
+            if (refused(execution, rejectStore)) {
+                return new FlowExecutionStatus("REFUSED");
+            }
+            return new FlowExecutionStatus(
+                    RewiringMode.of(execution.getJobParameters().getString(MODE)) == RewiringMode.APPLY
+                            ? "APPLY"
+                            : "WHOLE_FILE");
+        };
         JobExecutionListener ended = new JobExecutionListener() {
             @Override
             public void afterJob(JobExecution execution) {
@@ -62,12 +82,60 @@ public class RewiringJobConfiguration {
         return new JobBuilder(JOB, jobs)
                 .listener(ended)
                 .start(byMode)
+                .on("REFUSED")
+                .to(refuseFile)
+                .from(refuseFile)
+                .on("*")
+                .fail()
+                .from(byMode)
                 .on("APPLY")
                 .to(applyLines)
                 .from(byMode)
                 .on("WHOLE_FILE")
                 .to(wholeFile)
                 .end()
+                .build();
+    }
+
+    /**
+     * Checks the whole file before any step runs (the same check as an upload): a file no job could read fails the job
+     * with its code as line 1 of the reject report and one log line — a decision, not an exception, so no step fails
+     * with a stack trace. The sentence waits in the job's context for {@link #refuseFile}.
+     */
+    private static boolean refused(JobExecution execution, RejectStore rejectStore) {
+        Path file = Path.of(execution.getJobParameters().getString(FILE));
+        long id = execution.getJobInstance().getInstanceId();
+        try {
+            FileCheck.check(file);
+            execution.getExecutionContext().remove(REFUSAL); // a restart copies the last execution's context
+            return false;
+        } catch (RefusedFile e) {
+            rejectStore.add(id, List.of(new Reject(1, e.code().name(), e.getMessage(), e.raw())));
+            execution.getExecutionContext().putString(REFUSAL, e.getMessage());
+            log.info("Rewiring job {} refused {}: {} {}", id, file.getFileName(), e.code(), e.getMessage());
+            return true;
+        }
+    }
+
+    /**
+     * Ends a refused job: the refusal's sentence becomes this step's FAILED exit description, which the job's message
+     * shows. It runs again on each restart, as the check does.
+     */
+    @Bean
+    Step refuseFile(JobRepository jobs, PlatformTransactionManager transactions) {
+        return new StepBuilder(REFUSE_STEP, jobs)
+                .tasklet(
+                        (contribution, chunk) -> {
+                            String refusal = contribution
+                                    .getStepExecution()
+                                    .getJobExecution()
+                                    .getExecutionContext()
+                                    .getString(REFUSAL);
+                            contribution.setExitStatus(ExitStatus.FAILED.addExitDescription(refusal));
+                            return RepeatStatus.FINISHED;
+                        },
+                        transactions)
+                .allowStartIfComplete(true)
                 .build();
     }
 

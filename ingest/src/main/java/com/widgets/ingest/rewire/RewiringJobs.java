@@ -106,11 +106,12 @@ public class RewiringJobs {
             log.info(
                     "Rewiring job {} started on {} ({})",
                     execution.getJobInstance().getInstanceId(),
-                    file,
+                    file.getFileName(),
                     mode);
             return execution.getJobInstance().getInstanceId();
         } catch (Exception e) {
-            throw new IllegalStateException("Could not start a rewiring job on " + file + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Could not start a rewiring job on " + file.getFileName() + ": " + e.getMessage(), e);
         }
     }
 

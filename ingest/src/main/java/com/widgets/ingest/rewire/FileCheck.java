@@ -1,0 +1,153 @@
+package com.widgets.ingest.rewire;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Checks a whole rewiring file before a job runs it — compression, encoding, the CSV header, at least one record — so a
+ * file no job could read is refused at once with a {@link RefusedFile} naming the problem, instead of a job failing
+ * later. Lines that cannot be read one by one are not its business: they go to the reject report.
+ */
+public final class FileCheck {
+
+    private FileCheck() {}
+
+    /**
+     * Reads the file once (a {@code .gz} to its end, a CSV file's op column to its end, an NDJSON file only up to its
+     * first record) and throws a {@link RefusedFile} if no job could run it.
+     */
+    public static void check(Path file) {
+        String name = file.getFileName().toString();
+        boolean csv = LineParser.isCsv(name);
+        try {
+            if (Files.size(file) == 0) {
+                throw empty(name, csv);
+            }
+            boolean gzip = RawLines.isGzip(file);
+            if (gzip) {
+                checkGzipSignature(file, name);
+            }
+            byte[] sample = sample(file, gzip);
+            if (sample.length == 0) {
+                throw empty(name, csv);
+            }
+            TextSample.check(sample, name);
+            checkLines(file, name, csv);
+        } catch (EOFException e) {
+            throw new RefusedFile(
+                    RefusedFile.Code.TRUNCATED_GZIP,
+                    name + " is cut short: its gzip data ends before the end of the compressed file (an interrupted"
+                            + " copy or upload?); send the whole file.");
+        } catch (ZipException e) {
+            throw new RefusedFile(
+                    RefusedFile.Code.CORRUPT_GZIP,
+                    name + " is damaged: its gzip data cannot be decompressed (" + e.getMessage()
+                            + "); send an intact copy.");
+        } catch (NoSuchFileException e) {
+            throw new RefusedFile(
+                    RefusedFile.Code.MISSING_FILE,
+                    name + " is not there any more (an upload is deleted some time after its job ended).");
+        } catch (IOException e) {
+            // Not the file's fault (the disk, say): not a refusal; the message still names the file only.
+            throw new IllegalStateException("Cannot read " + name + ": " + describe(e), e);
+        }
+    }
+
+    /** What went wrong reading a file, without the file's path that some exceptions put in their message. */
+    static String describe(IOException e) {
+        if (e instanceof FileSystemException fs) {
+            return fs.getReason() != null ? fs.getReason() : e.getClass().getSimpleName();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    private static void checkGzipSignature(Path file, String name) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(2);
+            if (magic.length < 2 || (magic[0] & 0xff) != 0x1f || (magic[1] & 0xff) != 0x8b) {
+                throw new RefusedFile(
+                        RefusedFile.Code.NOT_GZIP,
+                        name + " is not gzip-compressed, though its name ends in .gz: compress it with gzip, or send"
+                                + " it without .gz.");
+            }
+        }
+    }
+
+    /** The first {@link TextSample#SIZE} bytes of the content; a {@code .gz} is decompressed to its end to prove it whole. */
+    private static byte[] sample(Path file, boolean gzip) throws IOException {
+        try (InputStream raw = Files.newInputStream(file);
+                InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw) {
+            byte[] sample = in.readNBytes(TextSample.SIZE);
+            if (gzip) {
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+            return sample;
+        }
+    }
+
+    /** The CSV header, checked by the job's own rules against the ops of every record; and at least one record. */
+    private static void checkLines(Path file, String name, boolean csv) throws IOException {
+        try (RawLines lines = new RawLines(file)) {
+            RawLines.Raw header = null;
+            int opIndex = -1;
+            if (csv) {
+                header = lines.next();
+                if (header != null
+                        && header.problem() != null
+                        && header.problem().contains("UTF-8")) {
+                    throw new RefusedFile(
+                            RefusedFile.Code.NOT_UTF8,
+                            "The header of " + name + " (line 1) is not valid UTF-8: save the file as UTF-8.",
+                            header.text());
+                }
+                opIndex = LineParser.opIndex(header);
+            }
+            long records = 0;
+            Set<String> ops = new HashSet<>();
+            RawLines.Raw line;
+            while ((line = lines.next()) != null) {
+                if (line.problem() == null && line.text().isBlank()) {
+                    continue;
+                }
+                records++;
+                if (opIndex < 0) {
+                    break; // NDJSON (or a CSV header without op, refused below): one record is enough
+                }
+                String op = LineParser.opOf(line, opIndex);
+                if (op != null) {
+                    ops.add(op);
+                }
+            }
+            if (records == 0) {
+                throw empty(name, csv);
+            }
+            if (csv) {
+                try {
+                    new LineParser(true, null, 0).header(header, ops);
+                } catch (LineParser.HeaderException e) {
+                    throw new RefusedFile(RefusedFile.Code.INVALID_HEADER, e.getMessage(), header.text());
+                }
+            }
+        }
+    }
+
+    private static RefusedFile empty(String name, boolean csv) {
+        return new RefusedFile(
+                RefusedFile.Code.EMPTY_FILE,
+                name + " holds no record"
+                        + (csv
+                                ? ": a CSV rewiring file is a header line naming its columns, then one line per"
+                                        + " operation."
+                                : ": an NDJSON rewiring file holds one JSON object per line."));
+    }
+}
