@@ -4,14 +4,13 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedRateTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 
 /**
  * Records in {@code rewiring_job_holder} which process holds each job it took on — running it, or keeping it queued
@@ -19,7 +18,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * job another replica runs (or queues) for hours from one whose process died: its job execution is written when the
  * job starts and ends, not in between. A holder not heard from for {@link #TIMEOUT} is taken for dead.
  */
-public class JobHolders implements DisposableBean {
+public class JobHolders implements SchedulingConfigurer {
 
     static final Duration BEAT = Duration.ofSeconds(10);
     static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -43,11 +42,6 @@ public class JobHolders implements DisposableBean {
     private final JdbcTemplate jdbc;
     private final String name;
     private final Supplier<Set<Long>> held;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "rewiring-job-holder");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     /**
      * @param held the jobs this process holds now; a beat refreshes their rows and drops this holder's other rows
@@ -56,7 +50,6 @@ public class JobHolders implements DisposableBean {
         this.jdbc = jdbc;
         this.name = processName();
         this.held = held;
-        timer.scheduleWithFixedDelay(this::beatQuietly, BEAT.toMillis(), BEAT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** A name for this process among the replicas: host, process id and a random part (two contexts, two names). */
@@ -106,8 +99,12 @@ public class JobHolders implements DisposableBean {
         }
     }
 
+    /**
+     * The beat runs at a fixed rate on the application's task scheduler: unlike fixed-delay tasks, which share one
+     * thread on Spring's virtual-thread scheduler, it never waits behind a long task such as a history prune.
+     */
     @Override
-    public void destroy() {
-        timer.shutdownNow();
+    public void configureTasks(ScheduledTaskRegistrar registrar) {
+        registrar.addFixedRateTask(new FixedRateTask(this::beatQuietly, BEAT, BEAT));
     }
 }
