@@ -22,16 +22,22 @@ final class JobViews {
     static RewiringJob of(long id, List<JobExecution> executions, RewiringProgress.Live live) {
         List<JobExecution> sorted = new ArrayList<>(executions);
         sorted.sort(Comparator.comparingLong(JobExecution::getId));
-        // The newest step execution holds the counts: a restart after a crash between the step's end and the
-        // job's may run no step at all.
-        StepExecution step = null;
+        // The newest step execution that wrote counts holds them: a restart after a crash between the step's end and
+        // the job's may run no step at all, and a restarted step is written before the counts it carries on from.
+        StepExecution newest = null;
+        StepExecution counted = null;
         for (JobExecution execution : sorted) {
             for (StepExecution candidate : execution.getStepExecutions()) {
-                if (step == null || candidate.getId() > step.getId()) {
-                    step = candidate;
+                if (newest == null || candidate.getId() > newest.getId()) {
+                    newest = candidate;
+                }
+                boolean hasCounts = candidate.getExecutionContext().containsKey(ChunkWriter.READ);
+                if (hasCounts && (counted == null || candidate.getId() > counted.getId())) {
+                    counted = candidate;
                 }
             }
         }
+        StepExecution step = counted != null ? counted : newest;
         return view(id, sorted.get(0), sorted.get(sorted.size() - 1), step, live);
     }
 
