@@ -1,6 +1,7 @@
 package com.widgets.ingest.rewire;
 
 import com.widgets.db.WiringStore;
+import com.widgets.db.embedded.EmbeddedPostgresServer;
 import com.widgets.ingest.export.StateExport;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.batch.autoconfigure.BatchTaskExecutor;
@@ -170,8 +172,9 @@ public class RewiringJobConfiguration {
     }
 
     @Bean
-    JobHolders rewiringJobHolders(JdbcTemplate jdbc, RewiringProgress rewiringProgress) {
-        return new JobHolders(jdbc, rewiringProgress::held);
+    JobHolders rewiringJobHolders(
+            JdbcTemplate jdbc, RewiringProgress rewiringProgress, ObjectProvider<EmbeddedPostgresServer> embedded) {
+        return new JobHolders(jdbc, rewiringProgress::held, embedded.getIfAvailable() != null);
     }
 
     @Bean
