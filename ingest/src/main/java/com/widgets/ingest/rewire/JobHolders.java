@@ -42,6 +42,10 @@ public class JobHolders implements SchedulingConfigurer {
     private static final String DEAD_BEFORE = """
             SELECT GREATEST(now() - make_interval(secs => ?), CASE WHEN ? THEN pg_postmaster_start_time() END)
             """;
+    private static final String HELD = """
+            SELECT EXISTS (SELECT 1 FROM rewiring_job_holder
+                            WHERE job_id = ? AND seen_at > now() - make_interval(secs => ?))
+            """;
     private static final String RELEASE = "DELETE FROM rewiring_job_holder WHERE job_id = ? AND holder = ?";
     private static final String BEAT_HELD =
             "UPDATE rewiring_job_holder SET seen_at = now() WHERE holder = ? AND job_id = ANY(?::bigint[])";
@@ -94,6 +98,11 @@ public class JobHolders implements SchedulingConfigurer {
     /** This process is done with the job. */
     void release(long jobId) {
         jdbc.update(RELEASE, jobId, name);
+    }
+
+    /** Whether a process heard from within the timeout holds the job (this one included). */
+    boolean isHeld(long jobId) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(HELD, Boolean.class, jobId, (double) timeout.toSeconds()));
     }
 
     /** The moment before which a holder not heard from since is dead ({@link #TIMEOUT} ago, or the server's start). */

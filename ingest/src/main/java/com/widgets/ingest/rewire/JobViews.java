@@ -19,7 +19,11 @@ final class JobViews {
 
     private JobViews() {}
 
-    static RewiringJob of(long id, List<JobExecution> executions, RewiringProgress.Live live) {
+    /**
+     * @param resuming the latest execution failed only because a process that took the job over from a dead one
+     *     recovered it, and is starting its next run
+     */
+    static RewiringJob of(long id, List<JobExecution> executions, RewiringProgress.Live live, boolean resuming) {
         List<JobExecution> sorted = new ArrayList<>(executions);
         sorted.sort(Comparator.comparingLong(JobExecution::getId));
         // The newest step execution that wrote counts holds them: a restart after a crash between the step's end and
@@ -38,11 +42,16 @@ final class JobViews {
             }
         }
         StepExecution step = counted != null ? counted : newest;
-        return view(id, sorted.get(0), sorted.get(sorted.size() - 1), step, live);
+        return view(id, sorted.get(0), sorted.get(sorted.size() - 1), step, live, resuming);
     }
 
     private static RewiringJob view(
-            long id, JobExecution first, JobExecution last, StepExecution step, RewiringProgress.Live live) {
+            long id,
+            JobExecution first,
+            JobExecution last,
+            StepExecution step,
+            RewiringProgress.Live live,
+            boolean resuming) {
         JobParameters parameters = last.getJobParameters();
         String file = parameters.getString(RewiringJobConfiguration.FILE);
         Counts counts = Counts.NONE;
@@ -54,7 +63,7 @@ final class JobViews {
                 total = context.getLong(RewiringFileReader.TOTAL);
             }
         }
-        boolean running = last.isRunning();
+        boolean running = last.isRunning() || resuming;
         if (live != null && running) {
             counts = live.counts();
             total = live.totalLines();
@@ -74,12 +83,12 @@ final class JobViews {
             secondsLeft = Math.max(0, total - counts.read()) / rate;
         }
         String message = null;
-        if (last.getStatus() == BatchStatus.FAILED) {
+        if (last.getStatus() == BatchStatus.FAILED && !resuming) {
             message = failure(last);
         }
         return new RewiringJob(
                 id,
-                status(last),
+                resuming ? RewiringStatus.RUNNING : status(last),
                 RewiringMode.of(parameters.getString(RewiringJobConfiguration.MODE)),
                 file == null ? null : Path.of(file).getFileName().toString(),
                 counts,

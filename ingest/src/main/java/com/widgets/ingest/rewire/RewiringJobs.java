@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -208,7 +209,15 @@ public class RewiringJobs {
         if (executions.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(JobViews.of(id, executions, progress.get(id)));
+        // A job being taken over from a dead process shows as failed (recovered) until its next run is written; the
+        // holder that claimed it tells that from a job that failed.
+        boolean resuming = executions.stream()
+                                .max(Comparator.comparingLong(JobExecution::getId))
+                                .orElseThrow()
+                                .getStatus()
+                        == BatchStatus.FAILED
+                && holders.isHeld(id);
+        return Optional.of(JobViews.of(id, executions, progress.get(id), resuming));
     }
 
     /** The latest jobs, newest first. */

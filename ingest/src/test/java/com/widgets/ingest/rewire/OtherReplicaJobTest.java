@@ -31,6 +31,7 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -56,6 +57,9 @@ class OtherReplicaJobTest extends JobTestSupport {
 
     @Autowired
     JobHolders holders;
+
+    @Autowired
+    JobOperator operator;
 
     @Test
     void aJobAnotherReplicaHoldsIsRestartedOnlyOnceThatReplicaFallsSilent() {
@@ -204,6 +208,19 @@ class OtherReplicaJobTest extends JobTestSupport {
         } finally {
             jdbc.update("DELETE FROM rewiring_job_holder WHERE job_id = -3");
         }
+    }
+
+    @Test
+    void aJobBeingTakenOverShowsAsRunningNotAsTheFailedExecutionItsRecoveryLeaves() {
+        JobExecution theirs = startedElsewhere(adds("takeover", 3));
+        long id = theirs.getJobInstance().getInstanceId();
+        assertThat(holders.claim(id, holders.deadBefore())).isTrue();
+
+        operator.recover(repository.getLastJobExecution(theirs.getJobInstance())); // before its next run is written
+        assertThat(jobs.status(id).orElseThrow().status()).isEqualTo(RewiringStatus.RUNNING);
+
+        holders.release(id); // as when that next run could not be started
+        assertThat(jobs.status(id).orElseThrow().status()).isEqualTo(RewiringStatus.FAILED);
     }
 
     @Test
