@@ -8,7 +8,8 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * Defaults for any application that includes the rewiring job: Boot must not run jobs at start-up (they need a file),
- * Liquibase, not Boot, creates Spring Batch's tables, and jobs may start concurrently (uploads, several replicas). Lowest precedence, so any setting overrides them.
+ * Liquibase, not Boot, creates Spring Batch's tables, jobs may start concurrently (uploads, several replicas), and the
+ * task scheduler has threads enough for the periodic tasks. Lowest precedence, so any setting overrides them.
  */
 class BatchDefaults implements EnvironmentPostProcessor {
 
@@ -23,6 +24,9 @@ class BatchDefaults implements EnvironmentPostProcessor {
                                 "spring.batch.jdbc.initialize-schema", "never",
                                 // Serializable (Batch's default) makes concurrent job starts fail on PostgreSQL;
                                 // the unique job key still keeps an instance from being created twice.
-                                "spring.batch.jdbc.isolation-level-for-create", "read-committed")));
+                                "spring.batch.jdbc.isolation-level-for-create", "read-committed",
+                                // One scheduler runs all periodic work (holder beat, inbox, the service's tasks);
+                                // the inbox pickup waits for its job, so one thread would hold up the beat.
+                                "spring.task.scheduling.pool.size", "4")));
     }
 }

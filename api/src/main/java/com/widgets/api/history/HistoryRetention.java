@@ -1,14 +1,14 @@
 package com.widgets.api.history;
 
-import com.widgets.api.system.Periodic;
 import com.widgets.db.WiringException;
 import com.widgets.db.WiringStore;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
  * when a retention is set. Each replica tries; the database lets one prune at a time.
  */
 @Component
-class HistoryRetention implements DisposableBean {
+class HistoryRetention implements SchedulingConfigurer {
 
     /** How much history one prune transaction deletes: it never grows with the backlog. */
     static final Duration WINDOW = Duration.ofMinutes(15);
@@ -25,14 +25,18 @@ class HistoryRetention implements DisposableBean {
 
     private final WiringStore store;
     private final HistorySettings settings;
-    private final ScheduledExecutorService timer;
 
     HistoryRetention(WiringStore store, HistorySettings settings) {
         this.store = store;
         this.settings = settings;
-        this.timer = settings.retention().isZero()
-                ? null
-                : Periodic.every(settings.pruneInterval(), "history-retention", this::pruneNow);
+    }
+
+    @Override
+    public void configureTasks(ScheduledTaskRegistrar registrar) {
+        if (!settings.retention().isZero()) {
+            Duration every = settings.pruneInterval();
+            registrar.addFixedDelayTask(new FixedDelayTask(this::pruneNow, every, every));
+        }
     }
 
     private void pruneNow() {
@@ -52,12 +56,5 @@ class HistoryRetention implements DisposableBean {
             return 0;
         }
         return store.pruneHistory(now.minus(settings.retention()), WINDOW);
-    }
-
-    @Override
-    public void destroy() {
-        if (timer != null) {
-            timer.shutdownNow();
-        }
     }
 }

@@ -1,7 +1,6 @@
 package com.widgets.api.rewiring;
 
 import com.widgets.api.system.ApiError;
-import com.widgets.api.system.Periodic;
 import com.widgets.ingest.rewire.RewiringJob;
 import com.widgets.ingest.rewire.RewiringJobs;
 import com.widgets.ingest.rewire.RewiringStatus;
@@ -10,10 +9,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedRateTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -21,12 +23,12 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Progress of rewiring jobs for {@code rewiringProgress}: one shared thread reads each watched job once per tick,
+ * Progress of rewiring jobs for {@code rewiringProgress}: one shared task reads each watched job once per tick,
  * however many subscribers watch it, and hands the job to them without ever waiting for one: a subscriber that reads
  * slowly gets the latest state, not a backlog. A subscription ends after the job's final state.
  */
 @Component
-class ProgressPoller implements DisposableBean {
+class ProgressPoller implements SchedulingConfigurer, DisposableBean {
 
     /** Twice a second, so a subscriber hears from a running job at least once a second. */
     static final Duration TICK = Duration.ofMillis(500);
@@ -35,11 +37,30 @@ class ProgressPoller implements DisposableBean {
 
     private final RewiringJobs jobs;
     private final Map<Long, Set<Sinks.Many<RewiringJob>>> watchers = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService ticker;
+    private final AtomicBoolean ticking = new AtomicBoolean();
 
     ProgressPoller(RewiringJobs jobs) {
         this.jobs = jobs;
-        this.ticker = Periodic.every(TICK, "rewiring-progress", this::tick);
+    }
+
+    /**
+     * At a fixed rate on the application's task scheduler: on its virtual-thread variant fixed-delay tasks share one
+     * thread, where a long history prune would hold the ticks up. A tick that finds the previous one still running
+     * skips its turn.
+     */
+    @Override
+    public void configureTasks(ScheduledTaskRegistrar registrar) {
+        registrar.addFixedRateTask(new FixedRateTask(this::tickOnce, TICK, TICK));
+    }
+
+    private void tickOnce() {
+        if (ticking.compareAndSet(false, true)) {
+            try {
+                tick();
+            } finally {
+                ticking.set(false);
+            }
+        }
     }
 
     /** The job now, then at every tick until (and including) its final state; an error when there is no such job. */
@@ -106,7 +127,6 @@ class ProgressPoller implements DisposableBean {
 
     @Override
     public void destroy() {
-        ticker.shutdownNow();
         watchers.values().forEach(sinks -> sinks.forEach(Sinks.Many::tryEmitComplete));
     }
 }

@@ -98,17 +98,13 @@ class RewiringController {
     RewiringJob restartRewiring(@Argument String id) {
         long job = existingId(id);
         RewiringJob now = existing(job);
-        switch (now.status()) {
-            case PENDING, RUNNING ->
-                throw new ApiError(
-                        ApiError.Code.JOB_NOT_RESTARTABLE,
-                        "Rewiring job " + job + " is still running; stop it before restarting it.");
-            case COMPLETED ->
-                throw new ApiError(
-                        ApiError.Code.JOB_NOT_RESTARTABLE,
-                        "Rewiring job " + job + " completed; start a new job to run its file again.");
-            default -> {}
+        if (now.status() == RewiringStatus.COMPLETED) {
+            throw new ApiError(
+                    ApiError.Code.JOB_NOT_RESTARTABLE,
+                    "Rewiring job " + job + " completed; start a new job to run its file again.");
         }
+        // A job shown as pending or running goes to the facade too: it resumes one whose process died, and refuses
+        // one that is alive.
         try {
             jobs.restart(job);
         } catch (IllegalStateException e) {

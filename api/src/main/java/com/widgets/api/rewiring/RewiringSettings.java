@@ -17,6 +17,7 @@ import org.springframework.util.unit.DataSize;
  * @param uploadRetention how long an upload is kept after its job failed or stopped (so it can be restarted), and an
  *     upload no job ran; a completed job's upload goes at the next sweep
  * @param uploadSweepInterval how often uploads no job needs any more are deleted
+ * @param recoverDeadJobs whether this service resumes jobs whose process died, as it starts and every 10 seconds
  */
 @ConfigurationProperties("widgets.rewiring")
 record RewiringSettings(
@@ -24,7 +25,8 @@ record RewiringSettings(
         @DefaultValue("1GB") DataSize maxUploadSize,
         @DefaultValue List<Path> allowedDirs,
         @DefaultValue("7d") Duration uploadRetention,
-        @DefaultValue("10m") Duration uploadSweepInterval) {
+        @DefaultValue("10m") Duration uploadSweepInterval,
+        @DefaultValue("true") boolean recoverDeadJobs) {
 
     RewiringSettings {
         if (maxUploadSize.toBytes() < 1) {

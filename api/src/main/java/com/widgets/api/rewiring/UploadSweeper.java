@@ -1,19 +1,20 @@
 package com.widgets.api.rewiring;
 
-import com.widgets.api.system.Periodic;
 import com.widgets.ingest.rewire.RewiringJobs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 import org.springframework.util.FileSystemUtils;
 
@@ -24,20 +25,24 @@ import org.springframework.util.FileSystemUtils;
  * run or stop are never touched.
  */
 @Component
-class UploadSweeper implements DisposableBean {
+class UploadSweeper implements SchedulingConfigurer {
 
     private static final Logger log = LoggerFactory.getLogger(UploadSweeper.class);
 
     private final Path uploads;
     private final RewiringSettings settings;
     private final RewiringJobs jobs;
-    private final ScheduledExecutorService timer;
 
     UploadSweeper(RewiringFiles files, RewiringSettings settings, RewiringJobs jobs) {
         this.uploads = files.uploads();
         this.settings = settings;
         this.jobs = jobs;
-        this.timer = Periodic.every(settings.uploadSweepInterval(), "rewiring-upload-sweep", this::sweepNow);
+    }
+
+    @Override
+    public void configureTasks(ScheduledTaskRegistrar registrar) {
+        Duration every = settings.uploadSweepInterval();
+        registrar.addFixedDelayTask(new FixedDelayTask(this::sweepNow, every, every));
     }
 
     private void sweepNow() {
@@ -85,10 +90,5 @@ class UploadSweeper implements DisposableBean {
             log.warn("Could not delete the rewiring upload {}: {}", dir, e.getMessage());
             return 0;
         }
-    }
-
-    @Override
-    public void destroy() {
-        timer.shutdownNow();
     }
 }

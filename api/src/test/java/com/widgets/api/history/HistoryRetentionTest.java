@@ -53,11 +53,7 @@ class HistoryRetentionTest {
     void withARetentionOlderHistoryIsPrunedAndTheWidgetsStay() {
         HistoryRetention ninetyDays =
                 new HistoryRetention(store, new HistorySettings(Duration.ofDays(90), Duration.ofHours(1)));
-        try {
-            assertThat(ninetyDays.prune(Instant.now())).isEqualTo(1);
-        } finally {
-            ninetyDays.destroy();
-        }
+        assertThat(ninetyDays.prune(Instant.now())).isEqualTo(1);
 
         assertThat(store.history("HR-OLD", null, 10)).isEmpty();
         assertThat(store.history("HR-NEW", null, 10)).hasSize(1);

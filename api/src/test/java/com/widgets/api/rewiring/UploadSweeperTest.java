@@ -15,10 +15,18 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -39,6 +47,9 @@ class UploadSweeperTest {
 
     @Autowired
     JdbcTemplate jdbc;
+
+    @Autowired
+    JobRepository repository;
 
     @Value("${widgets.rewiring.upload-dir}")
     Path uploadDir;
@@ -106,6 +117,37 @@ class UploadSweeperTest {
         assertThat(during).as("still running after the sweep").isIn(RewiringStatus.RUNNING, RewiringStatus.PENDING);
         assertThat(dir.resolve(name)).isRegularFile();
         assertThat(finished(id).status()).isEqualTo(RewiringStatus.COMPLETED);
+        sweeper.sweep(Instant.now());
+        assertThat(dir).doesNotExist();
+    }
+
+    @Test
+    void theUploadOfAJobLeftRunningByAProcessThatDiedIsKeptForItsResume() throws IOException {
+        Path dir = strayUpload(Instant.now().minus(RETENTION).minusSeconds(60)); // old enough to go without a job
+        Path file;
+        try (Stream<Path> files = Files.list(dir)) {
+            file = files.findFirst().orElseThrow();
+        }
+        JobParameters parameters = new JobParametersBuilder()
+                .addString("file", file.toAbsolutePath().normalize().toString())
+                .addString("mode", "apply")
+                .addString("submission", UUID.randomUUID().toString())
+                .toJobParameters();
+        JobInstance instance = repository.createJobInstance("rewiring", parameters);
+        JobExecution dead = repository.createJobExecution(instance, parameters, new ExecutionContext());
+        dead.setStatus(BatchStatus.STARTED); // and no process holds it any more
+        dead.setStartTime(LocalDateTime.now().minus(RETENTION).minusHours(1));
+        repository.update(dead);
+        try {
+            sweeper.sweep(Instant.now().plus(RETENTION.multipliedBy(10)));
+
+            assertThat(dir).isDirectory();
+            assertThat(file).isRegularFile();
+        } finally {
+            dead.setStatus(BatchStatus.ABANDONED);
+            dead.setEndTime(LocalDateTime.now());
+            repository.update(dead);
+        }
         sweeper.sweep(Instant.now());
         assertThat(dir).doesNotExist();
     }

@@ -7,13 +7,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /** Looks in {@code widgets.ingest.inbox} on the {@code widgets.ingest.schedule} cron, when an inbox is configured. */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty("widgets.ingest.inbox")
-@EnableScheduling
 public class InboxConfiguration {
 
     @Bean

@@ -2,6 +2,8 @@ package com.widgets.ingest.rewire;
 
 import java.sql.Timestamp;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -35,6 +37,25 @@ class JobIndex {
              ORDER BY e.job_execution_id
             """;
 
+    /**
+     * Jobs whose latest execution is waiting, running or stopping, held by no process heard from since a given moment:
+     * another process's row older than that, or no row while the execution was last written before it (a job that has
+     * just started may not have its row yet).
+     */
+    private static final String UNHELD = """
+            SELECT e.job_instance_id
+              FROM batch_job_execution e
+              JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
+              LEFT JOIN rewiring_job_holder h ON h.job_id = e.job_instance_id
+             WHERE i.job_name = ? AND e.status IN ('STARTING', 'STARTED', 'STOPPING')
+               AND NOT EXISTS (SELECT 1 FROM batch_job_execution later
+                                WHERE later.job_instance_id = e.job_instance_id
+                                  AND later.job_execution_id > e.job_execution_id)
+               AND ((h.job_id IS NULL AND e.last_updated < ?) OR (h.holder <> ? AND h.seen_at < ?))
+            """;
+
+    private static final String UNHELD_ORDER = " ORDER BY e.job_instance_id";
+
     private final JdbcTemplate jdbc;
 
     JobIndex(JdbcTemplate jdbc) {
@@ -54,6 +75,27 @@ class JobIndex {
                 before,
                 batchStatuses(status),
                 max);
+    }
+
+    /**
+     * The jobs Spring Batch shows as pending or running that no process other than {@code self} holds since {@code
+     * deadBefore}: their process died. Batch writes its times in this JVM's zone; {@code only} narrows it to one job.
+     */
+    List<Long> unheld(OffsetDateTime deadBefore, String self, Long only) {
+        LocalDateTime written =
+                deadBefore.atZoneSameInstant(ZoneId.systemDefault()).toLocalDateTime();
+        if (only == null) {
+            return jdbc.queryForList(
+                    UNHELD + UNHELD_ORDER, Long.class, RewiringJobConfiguration.JOB, written, self, deadBefore);
+        }
+        return jdbc.queryForList(
+                UNHELD + " AND e.job_instance_id = ?",
+                Long.class,
+                RewiringJobConfiguration.JOB,
+                written,
+                self,
+                deadBefore,
+                only);
     }
 
     /**

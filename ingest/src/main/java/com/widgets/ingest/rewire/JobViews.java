@@ -19,24 +19,39 @@ final class JobViews {
 
     private JobViews() {}
 
-    static RewiringJob of(long id, List<JobExecution> executions, RewiringProgress.Live live) {
+    /**
+     * @param resuming the latest execution failed only because a process that took the job over from a dead one
+     *     recovered it, and is starting its next run
+     */
+    static RewiringJob of(long id, List<JobExecution> executions, RewiringProgress.Live live, boolean resuming) {
         List<JobExecution> sorted = new ArrayList<>(executions);
         sorted.sort(Comparator.comparingLong(JobExecution::getId));
-        // The newest step execution holds the counts: a restart after a crash between the step's end and the
-        // job's may run no step at all.
-        StepExecution step = null;
+        // The newest step execution that wrote counts holds them: a restart after a crash between the step's end and
+        // the job's may run no step at all, and a restarted step is written before the counts it carries on from.
+        StepExecution newest = null;
+        StepExecution counted = null;
         for (JobExecution execution : sorted) {
             for (StepExecution candidate : execution.getStepExecutions()) {
-                if (step == null || candidate.getId() > step.getId()) {
-                    step = candidate;
+                if (newest == null || candidate.getId() > newest.getId()) {
+                    newest = candidate;
+                }
+                boolean hasCounts = candidate.getExecutionContext().containsKey(ChunkWriter.READ);
+                if (hasCounts && (counted == null || candidate.getId() > counted.getId())) {
+                    counted = candidate;
                 }
             }
         }
-        return view(id, sorted.get(0), sorted.get(sorted.size() - 1), step, live);
+        StepExecution step = counted != null ? counted : newest;
+        return view(id, sorted.get(0), sorted.get(sorted.size() - 1), step, live, resuming);
     }
 
     private static RewiringJob view(
-            long id, JobExecution first, JobExecution last, StepExecution step, RewiringProgress.Live live) {
+            long id,
+            JobExecution first,
+            JobExecution last,
+            StepExecution step,
+            RewiringProgress.Live live,
+            boolean resuming) {
         JobParameters parameters = last.getJobParameters();
         String file = parameters.getString(RewiringJobConfiguration.FILE);
         Counts counts = Counts.NONE;
@@ -48,7 +63,7 @@ final class JobViews {
                 total = context.getLong(RewiringFileReader.TOTAL);
             }
         }
-        boolean running = last.isRunning();
+        boolean running = last.isRunning() || resuming;
         if (live != null && running) {
             counts = live.counts();
             total = live.totalLines();
@@ -68,12 +83,12 @@ final class JobViews {
             secondsLeft = Math.max(0, total - counts.read()) / rate;
         }
         String message = null;
-        if (last.getStatus() == BatchStatus.FAILED) {
+        if (last.getStatus() == BatchStatus.FAILED && !resuming) {
             message = failure(last);
         }
         return new RewiringJob(
                 id,
-                status(last),
+                resuming ? RewiringStatus.RUNNING : status(last),
                 RewiringMode.of(parameters.getString(RewiringJobConfiguration.MODE)),
                 file == null ? null : Path.of(file).getFileName().toString(),
                 counts,

@@ -1,6 +1,7 @@
 package com.widgets.ingest.rewire;
 
 import com.widgets.db.WiringStore;
+import com.widgets.db.embedded.EmbeddedPostgresServer;
 import com.widgets.ingest.export.StateExport;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.batch.autoconfigure.BatchTaskExecutor;
@@ -31,7 +33,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The rewiring job: apply mode runs a chunk-oriented step (read → the store's chunk API → commit with the reader's
- * position); dry-run and atomic run the whole file in one transaction. The job id everywhere (history rows, reject
+ * position, committed in parts when its widgets are busy); dry-run and atomic judge the whole file first (see
+ * {@link WholeFileTasklet}). The job id everywhere (history rows, reject
  * report, facade) is the Spring Batch job instance id, which a restart keeps.
  */
 @Configuration(proxyBeanMethods = false)
@@ -242,8 +245,9 @@ public class RewiringJobConfiguration {
     }
 
     @Bean
-    JobHolders rewiringJobHolders(JdbcTemplate jdbc, RewiringProgress rewiringProgress) {
-        return new JobHolders(jdbc, rewiringProgress::held);
+    JobHolders rewiringJobHolders(
+            JdbcTemplate jdbc, RewiringProgress rewiringProgress, ObjectProvider<EmbeddedPostgresServer> embedded) {
+        return new JobHolders(jdbc, rewiringProgress::held, embedded.getIfAvailable() != null);
     }
 
     @Bean

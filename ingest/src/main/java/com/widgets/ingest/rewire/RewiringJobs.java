@@ -11,9 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
@@ -208,7 +210,15 @@ public class RewiringJobs {
         if (executions.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(JobViews.of(id, executions, progress.get(id)));
+        // A job being taken over from a dead process shows as failed (recovered) until its next run is written; the
+        // holder that claimed it tells that from a job that failed.
+        boolean resuming = executions.stream()
+                                .max(Comparator.comparingLong(JobExecution::getId))
+                                .orElseThrow()
+                                .getStatus()
+                        == BatchStatus.FAILED
+                && holders.isHeld(id);
+        return Optional.of(JobViews.of(id, executions, progress.get(id), resuming));
     }
 
     /** The latest jobs, newest first. */
@@ -232,11 +242,17 @@ public class RewiringJobs {
         return jobs;
     }
 
-    /** Asks a running job to stop after its current chunk; false if it was not running. */
+    /**
+     * Asks a running job to stop after its current chunk; false if it was not running. A job whose process died is
+     * marked stopped at once, so that no replica resumes it until it is restarted.
+     */
     public boolean stop(long id) {
         JobExecution last = lastExecution(id);
         if (last == null || !last.isRunning()) {
             return false;
+        }
+        if (!progress.isLocal(id) && recoverIfDead(id, true)) {
+            return true;
         }
         // Only the job execution is marked: the running step sees it at its next chunk boundary and stops there.
         // JobOperator.stop would also write back the step execution context as this (stale) copy has it,
@@ -247,7 +263,10 @@ public class RewiringJobs {
         return true;
     }
 
-    /** Restarts a failed or stopped job where its last committed chunk ended; the id stays the same. */
+    /**
+     * Restarts a failed or stopped job where its last committed chunk ended, or resumes there one whose process died;
+     * the id stays the same.
+     */
     public long restart(long id) {
         return restart(id, false);
     }
@@ -260,15 +279,18 @@ public class RewiringJobs {
         try {
             if (last.isRunning()) {
                 if (progress.get(id) != null || progress.isLocal(id)) {
-                    throw new IllegalStateException("Rewiring job " + id + " is still running or waiting to run.");
+                    throw new IllegalStateException("Rewiring job " + id
+                            + " is still running or waiting to run; stop it before restarting it.");
                 }
-                // Another replica's job counts as alive while that replica says so, however long it runs or
-                // waits; a job that has just started may not have its holder row yet, so it is alive too.
-                boolean justStarted = last.getLastUpdated() != null
-                        && last.getLastUpdated().isAfter(LocalDateTime.now().minus(JobHolders.TIMEOUT));
-                if (!assumeDead && (justStarted || holders.heldElsewhere(id))) {
-                    throw new IllegalStateException(
-                            "Rewiring job " + id + " is still running or waiting to run on another replica.");
+                if (!assumeDead) {
+                    // Another replica's job counts as alive while that replica says so, however long it runs or
+                    // waits; a job that has just started may not have its holder row yet, so it is alive too.
+                    if (!recoverIfDead(id, false)) {
+                        throw new IllegalStateException("Rewiring job " + id
+                                + " is still running or waiting to run on another replica; stop it before"
+                                + " restarting it.");
+                    }
+                    return id;
                 }
                 log.warn("Rewiring job {} was left running by a process that ended; recovering it", id);
                 last = operator.recover(last);
@@ -283,6 +305,71 @@ public class RewiringJobs {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException("Could not restart rewiring job " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Resumes, from its last committed chunk, every job whose process died — or marks it stopped when a stop was asked
+     * before it died — and returns their ids. Each replica may call this as often as it likes: a job is taken over by
+     * one process only (a check-and-set on its holder row).
+     */
+    public List<Long> recoverDeadJobs() {
+        List<Long> recovered = new ArrayList<>();
+        for (long id : index.unheld(holders.deadBefore(), holders.name(), null)) {
+            try {
+                if (!progress.isLocal(id) && recoverIfDead(id, false)) {
+                    recovered.add(id);
+                }
+            } catch (RuntimeException e) {
+                log.warn(e.getMessage()); // it stays failed, as a restart that failed leaves it
+            }
+        }
+        return recovered;
+    }
+
+    /**
+     * Takes the job over when its process died, and resumes it — or stops it, when {@code stop} is set or a stop was
+     * asked before the process died. False when the job is alive, or another process took it over first.
+     */
+    private boolean recoverIfDead(long id, boolean stop) {
+        OffsetDateTime deadBefore = holders.deadBefore();
+        if (index.unheld(deadBefore, holders.name(), id).isEmpty() || !holders.claim(id, deadBefore)) {
+            return false;
+        }
+        progress.recovering(id); // the beat now keeps the claimed row fresh
+        boolean running = false;
+        try {
+            JobExecution last = lastExecution(id); // again: it may have ended just before the claim
+            if (last == null || !last.isRunning()) {
+                return false;
+            }
+            stop |= last.getStatus() == BatchStatus.STOPPING;
+            log.warn(
+                    "Rewiring job {} was left {} by a process that ended; {} it",
+                    id,
+                    last.getStatus() == BatchStatus.STARTING ? "waiting" : "running",
+                    stop ? "stopping" : "resuming");
+            last = operator.recover(last); // its steps and itself FAILED, the reader's position kept
+            if (stop) {
+                last.setStatus(BatchStatus.STOPPED);
+                last.setExitStatus(ExitStatus.STOPPED.addExitDescription("Stopped after its process ended."));
+                repository.update(last);
+                return true;
+            }
+            JobExecution next = operator.restart(last);
+            running = next.isRunning();
+            if (running) {
+                accepted(next);
+            }
+            log.info("Rewiring job {} resumed (execution {})", id, next.getId());
+            return true;
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not recover rewiring job " + id + ": " + e.getMessage(), e);
+        } finally {
+            if (!running) {
+                progress.notRecovered(id);
+                holders.release(id);
+            }
         }
     }
 

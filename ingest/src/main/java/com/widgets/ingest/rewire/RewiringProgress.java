@@ -33,6 +33,16 @@ class RewiringProgress {
         return true;
     }
 
+    /** This process took over a dead process's job and is recovering it: its holder row is kept fresh meanwhile. */
+    void recovering(long jobId) {
+        local.add(jobId);
+    }
+
+    /** The recovery left no execution running here: the job was stopped, or could not be restarted. */
+    void notRecovered(long jobId) {
+        local.remove(jobId);
+    }
+
     void ended(long jobId, long executionId) {
         endedExecutions.add(executionId);
         local.remove(jobId);
