@@ -57,11 +57,20 @@ final class Attempts {
                 || (e instanceof DataAccessException d && isLockConflict(d));
     }
 
-    /** Lock conflicts the store resolves by trying again: deadlock victim, serialization failure, lock timeout. */
+    /**
+     * Lock conflicts the store resolves by trying again: deadlock victim, serialization failure, lock timeout. The
+     * state may sit on any SQL exception of the chain — a JDBC batch reports the failed statement's error as the
+     * next exception of a {@link java.sql.BatchUpdateException}, not always as its cause.
+     */
     private static boolean isLockConflict(DataAccessException e) {
-        return e.getMostSpecificCause() instanceof SQLException sql
-                && sql.getSQLState() != null
-                && RETRYABLE_STATES.contains(sql.getSQLState());
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            for (SQLException sql = t instanceof SQLException s ? s : null; sql != null; sql = sql.getNextException()) {
+                if (sql.getSQLState() != null && RETRYABLE_STATES.contains(sql.getSQLState())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static void backOff(int attempt) {

@@ -2,6 +2,7 @@ package com.widgets.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.widgets.db.ErrorCode;
 import com.widgets.db.Origin;
 import com.widgets.db.PortRef;
 import com.widgets.db.PortType;
@@ -122,6 +123,8 @@ class StormTest extends JobTestSupport {
         private final LongAdder calls = new LongAdder();
         private final Map<String, LongAdder> answers = new ConcurrentHashMap<>();
         private final AtomicLong slowestMillis = new AtomicLong();
+        private final java.util.concurrent.atomic.AtomicReference<Throwable> unexpected =
+                new java.util.concurrent.atomic.AtomicReference<>();
         private final java.util.Queue<Long> micros = new java.util.concurrent.ConcurrentLinkedQueue<>();
         private final ExecutorService threads = Executors.newFixedThreadPool(CLIENTS);
         private final List<Future<?>> clients = new ArrayList<>();
@@ -160,6 +163,10 @@ class StormTest extends JobTestSupport {
                     answer = "ok";
                 } catch (WiringException refused) {
                     answer = refused.code().name();
+                    if (refused.code() == ErrorCode.UNAVAILABLE) {
+                        unexpected.compareAndSet(null, refused);
+                        log.warn("A client's call failed", refused);
+                    }
                 }
                 calls.increment();
                 answers.computeIfAbsent(answer, k -> new LongAdder()).increment();
@@ -180,7 +187,12 @@ class StormTest extends JobTestSupport {
 
         void assertAnsweredWell() {
             assertThat(answers.keySet())
-                    .as("every client answer is a success or a domain refusal")
+                    .as(
+                            "every client answer is a success or a domain refusal; first other: %s",
+                            unexpected.get() == null
+                                    ? "none"
+                                    : org.springframework.core.NestedExceptionUtils.getMostSpecificCause(
+                                            unexpected.get()))
                     .isSubsetOf("ok", "WIDGET_NOT_FOUND", "PORT_BUSY", "SELF_LINK", "CONTENTION");
             long contention =
                     answers.getOrDefault("CONTENTION", new LongAdder()).sum();
