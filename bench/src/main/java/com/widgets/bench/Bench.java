@@ -5,6 +5,7 @@ import com.widgets.bench.load.ClosedLoop;
 import com.widgets.bench.load.ClosedLoop.Measured;
 import com.widgets.bench.service.GraphQlClient;
 import com.widgets.bench.service.ServiceProcess;
+import com.widgets.db.KeepRefusedConnections;
 import com.widgets.db.Origin;
 import com.widgets.db.PortRef;
 import com.widgets.db.PortType;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -31,9 +33,9 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The benchmark harness behind {@code bench/run [quick|full]}: starts the packaged service on the embedded database
- * (fsync on), measures each figure next to its raw bound on the same database in the same run, and writes
- * {@code bench/RESULTS.md}.
+ * The benchmark harness behind {@code bench/run [quick|full|smoke] [--url=jdbc:…]}: starts the packaged service on the
+ * embedded database (fsync on), or on an existing one given by its URL, measures each figure next to its raw bound on
+ * the same database in the same run, and writes {@code bench/RESULTS.md} (a {@code --url} run its own section of it).
  */
 public final class Bench {
 
@@ -57,37 +59,75 @@ public final class Bench {
     private Bench() {}
 
     public static void main(String[] args) throws Exception {
-        String mode = args.length > 0 ? args[0] : "quick";
+        String url = System.getenv("BENCH_URL");
+        Integer widgets = null;
+        List<String> plain = new ArrayList<>();
+        for (String arg : args) {
+            if (arg.startsWith("--url=")) {
+                url = arg.substring("--url=".length());
+            } else if (arg.startsWith("--widgets=")) {
+                widgets = Integer.parseInt(arg.substring("--widgets=".length()).replace("_", ""));
+            } else if (arg.startsWith("--")) {
+                throw new IllegalArgumentException("unknown option " + arg + "; see bench/run --help");
+            } else {
+                plain.add(arg);
+            }
+        }
+        url = url == null || url.isBlank() ? null : url;
+        String mode = plain.isEmpty() ? "quick" : plain.get(0);
         if (mode.equals("generate")) {
-            int n = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+            int n = plain.size() > 1 ? Integer.parseInt(plain.get(1)) : 1_000_000;
             Dataset.Output files =
                     Dataset.generate(Path.of("bench", "work", "data-" + n), n, WORKERS * PAIRS_PER_WORKER * 2, 42);
             log.info("Wrote {}, {} and {}", files.widgets(), files.links(), files.mix());
             return;
         }
-        int n = switch (mode) {
-            case "quick" -> 1_000_000;
-            case "full" -> 10_000_000;
-            case "smoke" -> 20_000;
-            default -> throw new IllegalArgumentException("mode is quick, full or smoke, not " + mode);
-        };
-        Duration point = mode.equals("full") ? Duration.ofSeconds(20) : Duration.ofSeconds(8);
-        Duration warmUp = Duration.ofSeconds(3);
-        int pool = Integer.getInteger("bench.pool", 16);
-        Path work = Path.of("bench", "work");
-        Path jar = Path.of("api", "target", "widgets-api.jar");
-        Results results = new Results(mode, "bench/run " + mode, pool);
-
-        Path dataDir = work.resolve("data-" + n);
+        // --widgets: a smaller database for a slow target; the mode keeps its durations
+        int n = widgets == null ? widgetsOf(mode) : widgets;
+        long t0 = System.nanoTime();
+        Run run = new Run(
+                mode,
+                n,
+                Integer.getInteger("bench.pool", 16),
+                mode.equals("full") ? Duration.ofSeconds(20) : Duration.ofSeconds(8),
+                Duration.ofMinutes(mode.equals("full") ? 5 : 4),
+                Path.of("api", "target", "widgets-api.jar"),
+                Path.of("bench", "work"),
+                n == 10_000_000 ? "" : " (set for 10M widgets; this run has " + n + ")");
+        Path dataDir = run.work().resolve("data-" + n);
         log.info("Generating {} widgets into {}", n, dataDir);
         Dataset.Output files = Dataset.generate(dataDir, n, WORKERS * PAIRS_PER_WORKER * 2, 42);
+        Path out = Path.of("bench", "RESULTS.md");
+        if (url == null) {
+            Results results = onEmbedded(run, files);
+            results.note(wallClock(t0));
+            results.write(out);
+        } else {
+            onExternal(run, files, url, t0, out);
+        }
+        log.info("Wrote {}; {}", out, wallClock(t0));
+    }
 
-        Path pg = work.resolve("pg-" + mode);
+    /** What every run of one mode shares; {@code n} is the mode's number of widgets unless --widgets set another. */
+    private record Run(
+            String mode, int n, int pool, Duration point, Duration warmUpLimit, Path jar, Path work, String scale) {
+        Duration warmUp() {
+            return Duration.ofSeconds(3);
+        }
+
+        Path serviceLog(String suffix) {
+            return work.resolve("service-" + mode + suffix + ".log");
+        }
+    }
+
+    /** The embedded default, as a user starts it: a fresh data directory, then a second start on the loaded one. */
+    private static Results onEmbedded(Run run, Dataset.Output files) throws Exception {
+        Results results = new Results(run.mode(), command(run), "java -Xmx512m -jar " + run.jar(), run.pool());
+        Path pg = run.work().resolve("pg-" + run.mode());
         deleteTree(pg);
-        Path serviceLog = work.resolve("service-" + mode + ".log");
-        String scale = n == 10_000_000 ? "" : " (set for 10M widgets; this run has " + n + ")";
         double firstStart;
-        try (ServiceProcess service = ServiceProcess.start(jar, pg, serviceLog, pool, "512m")) {
+        try (ServiceProcess service = ServiceProcess.embedded(run.jar(), pg, run.serviceLog(""), run.pool(), "512m");
+                HikariDataSource db = dataSource(service.jdbcUrl(), run.pool())) {
             firstStart = service.secondsToFirstAnswer();
             results.add(
                     "start",
@@ -96,42 +136,114 @@ public final class Bench {
                     "s",
                     null,
                     null);
-            try (GraphQlClient client = new GraphQlClient(service.baseUrl());
-                    HikariDataSource db = dataSource(service.jdbcUrl(), pool)) {
-                results.postgres(new JdbcTemplate(db).queryForObject("SHOW server_version", String.class));
-                bulkLoad(results, client, db, files, scale);
-                mix(results, client, files);
-                WiringStore store = new WiringStore(new JdbcTemplate(db), new DataSourceTransactionManager(db));
-                warmUp(results, client, store, n, Duration.ofMinutes(mode.equals("full") ? 5 : 4));
-                mutations(results, client, store, warmUp, point);
-                queries(results, client, store, n, warmUp, point, scale);
-            }
+            String version = new JdbcTemplate(db).queryForObject("SHOW server_version", String.class);
+            results.database("PostgreSQL " + version + " (embedded, fsync on, synchronous_commit on)");
+            measure(run, results, service, db, files);
         }
-        try (ServiceProcess again = ServiceProcess.start(jar, pg, serviceLog, pool, "512m")) {
+        try (ServiceProcess again = ServiceProcess.embedded(run.jar(), pg, run.serviceLog(""), run.pool(), "512m")) {
             double secondStart = again.secondsToFirstAnswer();
             results.add(
                     "start",
-                    "first answered request after `java -jar`, " + n + " widgets loaded",
+                    "first answered request after `java -jar`, " + run.n() + " widgets loaded",
                     secondStart,
                     "s",
                     null,
                     null);
             results.goal(
                     "first request ≤ 8 s after `java -jar`",
-                    String.format(Locale.ROOT, "%.2f s empty, %.2f s with %d widgets", firstStart, secondStart, n),
+                    String.format(
+                            Locale.ROOT, "%.2f s empty, %.2f s with %d widgets", firstStart, secondStart, run.n()),
                     8,
                     Math.max(firstStart, secondStart),
                     false);
         }
-        Path out = Path.of("bench", "RESULTS.md");
-        results.write(out);
-        log.info("Wrote {}", out);
+        return results;
+    }
+
+    /**
+     * An existing database (a Citus coordinator, say): the service migrates it, the harness empties the wiring tables,
+     * loads and measures as on the embedded one, then restarts the service against the loaded database. Writes its
+     * own section of the report; the embedded report stays.
+     */
+    private static void onExternal(Run run, Dataset.Output files, String url, long t0, Path out) throws Exception {
+        String shown = url.replaceAll("(?i)(password=)[^&]*", "$1…");
+        Results results = new Results(
+                run.mode(),
+                command(run) + " --url=" + shown,
+                "java -Xmx512m -jar " + run.jar() + " --spring.datasource.url=" + shown,
+                run.pool());
+        ExternalDatabase database;
+        try (ServiceProcess service =
+                        ServiceProcess.external(run.jar(), url, run.serviceLog("-url"), run.pool(), "512m");
+                HikariDataSource db = dataSource(url, run.pool())) {
+            JdbcTemplate jdbc = new JdbcTemplate(db);
+            database = ExternalDatabase.inspect(url, jdbc);
+            database.emptyWiringTables(jdbc);
+            log.info("Emptied widget, port and wiring_history on {}", database.address());
+            results.database(database.description());
+            results.note("no embedded database: the service ran on this one after its migrations; the harness emptied"
+                    + " `widget`, `port` and `wiring_history` (`TRUNCATE`) before loading, so there is no start-up"
+                    + " figure for an empty data directory");
+            measure(run, results, service, db, files);
+        }
+        try (ServiceProcess again =
+                ServiceProcess.external(run.jar(), url, run.serviceLog("-url"), run.pool(), "512m")) {
+            results.add(
+                    "restart",
+                    "service restarted against the same database, " + run.n()
+                            + " widgets loaded: first answered request after `java -jar`",
+                    again.secondsToFirstAnswer(),
+                    "s",
+                    null,
+                    null);
+        }
+        results.note(wallClock(t0));
+        results.writeSection(
+                out,
+                database.sectionKey(),
+                database.heading(),
+                database.caveat(Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** Load, rewiring mix, warm-up, mutations and queries, each next to its raw bound on the same database. */
+    private static void measure(
+            Run run, Results results, ServiceProcess service, HikariDataSource db, Dataset.Output files)
+            throws Exception {
+        try (GraphQlClient client = new GraphQlClient(service.baseUrl())) {
+            bulkLoad(results, client, db, files, run.scale());
+            mix(results, client, files);
+            WiringStore store = new WiringStore(new JdbcTemplate(db), new DataSourceTransactionManager(db));
+            warmUp(results, client, store, run.n(), run.warmUpLimit());
+            mutations(results, client, store, run.warmUp(), run.point());
+            queries(results, client, store, run.n(), run.warmUp(), run.point(), run.scale());
+        }
+    }
+
+    private static int widgetsOf(String mode) {
+        return switch (mode) {
+            case "quick" -> 1_000_000;
+            case "full" -> 10_000_000;
+            case "smoke" -> 20_000;
+            default -> throw new IllegalArgumentException("mode is quick, full or smoke, not " + mode);
+        };
+    }
+
+    private static String command(Run run) {
+        return "bench/run " + run.mode() + (run.n() == widgetsOf(run.mode()) ? "" : " --widgets=" + run.n());
+    }
+
+    private static String wallClock(long t0) {
+        return String.format(
+                Locale.ROOT,
+                "wall-clock time of the run: %.1f min (data files, service starts, load, measurements)",
+                (System.nanoTime() - t0) / 60e9);
     }
 
     private static HikariDataSource dataSource(String url, int pool) {
         HikariDataSource ds = new HikariDataSource();
         ds.setJdbcUrl(url);
         ds.setMaximumPoolSize(pool);
+        ds.setExceptionOverride(new KeepRefusedConnections()); // as the service's pool: a refusal keeps the connection
         return ds;
     }
 
@@ -142,23 +254,27 @@ public final class Bench {
         Job widgets = runJob(client, files.widgets());
         Job links = runJob(client, files.links());
         double total = (System.nanoTime() - t0) / 1e9;
-        double copyWidgets = copyBound(db, files.widgets(), "op text, serial_number text, name text, ports text");
+        boolean citus = Boolean.TRUE.equals(new JdbcTemplate(db)
+                .queryForObject("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')", Boolean.class));
+        double copyWidgets = copyBound(
+                db, citus, files.widgets(), "op text, serial_number text COLLATE \"C\", name text, ports text");
         double copyLinks = copyBound(
-                db, files.links(), "op text, serial_number text, port text, peer_serial_number text, peer_port text");
+                db,
+                citus,
+                files.links(),
+                "op text, serial_number text COLLATE \"C\", port text, peer_serial_number text, peer_port text");
+        String copy = citus
+                ? "COPY of the same file into a scratch table distributed on serial_number, rows/s"
+                : "COPY of the same file into a scratch table, rows/s";
         results.add(
                 "load",
                 "rewiring job: add " + widgets.read + " widgets",
                 widgets.opsPerSecond,
                 "ops/s",
                 copyWidgets,
-                "COPY of the same file into a scratch table, rows/s");
+                copy);
         results.add(
-                "load",
-                "rewiring job: link " + links.read + " pairs",
-                links.opsPerSecond,
-                "ops/s",
-                copyLinks,
-                "COPY of the same file into a scratch table, rows/s");
+                "load", "rewiring job: link " + links.read + " pairs", links.opsPerSecond, "ops/s", copyLinks, copy);
         results.add("load", "widgets + links loaded (upload to completion)", total, "s", null, null);
         double heapMiB = Math.max(widgets.heapPeak, links.heapPeak) / 1048576.0;
         results.add("load", "rewiring job heap peak (service -Xmx512m)", heapMiB, "MiB", null, null);
@@ -372,11 +488,17 @@ public final class Bench {
         }
     }
 
-    /** Rows per second of COPY of the same file into a scratch table on the same database. */
-    private static double copyBound(HikariDataSource db, Path file, String columns) throws Exception {
+    /**
+     * Rows per second of COPY of the same file into a scratch table on the same database; on Citus the table is
+     * distributed on serial_number like the wiring tables, so the rows travel to the workers as the job's do.
+     */
+    private static double copyBound(HikariDataSource db, boolean citus, Path file, String columns) throws Exception {
         try (Connection c = db.getConnection()) {
             c.createStatement().execute("DROP TABLE IF EXISTS bench_copy");
             c.createStatement().execute("CREATE TABLE bench_copy (" + columns + ")");
+            if (citus) {
+                c.createStatement().execute("SELECT create_distributed_table('bench_copy', 'serial_number')");
+            }
             long t0 = System.nanoTime();
             long rows;
             try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

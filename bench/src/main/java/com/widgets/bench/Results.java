@@ -3,7 +3,6 @@ package com.widgets.bench;
 import com.widgets.bench.load.ClosedLoop.Measured;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -19,19 +18,32 @@ final class Results {
 
     private final String mode;
     private final String command;
+    private final String service;
     private final int pool;
     private final List<Row> rows = new ArrayList<>();
     private final List<Goal> goals = new ArrayList<>();
-    private String postgres = "?";
+    private final List<String> notes = new ArrayList<>();
+    private String database = "?";
 
-    Results(String mode, String command, int pool) {
+    /**
+     * @param command the command line that produced the run
+     * @param service how the harness started the service, without the settings every start gets (port, pool)
+     */
+    Results(String mode, String command, String service, int pool) {
         this.mode = mode;
         this.command = command;
+        this.service = service;
         this.pool = pool;
     }
 
-    void postgres(String version) {
-        this.postgres = version;
+    /** What the service ran on: a version and how it was set up. */
+    void database(String database) {
+        this.database = database;
+    }
+
+    /** One more line of what the reader should know about the run, listed after the setup. */
+    void note(String note) {
+        notes.add(note);
     }
 
     void add(String group, String what, double value, String unit, Double bound, String boundWhat) {
@@ -79,9 +91,32 @@ final class Results {
         return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
     }
 
+    /** Replaces the embedded report in {@code file}; the sections of {@code --url} runs stay. */
     void write(Path file) throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("# Benchmark results (").append(mode).append(")\n\n");
+        setup(md);
+        table(md);
+        goals(md);
+        ResultsFile.read(file).withMain(md.toString()).write(file);
+    }
+
+    /**
+     * Replaces (or adds) the section of an external database in {@code file}, leaving the embedded report and other
+     * sections as they are. No goals table: the goals are set for the embedded default.
+     */
+    void writeSection(Path file, String key, String heading, String caveat) throws IOException {
+        StringBuilder md = new StringBuilder();
+        md.append("## ").append(heading).append("\n\n");
+        if (caveat != null) {
+            md.append(caveat).append("\n\n");
+        }
+        setup(md);
+        table(md);
+        ResultsFile.read(file).withSection(key, md.toString()).write(file);
+    }
+
+    private void setup(StringBuilder md) {
         md.append("- command: `").append(command).append("`\n");
         md.append("- date: ").append(LocalDate.now()).append('\n');
         md.append("- machine: ")
@@ -94,10 +129,19 @@ final class Results {
                 .append(' ')
                 .append(System.getProperty("java.version"))
                 .append('\n');
-        md.append("- PostgreSQL: ").append(postgres).append(" (embedded, fsync on, synchronous_commit on)\n");
-        md.append("- service: `java -Xmx512m -jar api/target/widgets-api.jar`, HikariCP pool ")
+        md.append("- database: ").append(database).append('\n');
+        md.append("- service: `")
+                .append(service)
+                .append("`, HikariCP pool ")
                 .append(pool)
-                .append("; load generator and raw bounds run in the harness JVM on the same machine\n\n");
+                .append("; load generator and raw bounds run in the harness JVM on the same machine\n");
+        for (String note : notes) {
+            md.append("- ").append(note).append('\n');
+        }
+        md.append('\n');
+    }
+
+    private void table(StringBuilder md) {
         md.append("| area | measured | value | raw bound, same run, same database | ratio |\n");
         md.append("|---|---|---|---|---|\n");
         for (Row r : rows) {
@@ -113,22 +157,25 @@ final class Results {
                     .append(r.ratio())
                     .append(" |\n");
         }
-        if (!goals.isEmpty()) {
-            md.append("\n## Against the goals\n\n");
-            md.append("Computed by the harness from the figures above. Why each miss happens, and the before/after\n");
-            md.append("figures of every change made for these goals: [`PROFILE.md`](PROFILE.md).\n\n");
-            md.append("| goal | measured | verdict |\n|---|---|---|\n");
-            for (Goal g : goals) {
-                md.append("| ")
-                        .append(g.goal())
-                        .append(" | ")
-                        .append(g.measured())
-                        .append(" | ")
-                        .append(g.verdict())
-                        .append(" |\n");
-            }
+    }
+
+    private void goals(StringBuilder md) {
+        if (goals.isEmpty()) {
+            return;
         }
-        Files.writeString(file, md.toString());
+        md.append("\n## Against the goals\n\n");
+        md.append("Computed by the harness from the figures above. Why each miss happens, and the before/after\n");
+        md.append("figures of every change made for these goals: [`PROFILE.md`](PROFILE.md).\n\n");
+        md.append("| goal | measured | verdict |\n|---|---|---|\n");
+        for (Goal g : goals) {
+            md.append("| ")
+                    .append(g.goal())
+                    .append(" | ")
+                    .append(g.measured())
+                    .append(" | ")
+                    .append(g.verdict())
+                    .append(" |\n");
+        }
     }
 
     private static String memory() {

@@ -14,26 +14,46 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The packaged service started as users start it ({@code java -jar}, embedded PostgreSQL, fsync on). */
+/**
+ * The packaged service started as users start it ({@code java -jar}), on its embedded PostgreSQL (fsync on) or on an
+ * existing database given by a JDBC URL.
+ */
 public final class ServiceProcess implements AutoCloseable {
 
     private final Process process;
     private final int httpPort;
-    private final int dbPort;
+    private final String jdbcUrl;
     private final double secondsToFirstAnswer;
 
-    private ServiceProcess(Process process, int httpPort, int dbPort, double secondsToFirstAnswer) {
+    private ServiceProcess(Process process, int httpPort, String jdbcUrl, double secondsToFirstAnswer) {
         this.process = process;
         this.httpPort = httpPort;
-        this.dbPort = dbPort;
+        this.jdbcUrl = jdbcUrl;
         this.secondsToFirstAnswer = secondsToFirstAnswer;
     }
 
     private static final AtomicInteger STARTS = new AtomicInteger();
 
-    /** Starts the jar and waits for its first answered GraphQL request. */
-    public static ServiceProcess start(Path jar, Path dataDir, Path log, int pool, String heap) throws Exception {
-        int http = freePort(), db = freePort();
+    /** Starts the jar on its embedded PostgreSQL in {@code dataDir} and waits for its first answered request. */
+    public static ServiceProcess embedded(Path jar, Path dataDir, Path log, int pool, String heap) throws Exception {
+        int db = freePort();
+        return start(
+                jar,
+                List.of("--widgets.embedded.data-dir=" + dataDir, "--widgets.embedded.port=" + db),
+                "jdbc:postgresql://localhost:" + db + "/postgres?user=postgres",
+                log,
+                pool,
+                heap);
+    }
+
+    /** Starts the jar on the database at {@code url} (no embedded one) and waits for its first answered request. */
+    public static ServiceProcess external(Path jar, String url, Path log, int pool, String heap) throws Exception {
+        return start(jar, List.of("--spring.datasource.url=" + url), url, log, pool, heap);
+    }
+
+    private static ServiceProcess start(
+            Path jar, List<String> database, String jdbcUrl, Path log, int pool, String heap) throws Exception {
+        int http = freePort();
         List<String> command = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
         // Extra JVM options for the service, e.g. -Dbench.service-jvm-args=-XX:StartFlightRecording=filename=x{n}.jfr
@@ -48,9 +68,8 @@ public final class ServiceProcess implements AutoCloseable {
                 "-jar",
                 jar.toString(),
                 "--server.port=" + http,
-                "--widgets.embedded.data-dir=" + dataDir,
-                "--widgets.embedded.port=" + db,
                 "--spring.datasource.hikari.maximum-pool-size=" + pool));
+        command.addAll(database);
         Files.createDirectories(log.getParent());
         long t0 = System.nanoTime();
         Process process = new ProcessBuilder(command)
@@ -70,7 +89,7 @@ public final class ServiceProcess implements AutoCloseable {
             }
             try {
                 if (client.send(probe, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return new ServiceProcess(process, http, db, (System.nanoTime() - t0) / 1e9);
+                    return new ServiceProcess(process, http, jdbcUrl, (System.nanoTime() - t0) / 1e9);
                 }
             } catch (IOException e) {
                 // not listening yet
@@ -85,8 +104,9 @@ public final class ServiceProcess implements AutoCloseable {
         return "http://localhost:" + httpPort;
     }
 
+    /** The database the service uses, for the harness's own raw-bound connections. */
     public String jdbcUrl() {
-        return "jdbc:postgresql://localhost:" + dbPort + "/postgres?user=postgres";
+        return jdbcUrl;
     }
 
     public double secondsToFirstAnswer() {
