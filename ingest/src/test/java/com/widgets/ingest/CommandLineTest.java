@@ -2,19 +2,24 @@ package com.widgets.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.widgets.db.testing.TestDatabases;
 import com.widgets.ingest.cli.IngestCommandLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.core.env.Environment;
 
 /** The command-line runner in this JVM, against the same embedded database (the test settings apply to it too). */
 @ExtendWith(OutputCaptureExtension.class)
@@ -23,11 +28,25 @@ class CommandLineTest extends JobTestSupport {
     @TempDir
     Path temp;
 
+    @Autowired
+    Environment environment;
+
     /** The runner with its reject report in the temporary directory rather than beside the test resources. */
     private int run(String... args) {
         String[] all = Arrays.copyOf(args, args.length + 1);
         all[args.length] = "--rejects=" + temp.resolve("rejects.csv");
-        return IngestCommandLine.run(all);
+        return cli(all);
+    }
+
+    /** The runner on this test's database (the shared embedded one, or the Citus lane's). */
+    private int cli(String... args) {
+        return IngestCommandLine.run(withDatabase(args));
+    }
+
+    private String[] withDatabase(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(TestDatabases.sameDatabaseArgs(environment));
+        return all.toArray(String[]::new);
     }
 
     @Test
@@ -45,21 +64,19 @@ class CommandLineTest extends JobTestSupport {
 
     @Test
     void exitsTwoOnAUsageError() {
-        assertThat(IngestCommandLine.run()).isEqualTo(2);
-        assertThat(IngestCommandLine.run("--file=" + resource("every-code.csv"), "--mode=sideways"))
+        assertThat(cli()).isEqualTo(2);
+        assertThat(cli("--file=" + resource("every-code.csv"), "--mode=sideways"))
                 .isEqualTo(2);
-        assertThat(IngestCommandLine.run("--file=" + temp.resolve("missing.csv")))
-                .isEqualTo(2);
-        assertThat(IngestCommandLine.run("--export=" + temp.resolve("x.csv"), "--rejects=" + temp.resolve("r.csv")))
+        assertThat(cli("--file=" + temp.resolve("missing.csv"))).isEqualTo(2);
+        assertThat(cli("--export=" + temp.resolve("x.csv"), "--rejects=" + temp.resolve("r.csv")))
                 .isEqualTo(2);
     }
 
     @Test
     void helpPrintsTheUsageAndExitsZero(CapturedOutput output) {
-        assertThat(IngestCommandLine.run("--help")).isZero();
-        assertThat(IngestCommandLine.run("-h")).isZero();
-        assertThat(IngestCommandLine.run("--file=" + resource("every-code.csv"), "--help"))
-                .isZero();
+        assertThat(cli("--help")).isZero();
+        assertThat(cli("-h")).isZero();
+        assertThat(cli("--file=" + resource("every-code.csv"), "--help")).isZero();
 
         assertThat(output.getOut())
                 .contains("usage: java -jar widgets-ingest.jar --file=FILE")
@@ -73,7 +90,7 @@ class CommandLineTest extends JobTestSupport {
     void aRunWritesItsRejectReportBesideTheFileAndSaysWhere(CapturedOutput output) throws Exception {
         Path file = Files.copy(resource("every-code.csv"), temp.resolve("every-code.csv"));
 
-        assertThat(IngestCommandLine.run("--file=" + file)).isZero();
+        assertThat(cli("--file=" + file)).isZero();
 
         Path report = temp.resolve("every-code.csv.rejects.csv");
         assertThat(Files.readAllLines(report)).containsExactlyElementsOf(lines(resource("every-code.rejects.csv")));
@@ -85,7 +102,7 @@ class CommandLineTest extends JobTestSupport {
         Path report = temp.resolve("reports/today.csv");
         Files.createDirectories(report.getParent());
 
-        assertThat(IngestCommandLine.run("--file=" + resource("every-code.csv"), "--rejects=" + report))
+        assertThat(cli("--file=" + resource("every-code.csv"), "--rejects=" + report))
                 .isZero();
 
         assertThat(Files.readAllLines(report)).containsExactlyElementsOf(lines(resource("every-code.rejects.csv")));
@@ -96,7 +113,7 @@ class CommandLineTest extends JobTestSupport {
     void aFileNoJobCouldReadExitsOneWithItsCodeInTheReportNamingTheFileOnly(CapturedOutput output) throws Exception {
         Path file = Files.writeString(temp.resolve("plain.csv.gz"), "op,serial_number\nremove,X\n");
 
-        assertThat(IngestCommandLine.run("--file=" + file)).isEqualTo(1);
+        assertThat(cli("--file=" + file)).isEqualTo(1);
 
         assertThat(Files.readAllLines(temp.resolve("plain.csv.gz.rejects.csv")))
                 .hasSize(2)
@@ -119,7 +136,7 @@ class CommandLineTest extends JobTestSupport {
         int logged = output.getOut().length();
         int exit;
         try {
-            exit = IngestCommandLine.run(new PrintWriter(terminal, true), "--file=" + file);
+            exit = IngestCommandLine.run(new PrintWriter(terminal, true), withDatabase("--file=" + file));
         } finally {
             logging.setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, before); // this JVM's other tests log on
         }
@@ -147,7 +164,7 @@ class CommandLineTest extends JobTestSupport {
         assertThat(run("--file=" + resource("rules/target-state.csv"))).isZero();
 
         Path exported = temp.resolve("state.csv");
-        assertThat(IngestCommandLine.run("--export=" + exported)).isZero();
+        assertThat(cli("--export=" + exported)).isZero();
 
         assertThat(Files.readAllLines(exported))
                 .containsExactly(
