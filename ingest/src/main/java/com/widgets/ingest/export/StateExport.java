@@ -74,14 +74,9 @@ public class StateExport {
         return lines == null ? 0 : lines;
     }
 
+    /** Every widget as an add line, remembering which were written. */
     private long adds(CsvRows rows) {
-        long lines = 0;
-        String after = null;
-        while (true) {
-            List<Widget> widgets = store.widgetsAfter(after, WiringStore.MAX_PAGE);
-            if (widgets.isEmpty()) {
-                return lines;
-            }
+        return eachPage(widgets -> {
             String[] serials = new String[widgets.size()];
             String[] created = new String[widgets.size()];
             for (int i = 0; i < widgets.size(); i++) {
@@ -96,14 +91,30 @@ public class StateExport {
                         null,
                         widget.name(),
                         PortType.letters(widget.portTypes()));
-                lines++;
             }
             jdbc.update(ADD_WIDGETS, serials, created);
-            after = widgets.get(widgets.size() - 1).serialNumber();
-        }
+            return widgets.size();
+        });
     }
 
+    /** Every link once, as a link line, reconciled. */
     private long links(CsvRows rows) {
+        return eachPage(widgets -> {
+            Map<PortRef, PortRef> links = reconciled(widgets);
+            links.forEach((a, b) -> rows.row(
+                    "link",
+                    a.serialNumber(),
+                    a.port().name(),
+                    b.serialNumber(),
+                    b.port().name(),
+                    null,
+                    null));
+            return links.size();
+        });
+    }
+
+    /** Pages through all widgets by serial number; returns the sum of the lines each page wrote. */
+    private long eachPage(java.util.function.ToIntFunction<List<Widget>> page) {
         long lines = 0;
         String after = null;
         while (true) {
@@ -111,18 +122,7 @@ public class StateExport {
             if (widgets.isEmpty()) {
                 return lines;
             }
-            for (Map.Entry<PortRef, PortRef> link : reconciled(widgets).entrySet()) {
-                PortRef a = link.getKey(), b = link.getValue();
-                rows.row(
-                        "link",
-                        a.serialNumber(),
-                        a.port().name(),
-                        b.serialNumber(),
-                        b.port().name(),
-                        null,
-                        null);
-                lines++;
-            }
+            lines += page.applyAsInt(widgets);
             after = widgets.get(widgets.size() - 1).serialNumber();
         }
     }
