@@ -61,9 +61,8 @@ final class ChunkWrites {
             RETURNING w.serial_number
             """;
 
-    private static final String LOCK_WIDGETS = "UPDATE widget SET name = name WHERE serial_number = ANY(?::text[])";
-    private static final String LOCK_PORTS =
-            "UPDATE port SET linked_at = linked_at WHERE serial_number = ANY(?::text[])";
+    private static final String LOCK_WIDGET = "UPDATE widget SET name = name WHERE serial_number = ?";
+    private static final String LOCK_PORTS = "UPDATE port SET linked_at = linked_at WHERE serial_number = ?";
 
     private static final String INSERT_WIDGETS = """
             INSERT INTO widget (serial_number, name)
@@ -180,13 +179,16 @@ final class ChunkWrites {
 
     /**
      * Locks the rows the part will read before reading them, so no one changes them between the read and the
-     * check-and-set write. A no-op UPDATE, because Citus refuses {@code SELECT … FOR UPDATE} across shards. Only for
-     * parts that kept meeting changes: it costs a row version per port, which the optimistic path does not pay.
+     * check-and-set write: widget rows, then port rows, serial number by serial number in the canonical order single
+     * links lock in, so a link waiting here is never half of a lock cycle. One no-op UPDATE per serial number in one
+     * batch (Citus refuses {@code SELECT … FOR UPDATE} across shards, and routes these to one shard each). Only for parts
+     * that kept meeting changes: it costs a row version per port, which the optimistic path does not pay.
      */
     private void lock(Set<String> serials) {
-        String[] names = serials.toArray(String[]::new);
-        jdbc.update(LOCK_WIDGETS, (Object) names);
-        jdbc.update(LOCK_PORTS, (Object) names);
+        List<Object[]> inOrder = new ArrayList<>(serials.size());
+        serials.stream().sorted().forEach(serial -> inOrder.add(new Object[] {serial}));
+        jdbc.batchUpdate(LOCK_WIDGET, inOrder);
+        jdbc.batchUpdate(LOCK_PORTS, inOrder);
     }
 
     List<OpOutcome> apply(List<? extends WiringOp> ops, boolean dryRun) {
