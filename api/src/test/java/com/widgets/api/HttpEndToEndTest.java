@@ -165,6 +165,21 @@ class HttpEndToEndTest {
     }
 
     @Test
+    void theFrontPageLinksGraphiQlTheSchemaHealthAndTheReadme() throws Exception {
+        HttpResponse<String> page = send(request("/").GET());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
+        Matcher links = Pattern.compile("href=\"([^\"]+)\"").matcher(page.body());
+        List<String> hrefs = links.results().map(link -> link.group(1)).toList();
+        assertThat(hrefs).containsExactlyInAnyOrder("graphiql", "graphql/schema", "actuator/health", "README.md");
+        for (String href : hrefs) {
+            assertThat(send(request("/" + href).GET()).statusCode()).as(href).isEqualTo(200);
+        }
+        assertThat(send(request("/README.md").GET()).body()).startsWith("# Widgets wiring service");
+    }
+
+    @Test
     void printsTheSchema() throws Exception {
         HttpResponse<String> schema = send(request("/graphql/schema").GET());
         assertThat(schema.statusCode()).isEqualTo(200);
