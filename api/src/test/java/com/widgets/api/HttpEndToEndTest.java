@@ -118,6 +118,74 @@ class HttpEndToEndTest {
     }
 
     @Test
+    void aBodyThatIsNotJsonByItsContentTypeGets415NamingTheTypesThatAre() throws Exception {
+        // curl -d sends application/x-www-form-urlencoded unless told otherwise.
+        HttpResponse<String> form = post("{\"query\":\"{ __typename }\"}", "application/x-www-form-urlencoded");
+        HttpResponse<String> none =
+                send(request("/graphql").POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"{ __typename }\"}")));
+        for (HttpResponse<String> refused : List.of(form, none)) {
+            assertThat(refused.statusCode()).isEqualTo(415);
+            assertThat(refused.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+            assertThat(refused.body())
+                    .contains("\"acceptedContentTypes\":[\"application/json\",\"application/graphql\"]")
+                    .contains("Content-Type: application/json");
+        }
+        assertThat(form.body()).contains("'application/x-www-form-urlencoded").contains("is not supported");
+    }
+
+    @Test
+    void aSubscriptionOverPlainHttpGets400NamingTheWaysThatWork() throws Exception {
+        String subscription = "subscription { wiringChanged(serialNumbers: [\"SN-1\"]) { type } }";
+        HttpResponse<String> byPost =
+                post("{\"query\":\"" + subscription.replace("\"", "\\\"") + "\"}", "application/json");
+        HttpResponse<String> byGet =
+                send(request("/graphql?query=" + URLEncoder.encode(subscription, StandardCharsets.UTF_8))
+                        .GET());
+        for (HttpResponse<String> refused : List.of(byPost, byGet)) {
+            assertThat(refused.statusCode()).isEqualTo(400);
+            assertThat(refused.body())
+                    .contains("ws://localhost:" + port + "/graphql")
+                    .contains("text/event-stream")
+                    .doesNotContain("upstreamPublisher");
+        }
+    }
+
+    @Test
+    void aSubscriptionFollowsLiveChangesOverServerSentEvents() throws Exception {
+        var firstEvent = client.sendAsync(
+                        request("/graphql")
+                                .header("Content-Type", "application/json")
+                                .header("Accept", "text/event-stream")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"subscription {"
+                                        + " wiringChanged(serialNumbers: [\\\"SN-1\\\"]) { type port } }\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofLines())
+                .thenApply(response -> {
+                    // Closing the lines ends the subscription.
+                    try (var lines = response.body()) {
+                        return response.statusCode() + " "
+                                + lines.filter(line -> line.startsWith("data:"))
+                                        .findFirst()
+                                        .orElseThrow();
+                    }
+                });
+        // The response starts with the first event; until then it is not known when the subscription listens.
+        for (int i = 0; i < 100 && !firstEvent.isDone(); i++) {
+            http.document("mutation { unlink(input: {end: {serialNumber: \"SN-1\", port: P}}) { changed } }")
+                    .executeAndVerify();
+            http.document("mutation { link(input: {a: {serialNumber: \"SN-1\", port: P},"
+                            + " b: {serialNumber: \"SN-2\", port: Q}}) { changed } }")
+                    .executeAndVerify();
+            Thread.sleep(100);
+        }
+        assertThat(firstEvent.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .startsWith("200 data:")
+                .contains("\"wiringChanged\"")
+                .contains("\"port\":\"P\"");
+    }
+
+    @Test
     void userMistakesNeverGiveA500OrAStackTrace() throws Exception {
         HttpResponse<String> malformed = post("{\"query\": \"{ widget(", "application/json");
         assertThat(malformed.statusCode()).isEqualTo(400);
