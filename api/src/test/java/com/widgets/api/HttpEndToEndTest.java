@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.widgets.db.WiringEvent;
 import com.widgets.db.WiringStore;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -12,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -183,6 +185,34 @@ class HttpEndToEndTest {
                 .startsWith("200 data:")
                 .contains("\"wiringChanged\"")
                 .contains("\"port\":\"P\"");
+    }
+
+    @Test
+    void errorsTomcatAnswersBeforeSpringAreJsonToo() throws Exception {
+        Map<String, String> requests = Map.of(
+                "a 20 KB header",
+                "GET /graphql HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "x".repeat(20_000) + "\r\n",
+                "a control character in a header",
+                "GET /graphql HTTP/1.1\r\nHost: localhost\r\nX-Bad: a\u0001b\r\n",
+                "a malformed URL",
+                "GET /graphql/%zz HTTP/1.1\r\nHost: localhost\r\n");
+        for (var request : requests.entrySet()) {
+            String response;
+            try (Socket socket = new Socket("localhost", port)) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream()
+                        .write((request.getValue() + "Connection: close\r\n\r\n")
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            }
+            assertThat(response)
+                    .as(request.getKey())
+                    .startsWith("HTTP/1.1 400")
+                    .containsIgnoringCase("Content-Type: application/json")
+                    .contains("{\"code\":\"BAD_REQUEST\",\"message\":\"")
+                    .doesNotContainIgnoringCase("<html")
+                    .doesNotContain("Tomcat");
+        }
     }
 
     @Test
