@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.widgets.db.WiringEvent;
 import com.widgets.db.WiringStore;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -12,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -118,6 +120,102 @@ class HttpEndToEndTest {
     }
 
     @Test
+    void aBodyThatIsNotJsonByItsContentTypeGets415NamingTheTypesThatAre() throws Exception {
+        // curl -d sends application/x-www-form-urlencoded unless told otherwise.
+        HttpResponse<String> form = post("{\"query\":\"{ __typename }\"}", "application/x-www-form-urlencoded");
+        HttpResponse<String> none =
+                send(request("/graphql").POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"{ __typename }\"}")));
+        for (HttpResponse<String> refused : List.of(form, none)) {
+            assertThat(refused.statusCode()).isEqualTo(415);
+            assertThat(refused.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+            assertThat(refused.body())
+                    .contains("\"acceptedContentTypes\":[\"application/json\",\"application/graphql\"]")
+                    .contains("Content-Type: application/json");
+        }
+        assertThat(form.body()).contains("'application/x-www-form-urlencoded").contains("is not supported");
+    }
+
+    @Test
+    void aSubscriptionOverPlainHttpGets400NamingTheWaysThatWork() throws Exception {
+        String subscription = "subscription { wiringChanged(serialNumbers: [\"SN-1\"]) { type } }";
+        HttpResponse<String> byPost =
+                post("{\"query\":\"" + subscription.replace("\"", "\\\"") + "\"}", "application/json");
+        HttpResponse<String> byGet =
+                send(request("/graphql?query=" + URLEncoder.encode(subscription, StandardCharsets.UTF_8))
+                        .GET());
+        for (HttpResponse<String> refused : List.of(byPost, byGet)) {
+            assertThat(refused.statusCode()).isEqualTo(400);
+            assertThat(refused.body())
+                    .contains("ws://localhost:" + port + "/graphql")
+                    .contains("text/event-stream")
+                    .doesNotContain("upstreamPublisher");
+        }
+    }
+
+    @Test
+    void aSubscriptionFollowsLiveChangesOverServerSentEvents() throws Exception {
+        var firstEvent = client.sendAsync(
+                        request("/graphql")
+                                .header("Content-Type", "application/json")
+                                .header("Accept", "text/event-stream")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"subscription {"
+                                        + " wiringChanged(serialNumbers: [\\\"SN-1\\\"]) { type port } }\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofLines())
+                .thenApply(response -> {
+                    // Closing the lines ends the subscription.
+                    try (var lines = response.body()) {
+                        return response.statusCode() + " "
+                                + lines.filter(line -> line.startsWith("data:"))
+                                        .findFirst()
+                                        .orElseThrow();
+                    }
+                });
+        // The response starts with the first event; until then it is not known when the subscription listens.
+        for (int i = 0; i < 100 && !firstEvent.isDone(); i++) {
+            http.document("mutation { unlink(input: {end: {serialNumber: \"SN-1\", port: P}}) { changed } }")
+                    .executeAndVerify();
+            http.document("mutation { link(input: {a: {serialNumber: \"SN-1\", port: P},"
+                            + " b: {serialNumber: \"SN-2\", port: Q}}) { changed } }")
+                    .executeAndVerify();
+            Thread.sleep(100);
+        }
+        assertThat(firstEvent.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .startsWith("200 data:")
+                .contains("\"wiringChanged\"")
+                .contains("\"port\":\"P\"");
+    }
+
+    @Test
+    void errorsTomcatAnswersBeforeSpringAreJsonToo() throws Exception {
+        Map<String, String> requests = Map.of(
+                "a 20 KB header",
+                "GET /graphql HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "x".repeat(20_000) + "\r\n",
+                "a control character in a header",
+                "GET /graphql HTTP/1.1\r\nHost: localhost\r\nX-Bad: a\u0001b\r\n",
+                "a malformed URL",
+                "GET /graphql/%zz HTTP/1.1\r\nHost: localhost\r\n");
+        for (var request : requests.entrySet()) {
+            String response;
+            try (Socket socket = new Socket("localhost", port)) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream()
+                        .write((request.getValue() + "Connection: close\r\n\r\n")
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            }
+            assertThat(response)
+                    .as(request.getKey())
+                    .startsWith("HTTP/1.1 400")
+                    .containsIgnoringCase("Content-Type: application/json")
+                    .contains("{\"code\":\"BAD_REQUEST\",\"message\":\"")
+                    .doesNotContainIgnoringCase("<html")
+                    .doesNotContain("Tomcat");
+        }
+    }
+
+    @Test
     void userMistakesNeverGiveA500OrAStackTrace() throws Exception {
         HttpResponse<String> malformed = post("{\"query\": \"{ widget(", "application/json");
         assertThat(malformed.statusCode()).isEqualTo(400);
@@ -162,6 +260,21 @@ class HttpEndToEndTest {
                     assertThat(error.getErrorType().toString()).isEqualTo("BAD_REQUEST");
                 }));
         assertThat(store.widget("SN-4")).isPresent();
+    }
+
+    @Test
+    void theFrontPageLinksGraphiQlTheSchemaHealthAndTheReadme() throws Exception {
+        HttpResponse<String> page = send(request("/").GET());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
+        Matcher links = Pattern.compile("href=\"([^\"]+)\"").matcher(page.body());
+        List<String> hrefs = links.results().map(link -> link.group(1)).toList();
+        assertThat(hrefs).containsExactlyInAnyOrder("graphiql", "graphql/schema", "actuator/health", "README.md");
+        for (String href : hrefs) {
+            assertThat(send(request("/" + href).GET()).statusCode()).as(href).isEqualTo(200);
+        }
+        assertThat(send(request("/README.md").GET()).body()).startsWith("# Widgets wiring service");
     }
 
     @Test

@@ -8,15 +8,21 @@ import com.widgets.db.PortRef;
 import com.widgets.db.PortType;
 import com.widgets.db.WiringStore;
 import com.widgets.db.testing.WiringDatabase;
+import graphql.language.OperationDefinition;
+import graphql.parser.Parser;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -55,34 +61,65 @@ class SamplesTest {
     }
 
     @BeforeEach
-    void wiring() {
-        Fixtures.sampleWiring(jdbc, store);
+    void emptyDatabase() {
+        new WiringDatabase(jdbc).reset();
     }
 
+    /** Each sample creates what it uses, so it works on an empty database, as a newcomer's does. */
     @ParameterizedTest
     @MethodSource("samples")
-    void runsWithoutErrors(String sample) throws IOException {
-        String document = new PathMatchingResourcePatternResolver()
-                .getResource("classpath:samples/" + sample)
-                .getContentAsString(StandardCharsets.UTF_8);
-        if (document.contains("subscription ")) {
-            runSubscription(document);
-        } else {
-            var response = http.document(document).execute();
-            response.errors().verify();
-            Map<String, Object> data = response.returnResponse().getData();
-            assertThat(data).isNotNull().isNotEmpty();
-            assertThat(data.values()).doesNotContainNull();
+    void runsWithoutErrorsOnAnEmptyDatabase(String sample) throws IOException {
+        for (OperationDefinition operation : operations(read(sample))) {
+            if (operation.getOperation() == OperationDefinition.Operation.SUBSCRIPTION) {
+                runSubscription(read(sample), operation.getName());
+            } else {
+                runOperation(read(sample), operation.getName());
+            }
         }
         assertThat(new WiringDatabase(jdbc).invariantViolations()).isEmpty();
     }
 
-    private void runSubscription(String document) {
+    /** A user pastes the samples in any order, some twice, into one database: none of them fails. */
+    @Test
+    void runInAnyOrderAndAgainOnOneDatabase() throws IOException {
+        List<String> order = new ArrayList<>(samples().toList());
+        order.addAll(samples().toList());
+        Collections.shuffle(order, new Random(13));
+        for (String sample : order) {
+            for (OperationDefinition operation : operations(read(sample))) {
+                if (operation.getOperation() != OperationDefinition.Operation.SUBSCRIPTION) {
+                    runOperation(read(sample), operation.getName());
+                }
+            }
+        }
+        assertThat(new WiringDatabase(jdbc).invariantViolations()).isEmpty();
+    }
+
+    private void runOperation(String document, String operationName) {
+        var response = http.document(document).operationName(operationName).execute();
+        response.errors().verify();
+        Map<String, Object> data = response.returnResponse().getData();
+        assertThat(data).as(operationName).isNotNull().isNotEmpty();
+        assertThat(data.values()).as(operationName).doesNotContainNull();
+    }
+
+    private static String read(String sample) throws IOException {
+        return new PathMatchingResourcePatternResolver()
+                .getResource("classpath:samples/" + sample)
+                .getContentAsString(StandardCharsets.UTF_8);
+    }
+
+    private static List<OperationDefinition> operations(String document) {
+        return Parser.parse(document).getDefinitionsOfType(OperationDefinition.class);
+    }
+
+    private void runSubscription(String document, String operationName) {
         WebSocketGraphQlTester ws = WebSocketGraphQlTester.builder(
                         URI.create("ws://localhost:" + port + "/graphql"), new StandardWebSocketClient())
                 .build();
         int before = Subscribers.count(context);
         var events = ws.document(document)
+                .operationName(operationName)
                 .executeSubscription()
                 .toFlux("wiringChanged.type", String.class)
                 .take(2)

@@ -1,16 +1,21 @@
 package com.widgets.api.rest;
 
+import com.widgets.api.system.InvalidInput;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.util.stream.Collectors;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads a REST request body as JSON whatever its Content-Type: the seeds' examples use {@code curl -d}, which labels
- * JSON as a form. Anything unreadable is a {@link Malformed} with a sentence saying where.
+ * JSON as a form. Text that is not JSON is a {@link Malformed} with a sentence saying where; an unknown field or a
+ * value of the wrong type is an {@link InvalidInput} naming the field.
  */
 @Component
 class JsonBody {
@@ -40,13 +45,23 @@ class JsonBody {
         }
         T value;
         try {
-            value = json.readValue(bytes, type);
+            // Jackson 3 ignores unknown fields by default; here a typo ("serial_numbr") must not pass silently.
+            value = json.readerFor(type)
+                    .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .readValue(bytes);
+        } catch (UnrecognizedPropertyException e) {
+            throw new InvalidInput(
+                    path(e),
+                    "is not a field of this request; it has "
+                            + e.getKnownPropertyIds().stream()
+                                    .map(String::valueOf)
+                                    .sorted()
+                                    .collect(Collectors.joining(", ")));
         } catch (DatabindException e) {
-            String field = e.getPath().isEmpty() ? null : e.getPathReference();
-            throw new Malformed(
-                    field == null
-                            ? "The request body is not the JSON object this endpoint expects."
-                            : "The request body has a value of the wrong type at " + path(e) + ".");
+            if (e.getPath().isEmpty()) {
+                throw new Malformed("The request body is not the JSON object this endpoint expects.");
+            }
+            throw new InvalidInput(path(e), "has a value of the wrong type");
         } catch (JacksonException e) {
             throw new Malformed("The request body is not valid JSON: " + e.getOriginalMessage() + where(e) + ".");
         }
@@ -65,7 +80,7 @@ class JsonBody {
                 path.append('[').append(reference.getIndex()).append(']');
             }
         }
-        return "'" + path + "'";
+        return path.toString();
     }
 
     private static String where(JacksonException e) {

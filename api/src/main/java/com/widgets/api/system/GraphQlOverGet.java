@@ -22,7 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code GET /graphql?query=…&variables=…&operationName=…} per GraphQL over HTTP: queries only, so a link or a
- * crawler can never change the wiring; mutations and subscriptions are refused with 405 (use POST or the WebSocket).
+ * crawler can never change the wiring; mutations are refused with 405 (use POST), subscriptions with 400 (use the
+ * WebSocket or Server-Sent Events).
  */
 class GraphQlOverGet {
 
@@ -57,6 +58,9 @@ class GraphQlOverGet {
             }
         }
         OperationDefinition.Operation operation = operation(query, (String) body.get("operationName"));
+        if (operation == OperationDefinition.Operation.SUBSCRIPTION) {
+            return GraphQlOverPost.subscriptionRefused(request);
+        }
         if (operation != null && operation != OperationDefinition.Operation.QUERY) {
             return ServerResponse.status(HttpStatus.METHOD_NOT_ALLOWED)
                     .allow(HttpMethod.POST)
@@ -84,7 +88,7 @@ class GraphQlOverGet {
     }
 
     /** The type of the operation that would run; null when the document does not parse (execution reports it). */
-    private static OperationDefinition.Operation operation(String query, String operationName) {
+    static OperationDefinition.Operation operation(String query, String operationName) {
         try {
             Document document = Parser.parse(query);
             List<OperationDefinition> operations = document.getDefinitionsOfType(OperationDefinition.class);
@@ -122,7 +126,7 @@ class GraphQlOverGet {
                         + " \"variables\" object.");
     }
 
-    private static ServerResponse error(HttpStatus status, String message) {
+    static ServerResponse error(HttpStatus status, String message) {
         return ServerResponse.status(status)
                 .contentType(MediaType.APPLICATION_JSON)
                 .body(errors(message));

@@ -11,8 +11,6 @@ import org.springframework.graphql.server.WebGraphQlHandler;
 import org.springframework.graphql.server.webmvc.GraphQlHttpHandler;
 import org.springframework.graphql.server.webmvc.GraphQlRequestPredicates;
 import org.springframework.http.MediaType;
-import org.springframework.http.converter.HttpMessageNotReadableException;
-import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerResponse;
@@ -27,23 +25,21 @@ import tools.jackson.databind.json.JsonMapper;
 class WebEndpoints {
 
     /**
-     * Ahead of Spring's routes: GET /graphql runs queries (Spring answers 405), and a POST whose body is not JSON
-     * gets a GraphQL error saying so (Spring answers a bare 400).
+     * Ahead of Spring's routes: GET /graphql runs queries (Spring answers 405); a POST whose body is not JSON gets a
+     * GraphQL error saying so (Spring answers a bare 400), one whose Content-Type is not JSON a 415 naming the types
+     * that are, and a subscription a 400 naming the transports that carry one. Spring's own route still answers
+     * {@code Accept: text/event-stream} (subscriptions over Server-Sent Events).
      */
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
     RouterFunction<ServerResponse> graphQlRoutes(
             WebGraphQlHandler handler, GraphQlHttpHandler httpHandler, JsonMapper json) {
         GraphQlOverGet get = new GraphQlOverGet(handler, json);
+        GraphQlOverPost post = new GraphQlOverPost(httpHandler, json);
         return RouterFunctions.route()
                 .GET("/graphql", get::handle)
-                .route(GraphQlRequestPredicates.graphQlHttp("/graphql"), request -> {
-                    try {
-                        return httpHandler.handleRequest(request);
-                    } catch (HttpMessageNotReadableException | ServerWebInputException e) {
-                        return GraphQlOverGet.unreadable(e);
-                    }
-                })
+                .route(GraphQlRequestPredicates.graphQlHttp("/graphql"), post::handle)
+                .POST("/graphql", request -> !GraphQlOverPost.readable(request), post::unsupportedMediaType)
                 .build();
     }
 

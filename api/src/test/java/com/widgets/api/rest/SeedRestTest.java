@@ -166,7 +166,25 @@ class SeedRestTest {
         HttpResponse<String> wrongType =
                 send("POST", "/widgets", "{\"name\": \"x\", \"serial_number\": \"1\", \"ports\": 5}");
         assertThat(wrongType.statusCode()).isEqualTo(400);
-        assertThat(wrongType.body()).contains("'ports'");
+        assertThat(wrongType.body()).contains("\"code\":\"INVALID_INPUT\"").contains("\"field\":\"ports\"");
+
+        HttpResponse<String> nestedWrongType = send("POST", "/link", """
+                {"widget1": {"serial_number": "A", "connection_port": ["P"]},
+                 "widget2": {"serial_number": "B", "connection_port": "P"}}""");
+        assertThat(nestedWrongType.statusCode()).isEqualTo(400);
+        assertThat(nestedWrongType.body())
+                .contains("\"code\":\"INVALID_INPUT\"")
+                .contains("\"field\":\"widget1.connection_port\"");
+
+        // Ignoring a field would hide a typo or a wish the service does not fulfil; say which fields there are.
+        HttpResponse<String> unknown = send("POST", "/widgets", """
+                {"name":"W","serial_number":"S1","ports":["P"],"color":"red"}""");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body())
+                .contains("\"code\":\"INVALID_INPUT\"")
+                .contains("\"field\":\"color\"")
+                .contains("name, ports, serial_number");
+        assertThat(store.widget("S1")).isEmpty();
 
         HttpResponse<String> flag = send("POST", "/add", """
                 {"name":"W","serial_number":"S1","port_type_p":"yes"}""");

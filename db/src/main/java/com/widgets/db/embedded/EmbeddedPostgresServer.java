@@ -100,7 +100,14 @@ public final class EmbeddedPostgresServer {
     private static EmbeddedPostgres start(Path dir, EmbeddedPostgresProperties settings) {
         try {
             OrphanedPostmaster.stopIfRunning(dir, settings.startupTimeout());
+            // initdb's and the server's own output go to a file next to the data (initdb needs an empty directory):
+            // on the console they were pages of INFO at first start, and statements that fail by design (Liquibase
+            // probing for its lock table) printed as ERROR lines though nothing was wrong.
+            ProcessBuilder.Redirect serverLog =
+                    ProcessBuilder.Redirect.appendTo(serverLog(dir).toFile());
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setOutputRedirector(serverLog)
+                    .setErrorRedirector(serverLog)
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
                     .setRegisterShutdownHook(false)
@@ -128,13 +135,21 @@ public final class EmbeddedPostgresServer {
             settings.serverSettings().forEach(builder::setServerConfig); // the user's own, over the defaults above
             EmbeddedPostgres postgres = builder.start();
             log.info(
-                    "Embedded PostgreSQL running from {} at {} (durable: {})",
+                    "Embedded PostgreSQL running from {} at {} (durable: {}; its log: {})",
                     dir,
                     postgres.getJdbcUrl("postgres", "postgres"),
-                    settings.durable());
+                    settings.durable(),
+                    serverLog(dir));
             return postgres;
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not start the embedded PostgreSQL in " + dir, e);
+            throw new UncheckedIOException(
+                    "Could not start the embedded PostgreSQL in " + dir + "; its output is in " + serverLog(dir), e);
         }
+    }
+
+    /** The server's log: {@code data/postgres.log} for the data directory {@code data/postgres}. */
+    static Path serverLog(Path dataDir) {
+        Path absolute = dataDir.toAbsolutePath();
+        return absolute.resolveSibling(absolute.getFileName() + ".log");
     }
 }

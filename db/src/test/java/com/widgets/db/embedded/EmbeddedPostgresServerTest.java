@@ -20,9 +20,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
  * The embedded server keeps its data across restarts, is shared with another live process using the same directory,
@@ -52,6 +55,27 @@ class EmbeddedPostgresServerTest {
         } finally {
             second.release();
         }
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void writesInitdbAndServerOutputToALogFileNextToTheData(CapturedOutput console) throws Exception {
+        EmbeddedPostgresServer server = EmbeddedPostgresServer.acquire(settings());
+        try {
+            sql(server, "SELECT * FROM no_such_table_by_design");
+        } catch (SQLException expected) {
+            // The server logs the failed statement as an ERROR: in its log, not on the console.
+        } finally {
+            server.release();
+        }
+        String serverLog = Files.readString(dir.resolve("pg.log"));
+        assertThat(serverLog)
+                .contains("Success. You can now start the database server")
+                .contains("no_such_table_by_design");
+        assertThat(console.getAll())
+                .doesNotContain("Success. You can now start the database server")
+                .doesNotContain("no_such_table_by_design")
+                .contains(dir.resolve("pg.log").toString());
     }
 
     @Test
