@@ -191,14 +191,11 @@ final class ChunkWrites {
         jdbc.batchUpdate(LOCK_PORTS, inOrder);
     }
 
-    List<OpOutcome> apply(List<? extends WiringOp> ops, boolean dryRun) {
+    List<OpOutcome> apply(List<? extends WiringOp> ops) {
         if (ops.isEmpty()) {
             return List.of();
         }
         Set<String> serials = ChunkSimulation.serials(ops);
-        if (dryRun) {
-            return attempts.run("This chunk", () -> simulate(ops, serials).outcomes());
-        }
         return attempts.run(
                 "Ports of this chunk",
                 () -> nested.execute(status -> {

@@ -102,14 +102,14 @@ public class WiringStore {
      * Applies many operations as if one by one in list order, each with the rules and refusals of the single operations
      * above, but with one read, set-based check-and-set writes and one history insert for the whole chunk. Refusals are
      * outcomes, not exceptions: the other operations still apply. Inside a caller's transaction the chunk's writes
-     * join it (a retry rolls back to a savepoint); otherwise they commit on return.
+     * join it (a retry rolls back to a savepoint); otherwise they commit on return. To judge without writing, use
+     * {@link #dryRun}.
      *
-     * @param dryRun judge the operations against the current state without writing anything
      * @return one outcome per operation, in the same order
      * @throws WiringException {@code CONTENTION} when the rows kept changing under every attempt, {@code UNAVAILABLE}
      */
-    public List<OpOutcome> applyChunk(List<? extends WiringOp> ops, boolean dryRun) {
-        return chunks.apply(List.copyOf(ops), dryRun);
+    public List<OpOutcome> applyChunk(List<? extends WiringOp> ops) {
+        return chunks.apply(List.copyOf(ops));
     }
 
     /**

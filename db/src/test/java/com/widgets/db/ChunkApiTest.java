@@ -108,7 +108,7 @@ class ChunkApiTest extends StoreTestSupport {
             db.reset();
             List<OpOutcome> outcomes = new ArrayList<>();
             for (int from = 0; from < ops.size(); from += size) {
-                outcomes.addAll(store.applyChunk(ops.subList(from, Math.min(ops.size(), from + size)), false));
+                outcomes.addAll(store.applyChunk(ops.subList(from, Math.min(ops.size(), from + size))));
             }
             assertThat(outcomes).as("chunks of %d", size).isEqualTo(expected);
             assertThat(db.snapshot()).isEqualTo(expectedState);
@@ -134,7 +134,7 @@ class ChunkApiTest extends StoreTestSupport {
             try (java.sql.Statement s = listener.createStatement()) {
                 s.execute("LISTEN " + WiringNotices.CHANNEL);
             }
-            store.applyChunk(ops, false);
+            store.applyChunk(ops);
 
             List<WiringEvent> heard = new ArrayList<>();
             org.postgresql.PGConnection pg = listener.unwrap(org.postgresql.PGConnection.class);
@@ -171,14 +171,26 @@ class ChunkApiTest extends StoreTestSupport {
     @Test
     void aDryRunJudgesTheChunkAndChangesNothing() {
         List<WiringOp> ops = script();
-        List<OpOutcome> applied = store.applyChunk(ops, false);
+        List<OpOutcome> applied = store.applyChunk(ops);
         Map<String, String> after = db.snapshot();
         db.reset();
 
-        assertThat(store.applyChunk(ops, true)).isEqualTo(applied);
+        try (DryRun dryRun = store.dryRun()) {
+            assertThat(dryRun.judge(ops)).isEqualTo(applied);
+        }
         assertThat(db.count("SELECT count(*) FROM widget")).isZero();
         assertThat(db.count("SELECT count(*) FROM wiring_history")).isZero();
-        store.applyChunk(ops, false);
+        List<OpOutcome> inChunks = new ArrayList<>();
+        try (DryRun dryRun = store.dryRun()) {
+            for (int from = 0; from < ops.size(); from += 3) {
+                inChunks.addAll(dryRun.judge(ops.subList(from, Math.min(ops.size(), from + 3))));
+            }
+        }
+        assertThat(inChunks)
+                .as("chunk by chunk, each seeing what the ones before would have done")
+                .isEqualTo(applied);
+        assertThat(db.count("SELECT count(*) FROM widget")).isZero();
+        store.applyChunk(ops);
         assertThat(db.snapshot()).isEqualTo(after);
     }
 
@@ -189,7 +201,7 @@ class ChunkApiTest extends StoreTestSupport {
         for (int i = 0; i < widgets; i++) {
             adds.add(new WiringOp.AddWidget("W" + i, "w" + i, EnumSet.allOf(PortType.class), line(i)));
         }
-        store.applyChunk(adds, false);
+        store.applyChunk(adds);
         ExecutorService threads = Executors.newFixedThreadPool(6);
         List<Future<?>> running = new ArrayList<>();
         for (int t = 0; t < 3; t++) {
@@ -199,7 +211,7 @@ class ChunkApiTest extends StoreTestSupport {
                     for (int i = 0; i < 50; i++) {
                         chunk.add(randomOp(widgets, line(i)));
                     }
-                    store.applyChunk(chunk, false);
+                    store.applyChunk(chunk);
                 }
                 return null;
             }));

@@ -46,7 +46,7 @@ class LineJudge {
 
     /** Applies the lines inside the caller's transaction (an atomic job's one transaction). */
     Verdict applyInCallerTransaction(List<? extends FileLine> lines) {
-        return verdict(lines, store.applyChunk(Ops.of(lines).ops, false));
+        return verdict(lines, store.applyChunk(Ops.of(lines).ops));
     }
 
     /** Judges the lines as if the chunks this dry run judged before had been applied; writes nothing. */
