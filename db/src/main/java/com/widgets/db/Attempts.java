@@ -26,6 +26,15 @@ final class Attempts {
 
     private final int maxAttempts;
 
+    /**
+     * The statements that make the current transaction wait at most {@code millis} for a lock, so it gives way (and is
+     * tried again) rather than wait for the deadlock detector. On Citus the locks are taken on the workers, so the
+     * setting must travel there: {@code citus.propagate_set_commands = 'local'}, an inert custom setting elsewhere.
+     */
+    static String lockWait(int millis) {
+        return "SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL lock_timeout = '" + millis + "ms'";
+    }
+
     Attempts(int maxAttempts) {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("at least one attempt");

@@ -89,14 +89,11 @@ final class ChunkWrites {
             """;
 
     /**
-     * How long a chunk's write waits for a row lock before it gives way and tries again. Rows of a multi-shard write
-     * are locked shard by shard in parallel on Citus, not in the canonical order single links use, so a wait can be
-     * one half of a lock cycle; giving way here breaks it long before Citus's distributed deadlock detector would
-     * (about 2 s). {@code citus.propagate_set_commands} carries the setting to the workers, where the locks are; on
-     * plain PostgreSQL it is an inert custom setting.
+     * A chunk's write waits at most this long for a row lock, then gives way and tries again. Rows of a multi-shard
+     * write are locked shard by shard in parallel on Citus, not in the canonical order single links use, so a wait can
+     * be one half of a lock cycle; giving way breaks it long before Citus's distributed deadlock detector would (~2 s).
      */
-    static final String LOCK_WAIT =
-            "SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL lock_timeout = '500ms'";
+    private static final String LOCK_WAIT = Attempts.lockWait(500);
 
     /** Tries of a part of more than one operation before it is split. */
     private static final int TRIES_BEFORE_SPLIT = 3;

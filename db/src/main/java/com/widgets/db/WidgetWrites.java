@@ -47,8 +47,7 @@ final class WidgetWrites {
      * How long a removal waits for a peer's port before giving way; far below PostgreSQL's 1 s deadlock_timeout. On
      * Citus the locks are taken on the workers, so the setting must travel there ({@code propagate_set_commands}).
      */
-    private static final String REMOVAL_LOCK_WAIT =
-            "SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL lock_timeout = '200ms'";
+    private static final String REMOVAL_LOCK_WAIT = Attempts.lockWait(200);
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;

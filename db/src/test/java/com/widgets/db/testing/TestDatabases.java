@@ -35,6 +35,10 @@ public final class TestDatabases {
     private static final Map<String, Created> CREATED = new ConcurrentHashMap<>();
     private static final Logger log = LoggerFactory.getLogger(TestDatabases.class);
 
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(TestDatabases::dropAll, "drop-test-databases"));
+    }
+
     private TestDatabases() {}
 
     /** True when the tests run against a Citus cluster. */
@@ -124,13 +128,6 @@ public final class TestDatabases {
     }
 
     private static void registerDrop(String name, List<Node> nodes, String maintenance, String params) {
-        if (CREATED.isEmpty()) {
-            synchronized (CREATED) {
-                if (CREATED.isEmpty()) {
-                    Runtime.getRuntime().addShutdownHook(new Thread(TestDatabases::dropAll, "drop-test-databases"));
-                }
-            }
-        }
         CREATED.put(name, new Created(nodes, maintenance, params));
     }
 
