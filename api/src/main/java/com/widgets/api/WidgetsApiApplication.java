@@ -1,5 +1,6 @@
 package com.widgets.api;
 
+import com.widgets.api.access.TokenCommand;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -12,6 +13,9 @@ import org.springframework.context.annotation.PropertySource;
 public class WidgetsApiApplication {
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("token")) {
+            System.exit(TokenCommand.run(System.out, java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         SpringApplication.run(WidgetsApiApplication.class, args);
     }
 }

@@ -16,6 +16,12 @@ public final class Fixtures {
 
     private Fixtures() {}
 
+    /** The admin token the tests' settings configure ({@code widgets.security.admin-token}). */
+    public static final String ADMIN_TOKEN = "test-admin-token";
+
+    /** The {@code Authorization} header value of {@link #ADMIN_TOKEN}. */
+    public static final String BEARER = "Bearer " + ADMIN_TOKEN;
+
     /** SN-1 (P, R) linked P–Q to SN-2 (Q) and R–Q to SN-3 (P, Q); SN-4 (P, R) free. */
     public static void sampleWiring(JdbcTemplate jdbc, WiringStore store) {
         new WiringDatabase(jdbc).reset();

@@ -15,13 +15,18 @@ public final class GraphQlSockets {
 
     /** A tester on {@code /graphql} of the service listening on {@code port}; it connects on first use. */
     public static WebSocketGraphQlTester connect(int port) {
-        return WebSocketGraphQlTester.builder(
-                        URI.create("ws://localhost:" + port + "/graphql"), new StandardWebSocketClient())
-                .build();
+        return connect(port, Map.of());
     }
 
-    /** A tester whose {@code connection_init} carries {@code payload}, as a browser client sends who it is. */
+    /** A tester signed in as the tests' admin whose {@code connection_init} also carries {@code payload}. */
     public static WebSocketGraphQlTester connect(int port, Map<String, Object> payload) {
+        Map<String, Object> signedIn = new java.util.HashMap<>(payload);
+        signedIn.putIfAbsent("Authorization", Fixtures.BEARER);
+        return connectAs(port, signedIn);
+    }
+
+    /** A tester whose {@code connection_init} carries exactly {@code payload}, as a browser client sends it. */
+    public static WebSocketGraphQlTester connectAs(int port, Map<String, Object> payload) {
         WebSocketGraphQlClientInterceptor init = new WebSocketGraphQlClientInterceptor() {
             @Override
             public Mono<Object> connectionInitPayload() {

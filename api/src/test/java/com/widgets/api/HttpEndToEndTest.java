@@ -51,7 +51,8 @@ class HttpEndToEndTest {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", Fixtures.BEARER);
     }
 
     private HttpResponse<String> post(String body, String contentType) throws IOException, InterruptedException {
@@ -85,7 +86,8 @@ class HttpEndToEndTest {
         assertThat(raw.statusCode()).isEqualTo(200);
         String header = raw.headers().firstValue("X-Request-Id").orElseThrow();
         assertThat(raw.body()).contains("\"requestId\":\"" + header + "\"");
-        assertThat(store.history("E2E-1", null, 1).get(0).origin().actor()).isEqualTo("anonymous");
+        // without X-Actor the actor is the token's subject: the admin token's is "admin"
+        assertThat(store.history("E2E-1", null, 1).get(0).origin().actor()).isEqualTo("admin");
     }
 
     @Test

@@ -101,6 +101,7 @@ class LimitsTest {
         HttpResponse<String> response = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/graphql"))
+                                .header("Authorization", Fixtures.BEARER)
                                 .header("Content-Type", "application/json")
                                 .POST(HttpRequest.BodyPublishers.ofString(
                                         "{\"query\":\"{ widget(serialNumber: \\\"SN-1\\\") { name } }\"" + padding
@@ -116,6 +117,7 @@ class LimitsTest {
         HttpResponse<String> streamed = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/graphql"))
+                                .header("Authorization", Fixtures.BEARER)
                                 .header("Content-Type", "application/json")
                                 .POST(HttpRequest.BodyPublishers.ofInputStream(
                                         () -> new java.io.ByteArrayInputStream(chunked)))

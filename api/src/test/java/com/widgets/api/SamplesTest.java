@@ -11,7 +11,6 @@ import com.widgets.db.testing.WiringDatabase;
 import graphql.language.OperationDefinition;
 import graphql.parser.Parser;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +32,6 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.graphql.test.tester.HttpGraphQlTester;
 import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
 
 /** Every document in the repository's samples/ runs against the service, so the samples cannot rot. */
 @ApiTest
@@ -114,9 +112,7 @@ class SamplesTest {
     }
 
     private void runSubscription(String document, String operationName) {
-        WebSocketGraphQlTester ws = WebSocketGraphQlTester.builder(
-                        URI.create("ws://localhost:" + port + "/graphql"), new StandardWebSocketClient())
-                .build();
+        WebSocketGraphQlTester ws = GraphQlSockets.connect(port);
         int before = Subscribers.count(context);
         var events = ws.document(document)
                 .operationName(operationName)

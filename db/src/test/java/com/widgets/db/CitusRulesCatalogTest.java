@@ -24,7 +24,8 @@ class CitusRulesCatalogTest {
 
     /**
      * Tables that stay local to the coordinator: Liquibase's and Spring Batch's bookkeeping, and the rewiring jobs'
-     * reject lines, inbox claims and job holders (small, keyed by job or file, never joined with wiring tables).
+     * reject lines, inbox claims and job holders (small, keyed by job or file, never joined with wiring tables), and
+     * the API's tokens (read by hash on the coordinator every replica connects to).
      */
     private static final Set<String> LOCAL = Set.of(
             "databasechangelog",
@@ -32,7 +33,8 @@ class CitusRulesCatalogTest {
             "rewiring_reject",
             "rewiring_inbox_claim",
             "rewiring_job_holder",
-            "rewiring_job_progress");
+            "rewiring_job_progress",
+            "api_token");
 
     private static final String LOCAL_PREFIX = "batch_";
 

@@ -1,6 +1,6 @@
 package com.widgets.api.link;
 
-import com.widgets.api.system.RequestOrigin;
+import com.widgets.api.access.RequestOrigin;
 import com.widgets.db.Change;
 import com.widgets.db.Link;
 import com.widgets.db.PortRef;

@@ -1,9 +1,12 @@
 package com.widgets.api.rest;
 
 import com.widgets.api.system.InvalidInput;
+import com.widgets.api.system.UnsupportedContentType;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.util.List;
 import java.util.stream.Collectors;
+import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
@@ -13,8 +16,9 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads a REST request body as JSON whatever its Content-Type: the seeds' examples use {@code curl -d}, which labels
- * JSON as a form. Text that is not JSON is a {@link Malformed} with a sentence saying where; an unknown field or a
+ * Reads a REST request body as JSON. It must be declared JSON ({@code Content-Type: application/json}): the types a
+ * page on another site may send without asking the browser first — {@code text/plain}, forms, as the seeds' {@code
+ * curl -d} examples label JSON — are refused with 415, so no other site can write here. Text that is not JSON is a {@link Malformed} with a sentence saying where; an unknown field or a
  * value of the wrong type is an {@link InvalidInput} naming the field.
  */
 @Component
@@ -33,7 +37,14 @@ class JsonBody {
         this.json = json;
     }
 
+    private static final List<MediaType> JSON =
+            List.of(MediaType.APPLICATION_JSON, new MediaType("application", "*+json"));
+
     <T> T read(HttpServletRequest request, Class<T> type) {
+        UnsupportedContentType.require(
+                request,
+                JSON,
+                "send the body as JSON with Content-Type: application/json (curl: -H 'Content-Type: application/json').");
         byte[] bytes;
         try {
             bytes = request.getInputStream().readAllBytes();

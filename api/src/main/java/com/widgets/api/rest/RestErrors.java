@@ -3,6 +3,7 @@ package com.widgets.api.rest;
 import com.widgets.api.WidgetsApiApplication;
 import com.widgets.api.system.ApiError;
 import com.widgets.api.system.InvalidInput;
+import com.widgets.api.system.UnsupportedContentType;
 import com.widgets.db.ErrorCode;
 import com.widgets.db.WiringException;
 import com.widgets.ingest.rewire.RefusedFile;
@@ -19,7 +20,8 @@ import org.springframework.web.multipart.MultipartException;
  * The one place that turns refusals into REST responses (the seed endpoints and the rewiring uploads): {@code
  * {"code", "message"}} (plus {@code field} for invalid input and a refused file) with 400 for a malformed request or
  * a rewiring file no job could read, 404 for a missing
- * widget or job, 409 when the wiring's or the job's state refuses it, 413 for a body over its limit.
+ * widget or job, 409 when the wiring's or the job's state refuses it, 413 for a body over its limit, 415 for a body
+ * of a type the endpoint does not take.
  */
 @RestControllerAdvice(basePackageClasses = WidgetsApiApplication.class)
 class RestErrors {
@@ -73,6 +75,22 @@ class RestErrors {
                 ErrorCode.INVALID_INPUT.name(),
                 "file could not be read as a multipart/form-data upload; send the file as the multipart field 'file'.",
                 "file");
+    }
+
+    /** A body of a type the endpoint does not take: 415 naming the types it does. */
+    @ExceptionHandler(UnsupportedContentType.class)
+    ResponseEntity<Map<String, Object>> unsupportedType(UnsupportedContentType e) {
+        ResponseEntity<Map<String, Object>> refused =
+                error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", e.getMessage(), null);
+        refused.getBody()
+                .put(
+                        "acceptedContentTypes",
+                        e.accepted().stream().map(Object::toString).toList());
+        return ResponseEntity.status(refused.getStatusCode())
+                .header(
+                        "Accept",
+                        e.accepted().stream().map(Object::toString).collect(java.util.stream.Collectors.joining(", ")))
+                .body(refused.getBody());
     }
 
     @ExceptionHandler(JsonBody.Malformed.class)

@@ -1,8 +1,8 @@
 package com.widgets.api.rest;
 
+import com.widgets.api.access.RequestOrigin;
 import com.widgets.api.system.ApiError;
 import com.widgets.api.system.InvalidInput;
-import com.widgets.api.system.RequestOrigin;
 import com.widgets.db.Change;
 import com.widgets.db.ErrorCode;
 import com.widgets.db.Link;

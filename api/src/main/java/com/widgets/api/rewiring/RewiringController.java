@@ -1,10 +1,10 @@
 package com.widgets.api.rewiring;
 
+import com.widgets.api.access.RequestOrigin;
 import com.widgets.api.system.ApiError;
 import com.widgets.api.system.Connection;
 import com.widgets.api.system.GraphQlSettings;
 import com.widgets.api.system.InvalidInput;
-import com.widgets.api.system.RequestOrigin;
 import com.widgets.ingest.rewire.RewiringJob;
 import com.widgets.ingest.rewire.RewiringJobs;
 import com.widgets.ingest.rewire.RewiringMode;

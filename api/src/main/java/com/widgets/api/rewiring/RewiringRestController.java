@@ -1,9 +1,10 @@
 package com.widgets.api.rewiring;
 
+import com.widgets.api.access.RequestOrigin;
 import com.widgets.api.system.ApiError;
 import com.widgets.api.system.BodyLimit;
 import com.widgets.api.system.InvalidInput;
-import com.widgets.api.system.RequestOrigin;
+import com.widgets.api.system.UnsupportedContentType;
 import com.widgets.ingest.rewire.RewiringJob;
 import com.widgets.ingest.rewire.RewiringJobs;
 import com.widgets.ingest.rewire.RewiringMode;
@@ -18,10 +19,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -38,6 +41,18 @@ import org.springframework.web.multipart.MultipartHttpServletRequest;
 class RewiringRestController {
 
     static final String JOBS = "/rewiring/jobs";
+
+    /** Multipart, or a raw body declared as what it is; never text/plain or a form, which any page may send. */
+    private static final List<MediaType> UPLOAD_TYPES = List.of(
+            MediaType.MULTIPART_FORM_DATA,
+            MediaType.parseMediaType("text/csv"),
+            MediaType.parseMediaType("application/x-ndjson"),
+            MediaType.parseMediaType("application/jsonl"),
+            MediaType.APPLICATION_JSON,
+            MediaType.parseMediaType("application/gzip"),
+            MediaType.parseMediaType("application/x-gzip"),
+            MediaType.APPLICATION_OCTET_STREAM);
+
     private static final String CSV = "text/csv;charset=UTF-8";
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -64,6 +79,11 @@ class RewiringRestController {
      */
     @PostMapping(JOBS)
     ResponseEntity<Map<String, Object>> upload(HttpServletRequest request) throws IOException {
+        UnsupportedContentType.require(
+                request,
+                UPLOAD_TYPES,
+                "send the file as the multipart field 'file' (curl -F file=@rewire.csv), or as the raw body with its"
+                        + " type (curl --data-binary @rewire.csv -H 'Content-Type: text/csv').");
         Map<String, String> query = query(request.getQueryString());
         String actor = RequestOrigin.of(request).actor();
         RewiringMode mode = mode(query.get("mode"));

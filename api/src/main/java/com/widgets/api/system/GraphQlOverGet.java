@@ -1,12 +1,14 @@
 package com.widgets.api.system;
 
-import graphql.language.Document;
+import com.widgets.api.access.Caller;
+import com.widgets.api.access.OperationRoles;
+import com.widgets.api.access.Refusal;
 import graphql.language.OperationDefinition;
-import graphql.parser.Parser;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.graphql.server.WebGraphQlHandler;
 import org.springframework.graphql.server.WebGraphQlRequest;
@@ -32,10 +34,12 @@ class GraphQlOverGet {
 
     private final WebGraphQlHandler handler;
     private final JsonMapper json;
+    private final OperationRoles roles;
 
-    GraphQlOverGet(WebGraphQlHandler handler, JsonMapper json) {
+    GraphQlOverGet(WebGraphQlHandler handler, JsonMapper json, OperationRoles roles) {
         this.handler = handler;
         this.json = json;
+        this.roles = roles;
     }
 
     ServerResponse handle(ServerRequest request) {
@@ -57,7 +61,12 @@ class GraphQlOverGet {
                 }
             }
         }
-        OperationDefinition.Operation operation = operation(query, (String) body.get("operationName"));
+        OperationRoles.Need need = roles.of(query, (String) body.get("operationName"));
+        Optional<Refusal> refusal = Refusal.check(Caller.of(request.servletRequest()), need, false);
+        if (refusal.isPresent()) {
+            return refused(refusal.get());
+        }
+        OperationDefinition.Operation operation = need.operation();
         if (operation == OperationDefinition.Operation.SUBSCRIPTION) {
             return GraphQlOverPost.subscriptionRefused(request);
         }
@@ -87,20 +96,24 @@ class GraphQlOverGet {
                         .body(response.toMap())));
     }
 
-    /** The type of the operation that would run; null when the document does not parse (execution reports it). */
-    static OperationDefinition.Operation operation(String query, String operationName) {
-        try {
-            Document document = Parser.parse(query);
-            List<OperationDefinition> operations = document.getDefinitionsOfType(OperationDefinition.class);
-            for (OperationDefinition operation : operations) {
-                if (operations.size() == 1 || (operationName != null && operationName.equals(operation.getName()))) {
-                    return operation.getOperation();
-                }
-            }
-            return null;
-        } catch (RuntimeException e) {
-            return null;
+    /** A caller refused: 401 or 403 with the reason as a GraphQL error. */
+    static ServerResponse refused(Refusal refusal) {
+        ServerResponse.BodyBuilder response = ServerResponse.status(refusal.status());
+        if (refusal.status() == HttpStatus.UNAUTHORIZED) {
+            response.header("WWW-Authenticate", "Bearer");
         }
+        return response.contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of(
+                        "errors",
+                        List.of(Map.of(
+                                "message",
+                                refusal.message(),
+                                "extensions",
+                                Map.of(
+                                        "classification",
+                                        refusal.status() == HttpStatus.UNAUTHORIZED ? "UNAUTHORIZED" : "FORBIDDEN",
+                                        "code",
+                                        refusal.code())))));
     }
 
     /** The answer to a POST whose body cannot be read as a GraphQL request. */

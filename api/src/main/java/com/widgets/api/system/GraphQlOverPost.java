@@ -1,8 +1,10 @@
 package com.widgets.api.system;
 
+import com.widgets.api.access.Caller;
+import com.widgets.api.access.OperationRoles;
+import com.widgets.api.access.Refusal;
 import graphql.language.OperationDefinition;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,10 +33,12 @@ class GraphQlOverPost {
 
     private final GraphQlHttpHandler httpHandler;
     private final JsonMapper json;
+    private final OperationRoles roles;
 
-    GraphQlOverPost(GraphQlHttpHandler httpHandler, JsonMapper json) {
+    GraphQlOverPost(GraphQlHttpHandler httpHandler, JsonMapper json, OperationRoles roles) {
         this.httpHandler = httpHandler;
         this.json = json;
+        this.roles = roles;
     }
 
     static boolean readable(ServerRequest request) {
@@ -79,7 +83,12 @@ class GraphQlOverPost {
         } catch (IOException e) {
             return GraphQlOverGet.unreadable(e);
         }
-        if (subscription(body)) {
+        OperationRoles.Need need = need(body);
+        Optional<Refusal> refusal = Refusal.check(Caller.of(request.servletRequest()), need, false);
+        if (refusal.isPresent()) {
+            return GraphQlOverGet.refused(refusal.get());
+        }
+        if (need.operation() == OperationDefinition.Operation.SUBSCRIPTION) {
             return subscriptionRefused(request);
         }
         try {
@@ -103,23 +112,25 @@ class GraphQlOverPost {
                         + " Server-Sent Events (curl -N).");
     }
 
-    private boolean subscription(byte[] body) {
-        // Most requests never name a subscription: spare them a second JSON and GraphQL parse.
-        if (!new String(body, StandardCharsets.UTF_8).contains("subscription")) {
-            return false;
-        }
+    /** What the request's operation is and needs; what an unreadable one needs when the body is not JSON. */
+    private OperationRoles.Need need(byte[] body) {
+        String query = null;
+        String name = null;
         try {
             JsonNode request = json.readTree(body);
-            JsonNode query = request.get("query");
-            JsonNode name = request.get("operationName");
-            return query != null
-                    && query.isString()
-                    && GraphQlOverGet.operation(
-                                    query.asString(), name != null && name.isString() ? name.asString() : null)
-                            == OperationDefinition.Operation.SUBSCRIPTION;
+            if (request != null
+                    && request.get("query") != null
+                    && request.get("query").isString()) {
+                query = request.get("query").asString();
+            }
+            if (request != null
+                    && request.get("operationName") != null
+                    && request.get("operationName").isString()) {
+                name = request.get("operationName").asString();
+            }
         } catch (JacksonException | IllegalArgumentException e) {
             // Not readable here: Spring's handler reads it again and says what is wrong.
-            return false;
         }
+        return roles.of(query, name);
     }
 }

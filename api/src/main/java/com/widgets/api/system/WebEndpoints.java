@@ -1,5 +1,6 @@
 package com.widgets.api.system;
 
+import com.widgets.api.access.OperationRoles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.springframework.context.annotation.Bean;
@@ -33,9 +34,9 @@ class WebEndpoints {
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
     RouterFunction<ServerResponse> graphQlRoutes(
-            WebGraphQlHandler handler, GraphQlHttpHandler httpHandler, JsonMapper json) {
-        GraphQlOverGet get = new GraphQlOverGet(handler, json);
-        GraphQlOverPost post = new GraphQlOverPost(httpHandler, json);
+            WebGraphQlHandler handler, GraphQlHttpHandler httpHandler, JsonMapper json, OperationRoles roles) {
+        GraphQlOverGet get = new GraphQlOverGet(handler, json, roles);
+        GraphQlOverPost post = new GraphQlOverPost(httpHandler, json, roles);
         return RouterFunctions.route()
                 .GET("/graphql", get::handle)
                 .route(GraphQlRequestPredicates.graphQlHttp("/graphql"), post::handle)

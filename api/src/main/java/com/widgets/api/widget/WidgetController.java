@@ -1,9 +1,9 @@
 package com.widgets.api.widget;
 
+import com.widgets.api.access.RequestOrigin;
 import com.widgets.api.system.Connection;
 import com.widgets.api.system.GraphQlSettings;
 import com.widgets.api.system.InvalidInput;
-import com.widgets.api.system.RequestOrigin;
 import com.widgets.db.Change;
 import com.widgets.db.Port;
 import com.widgets.db.PortRef;

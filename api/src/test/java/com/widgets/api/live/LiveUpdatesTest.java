@@ -75,7 +75,7 @@ class LiveUpdatesTest {
     }
 
     @Test
-    void theActorOfAWebSocketComesFromItsConnectionInitPayload() {
+    void anAdminsWebSocketMayNameTheActorInItsConnectionInitPayload() {
         Map<String, Map<String, Object>> payloads = Map.of(
                 "WS-A1", Map.of("actor", "carol"),
                 "WS-A2", Map.of("headers", Map.of("X-Actor", "dave")),
@@ -96,7 +96,8 @@ class LiveUpdatesTest {
 
         assertThat(actorOf("WS-A1")).isEqualTo("carol");
         assertThat(actorOf("WS-A2")).isEqualTo("dave");
-        assertThat(actorOf("WS-A4")).isEqualTo("anonymous");
+        // without one the actor is the token's subject: the admin token's is "admin"
+        assertThat(actorOf("WS-A4")).isEqualTo("admin");
     }
 
     @Test

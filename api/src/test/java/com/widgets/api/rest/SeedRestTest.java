@@ -17,14 +17,17 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The seed documents' REST examples, sent exactly as written — including {@code curl -d}, which labels JSON as a
- * form — against the real service, and the JSON errors with 400 / 404 / 409.
+ * The seed documents' REST examples, sent as written but declared JSON and with a token (a form or text/plain body is
+ * refused with 415: any page on another site may send those) against the real service, and the JSON errors with 400 /
+ * 404 / 409 / 415.
  */
 @ApiTest
 class SeedRestTest {
 
     /** What {@code curl -d} sends as Content-Type. */
     private static final String CURL_FORM = "application/x-www-form-urlencoded";
+
+    private static final String JSON = "application/json";
 
     @Autowired
     WiringStore store;
@@ -48,15 +51,37 @@ class SeedRestTest {
     }
 
     private HttpResponse<String> send(String method, String path, String body) throws Exception {
+        return send(method, path, body, JSON);
+    }
+
+    private HttpResponse<String> send(String method, String path, String body, String contentType) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Content-Type", CURL_FORM);
+                .header("Authorization", com.widgets.api.Fixtures.BEARER)
+                .header("Content-Type", contentType);
         request.method(
                 method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
-    void theSecondSeedsCurlExamplesWorkVerbatim() throws Exception {
+    void aFormOrTextBodyIsRefusedWith415NamingJsonAndChangesNothing() throws Exception {
+        for (String type : new String[] {CURL_FORM, "text/plain", "text/plain;charset=UTF-8"}) {
+            HttpResponse<String> refused = send(
+                    "POST",
+                    "/widgets",
+                    "{\"name\": \"widget1\", \"serial_number\": \"123\", \"ports\": [\"P\"]}",
+                    type);
+            assertThat(refused.statusCode()).isEqualTo(415);
+            assertThat(refused.body())
+                    .contains("\"code\":\"UNSUPPORTED_MEDIA_TYPE\"")
+                    .contains(type)
+                    .contains("application/json");
+        }
+        assertThat(store.widget("123")).isEmpty();
+    }
+
+    @Test
+    void theSecondSeedsCurlExamplesWorkAsJson() throws Exception {
         // curl -X POST -d '{"name": "widget1", "serial_number": "123", "ports": ["P", "R"]}' localhost:8080/widgets
         HttpResponse<String> first = send(
                 "POST", "/widgets", "{\"name\": \"widget1\", \"serial_number\": \"123\", \"ports\": [\"P\", \"R\"]}");

@@ -157,6 +157,7 @@ class RecoveryAfterKillTest {
                     "--widgets.embedded.data-dir=" + data.resolve("postgres"),
                     "--widgets.embedded.durable=false",
                     "--widgets.rewiring.upload-dir=" + data.resolve("uploads"),
+                    "--widgets.security.admin-token=" + com.widgets.api.Fixtures.ADMIN_TOKEN,
                     "--widgets.ingest.chunk-size=" + CHUNK);
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)

@@ -22,7 +22,8 @@ final class Uploads {
     }
 
     HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", com.widgets.api.Fixtures.BEARER);
     }
 
     HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
@@ -67,10 +68,16 @@ final class Uploads {
         return body.toByteArray();
     }
 
-    /** The file as the raw body, as {@code curl --data-binary @file} sends it (labelled a form). */
+    /** The file as the raw body, as {@code curl --data-binary @file -H 'Content-Type: application/octet-stream'}. */
     HttpResponse<String> raw(String query, byte[] content) throws IOException, InterruptedException {
+        return raw(query, content, "application/octet-stream");
+    }
+
+    /** The file as the raw body labelled {@code contentType}. */
+    HttpResponse<String> raw(String query, byte[] content, String contentType)
+            throws IOException, InterruptedException {
         return send(request("/rewiring/jobs" + query)
-                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(content)));
     }
 
