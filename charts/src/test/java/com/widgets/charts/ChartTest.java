@@ -364,10 +364,16 @@ class ChartTest {
     @Test
     void mistakesInTheValuesAreRefusedWithASentence() {
         assertThatThrownBy(() -> Rendered.with(null, "rewiring.cronJob.mode=sideways"))
-                .hasMessageContaining("rewiring.cronJob.mode must be apply, dry-run or atomic");
+                .hasMessageContaining("at '/rewiring/cronJob/mode': value must be one of 'apply', 'dry-run', 'atomic'");
+        assertThatThrownBy(() -> Rendered.with(null, "citus.worker.count=3"))
+                .as("a misspelt key is not silently ignored (values.schema.json)")
+                .hasMessageContaining("additional properties 'worker' not allowed");
         assertThatThrownBy(() -> Rendered.with(null, "image.api.tag=latest"))
                 .hasMessageContaining("pin a tag, not \"latest\"");
         assertThatThrownBy(() -> Rendered.with(null, "database.url=")).hasMessageContaining("database.url is required");
+        assertThatThrownBy(
+                        () -> Rendered.with(null, "serviceMonitor.enabled=true", "security.generateAdminToken=false"))
+                .hasMessageContaining("/actuator/prometheus is admin-only");
     }
 
     private static String path(Probe probe) {
