@@ -43,6 +43,12 @@ class CommandLineTest extends JobTestSupport {
         return IngestCommandLine.run(withDatabase(args));
     }
 
+    private static String[] withArgs(List<String> database, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(database);
+        return all.toArray(String[]::new);
+    }
+
     private String[] withDatabase(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(TestDatabases.sameDatabaseArgs(environment));
@@ -70,6 +76,28 @@ class CommandLineTest extends JobTestSupport {
         assertThat(cli("--file=" + temp.resolve("missing.csv"))).isEqualTo(2);
         assertThat(cli("--export=" + temp.resolve("x.csv"), "--rejects=" + temp.resolve("r.csv")))
                 .isEqualTo(2);
+    }
+
+    @Test
+    void migrateReadiesAnEmptyDatabaseForRunsWithMigrationsOff(CapturedOutput output) {
+        List<String> own = TestDatabases.ownDatabaseArgs("migrate", temp.resolve("postgres"));
+        String[] export = withArgs(own, "--export=" + temp.resolve("state.csv"), "--spring.liquibase.enabled=false");
+
+        assertThat(IngestCommandLine.run(withArgs(own, "--migrate"))).isZero();
+        assertThat(IngestCommandLine.run(export)).isZero();
+        assertThat(IngestCommandLine.run(withArgs(own, "--migrate")))
+                .as("again: nothing to do")
+                .isZero();
+
+        assertThat(output.getOut()).contains("The database is migrated.");
+    }
+
+    @Test
+    void migrateWithMigrationsOffIsAUsageError(CapturedOutput output) {
+        assertThat(cli("--migrate", "--spring.liquibase.enabled=false")).isEqualTo(2);
+        assertThat(cli("--migrate", "--export=" + temp.resolve("x.csv"))).isEqualTo(2);
+
+        assertThat(output.getOut()).contains("nothing was migrated");
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import liquibase.integration.spring.SpringLiquibase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.Banner;
@@ -14,9 +15,9 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The command-line job runner ({@code java -jar widgets-ingest.jar}): runs one rewiring file, or exports the current
- * state, against {@code spring.datasource.url} or the embedded database, and exits 0 on success, 1 when the job failed
- * or was stopped, 2 on a usage error.
+ * The command-line job runner ({@code java -jar widgets-ingest.jar}): runs one rewiring file, exports the current
+ * state, or only migrates the database, against {@code spring.datasource.url} or the embedded database, and exits 0 on
+ * success, 1 when the job failed or was stopped, 2 on a usage error.
  */
 @SpringBootApplication
 public class IngestCommandLine {
@@ -30,10 +31,12 @@ public class IngestCommandLine {
     static final String USAGE_TEXT = """
             usage: java -jar widgets-ingest.jar --file=FILE [--mode=apply|dry-run|atomic] [--rejects=REPORT]
                    java -jar widgets-ingest.jar --export=FILE
+                   java -jar widgets-ingest.jar --migrate
                    java -jar widgets-ingest.jar --help
             FILE is .csv, .ndjson or .jsonl, optionally .gz. The reject report is written to REPORT, by default
-            FILE.rejects.csv beside the file. Exits 0 when the job completed (rejected lines included), 1 when it
-            failed or was stopped, 2 on a usage error. Spring settings (--spring.datasource.url=...) apply; on a
+            FILE.rejects.csv beside the file. --migrate applies the database migrations (Liquibase) and exits, so
+            that services can start with spring.liquibase.enabled=false. Exits 0 when the job completed (rejected
+            lines included), 1 when it failed or was stopped, 2 on a usage error. Spring settings (--spring.datasource.url=...) apply; on a
             terminal only warnings are logged while the progress bar shows (--logging.level.root=INFO for all).""";
 
     public static void main(String[] args) {
@@ -76,18 +79,37 @@ public class IngestCommandLine {
             application.properties(Map.of("logging.level.root", "WARN"));
         }
         try (ConfigurableApplicationContext context = application.run(args)) {
+            if (request.migrate()) {
+                return migrated(context);
+            }
             return context.getBean(CommandLineJob.class).run(request, Progress.of(bar ? terminal : null));
         }
     }
 
-    /** What the arguments ask for: a file, a mode and where its reject report goes; or an export target; or help. */
-    record CommandLineRequest(Path file, String mode, Path rejects, Path export, boolean help) {
+    /** Liquibase ran as the context started, unless migrations are off: then saying OK would hide a mistake. */
+    private static int migrated(ConfigurableApplicationContext context) {
+        if (context.getBeanNamesForType(SpringLiquibase.class).length == 0) {
+            log.error("--migrate with migrations off (spring.liquibase.enabled=false): nothing was migrated.");
+            return USAGE;
+        }
+        log.info("The database is migrated.");
+        return OK;
+    }
+
+    /**
+     * What the arguments ask for: a file, a mode and where its reject report goes; or an export target; or only the
+     * migrations; or help.
+     */
+    record CommandLineRequest(Path file, String mode, Path rejects, Path export, boolean migrate, boolean help) {
         static CommandLineRequest parse(String... args) {
             Path file = null, export = null, rejects = null;
             String mode = "apply";
+            boolean migrate = false;
             for (String arg : args) {
                 if (arg.equals("--help") || arg.equals("-h")) {
-                    return new CommandLineRequest(null, mode, null, null, true);
+                    return new CommandLineRequest(null, mode, null, null, false, true);
+                } else if (arg.equals("--migrate")) {
+                    migrate = true;
                 } else if (arg.startsWith("--file=")) {
                     file = Path.of(arg.substring("--file=".length()));
                 } else if (arg.startsWith("--mode=")) {
@@ -98,8 +120,8 @@ public class IngestCommandLine {
                     export = Path.of(arg.substring("--export=".length()));
                 }
             }
-            if ((file == null) == (export == null)) {
-                throw new IllegalArgumentException("Give either --file or --export.");
+            if ((file != null ? 1 : 0) + (export != null ? 1 : 0) + (migrate ? 1 : 0) != 1) {
+                throw new IllegalArgumentException("Give one of --file, --export or --migrate.");
             }
             if (rejects != null && file == null) {
                 throw new IllegalArgumentException("--rejects goes with --file: it names the file's reject report.");
@@ -108,7 +130,7 @@ public class IngestCommandLine {
             if (file != null && rejects == null) {
                 rejects = Path.of(file + ".rejects.csv");
             }
-            return new CommandLineRequest(file, mode, rejects, export, false);
+            return new CommandLineRequest(file, mode, rejects, export, migrate, false);
         }
     }
 }
