@@ -44,6 +44,8 @@ public final class GraphQlClient implements AutoCloseable {
                         .setResponseTimeout(Timeout.ofMinutes(10))
                         .build())
                 .disableAutomaticRetries()
+                .setDefaultHeaders(java.util.List.of(new org.apache.hc.core5.http.message.BasicHeader(
+                        "Authorization", "Bearer " + ServiceProcess.ADMIN_TOKEN)))
                 .build();
         this.base = base;
     }

@@ -34,6 +34,9 @@ public final class ServiceProcess implements AutoCloseable {
 
     private static final AtomicInteger STARTS = new AtomicInteger();
 
+    /** The admin token every service this run starts is given; the harness's clients sign in with it. */
+    public static final String ADMIN_TOKEN = "bench-" + java.util.UUID.randomUUID();
+
     /** Starts the jar on its embedded PostgreSQL in {@code dataDir} and waits for its first answered request. */
     public static ServiceProcess embedded(Path jar, Path dataDir, Path log, int pool, String heap) throws Exception {
         int db = freePort();
@@ -68,6 +71,7 @@ public final class ServiceProcess implements AutoCloseable {
                 "-jar",
                 jar.toString(),
                 "--server.port=" + http,
+                "--widgets.security.admin-token=" + ADMIN_TOKEN,
                 "--spring.datasource.hikari.maximum-pool-size=" + pool));
         command.addAll(database);
         Files.createDirectories(log.getParent());
