@@ -336,7 +336,6 @@ final class ChunkWrites {
         List<Long> ids = stamps.ids;
         Instant at = stamps.at.toInstant();
         StringBuilder rows = new StringBuilder(n * 64);
-        List<WiringEvent> notices = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             ChunkSimulation.Event e = events.get(i);
             long id = ids.get(i);
@@ -356,10 +355,8 @@ final class ChunkWrites {
             HistoryCopy.text(rows, origin.requestId()).append('\t');
             HistoryCopy.number(rows, origin.jobId()).append('\t');
             HistoryCopy.number(rows, origin.lineNumber()).append('\n');
-            notices.add(new WiringEvent(id, at, e.serial(), e.type(), e.port(), e.peer(), e.name(), e.ports(), origin));
         }
         HistoryCopy.copy(jdbc, COPY_HISTORY, rows);
-        WiringNotices.publishMany(jdbc, notices);
     }
 
     private static String[] array(List<String> values) {

@@ -34,7 +34,7 @@ final class History {
              LIMIT ?
             """;
 
-    private static final RowMapper<WiringEvent> ROW = History::event;
+    static final RowMapper<WiringEvent> ROW = History::event;
 
     /** One replica prunes at a time: the others find the lock taken and leave it to that one. */
     private static final long PRUNE_LOCK = 0x7769_7269_6e67_4cL; // "wiringL"

@@ -30,6 +30,13 @@ final class LinkWrites {
             SELECT serial_number, 'UNLINKED', port, ?, ?, %s FROM u
             """.formatted(History.ORIGIN, History.ORIGIN_VALUES);
 
+    /**
+     * A link's two row locks wait at most this long, then give way and try again (in the same canonical order): no
+     * wait in a chain of waiters — a removal holding a widget's rows, say — lasts the 1 s after which PostgreSQL's
+     * deadlock detector would abort someone; the writers never meet a deadlock, only a retry.
+     */
+    private static final String LOCK_WAIT = Attempts.lockWait(500);
+
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Attempts attempts;
@@ -95,16 +102,12 @@ final class LinkWrites {
         EventType type = linking ? EventType.LINKED : EventType.UNLINKED;
         List<Object[]> rows = List.of(endArgs(linking, first, second, origin), endArgs(linking, second, first, origin));
         Boolean written = tx.execute(status -> {
+            jdbc.execute(LOCK_WAIT);
             List<History.Stamp> stamps = history.appendAll(sql, rows);
             if (stamps.size() != 2) {
                 status.setRollbackOnly();
                 return false;
             }
-            WiringNotices.publish(
-                    jdbc,
-                    List.of(
-                            History.portEvent(stamps.get(0), type, first, second, origin),
-                            History.portEvent(stamps.get(1), type, second, first, origin)));
             return true;
         });
         return Boolean.TRUE.equals(written);

@@ -72,18 +72,6 @@ final class WidgetWrites {
                         jdbc.update(INSERT_PORTS, serial, types);
                         History.Stamp stamp = jdbc.queryForObject(
                                 ADDED, History.Stamp.ROW, History.args(origin, serial, name, letters));
-                        WiringNotices.publish(
-                                jdbc,
-                                List.of(new WiringEvent(
-                                        stamp.id(),
-                                        stamp.at(),
-                                        serial,
-                                        EventType.ADDED,
-                                        null,
-                                        null,
-                                        name,
-                                        ports,
-                                        origin)));
                         List<Port> free = ports.stream()
                                 .sorted()
                                 .map(t -> new Port(t, null, null))
@@ -141,7 +129,6 @@ final class WidgetWrites {
             throw new Attempts.StateChanged();
         }
         events.addAll(removed);
-        WiringNotices.publish(jdbc, events);
         return Change.changed(widget);
     }
 

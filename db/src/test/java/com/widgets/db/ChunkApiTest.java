@@ -121,54 +121,6 @@ class ChunkApiTest extends StoreTestSupport {
     }
 
     @Test
-    void aChunkAnnouncesExactlyItsHistoryRowsSplitIntoNoticesThatFit() throws Exception {
-        List<WiringOp> ops = new ArrayList<>();
-        for (int i = 0; i < 300; i++) {
-            ops.add(new WiringOp.AddWidget("N" + i, "widget ☃ " + i, EnumSet.of(P, Q), line(i)));
-        }
-        for (int i = 0; i + 1 < 300; i += 2) {
-            ops.add(new WiringOp.LinkPorts(port("N" + i, P), port("N" + (i + 1), Q), line(1000 + i)));
-        }
-        java.sql.Connection listener = dataSource.getConnection();
-        try {
-            try (java.sql.Statement s = listener.createStatement()) {
-                s.execute("LISTEN " + WiringNotices.CHANNEL);
-            }
-            store.applyChunk(ops);
-
-            List<WiringEvent> heard = new ArrayList<>();
-            org.postgresql.PGConnection pg = listener.unwrap(org.postgresql.PGConnection.class);
-            int notices = 0;
-            long deadline = System.currentTimeMillis() + 5000;
-            while (heard.size() < 600 && System.currentTimeMillis() < deadline) {
-                org.postgresql.PGNotification[] batch = pg.getNotifications(500);
-                if (batch != null) {
-                    for (org.postgresql.PGNotification n : batch) {
-                        assertThat(n.getParameter().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
-                                .isLessThan(8000);
-                        heard.addAll(WiringNotices.decode(n.getParameter()));
-                        notices++;
-                    }
-                }
-            }
-            List<WiringEvent> stored = new ArrayList<>();
-            for (int i = 0; i < 300; i++) {
-                stored.addAll(store.history("N" + i, null, 10));
-            }
-            assertThat(heard).hasSize(600).containsExactlyInAnyOrderElementsOf(stored);
-            assertThat(heard).extracting(WiringEvent::id).isSorted();
-            assertThat(notices).isGreaterThan(1);
-        } finally {
-            // The connection goes back to the pool: it must not keep listening for the next test that borrows it.
-            try (java.sql.Statement s = listener.createStatement()) {
-                s.execute("UNLISTEN *");
-            }
-            listener.unwrap(org.postgresql.PGConnection.class).getNotifications(100);
-            listener.close();
-        }
-    }
-
-    @Test
     void aDryRunJudgesTheChunkAndChangesNothing() {
         List<WiringOp> ops = script();
         List<OpOutcome> applied = store.applyChunk(ops);

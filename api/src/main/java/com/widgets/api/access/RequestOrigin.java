@@ -31,6 +31,9 @@ public class RequestOrigin implements WebGraphQlInterceptor {
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
     static final String ACTOR = "widgets.actor";
     static final String REQUEST_ID = "widgets.requestId";
+    /** The GraphQL context entry naming the connection an operation came over (its WebSocket session). */
+    public static final String CONNECTION = "widgets.connection";
+
     private static final int MAX_ACTOR = 128;
 
     @Override
@@ -46,8 +49,12 @@ public class RequestOrigin implements WebGraphQlInterceptor {
         }
         String actor = caller.actor(actingFor == null ? null : actingFor.toString());
         String requestId = UUID.randomUUID().toString();
+        // the connection an operation came over: its WebSocket session, or for HTTP the request itself
+        String connection = request instanceof WebSocketGraphQlRequest socket
+                ? socket.getSessionInfo().getId()
+                : requestId;
         request.configureExecutionInput((input, builder) -> builder.graphQLContext(
-                        Map.of(ACTOR, actor == null ? "" : actor, REQUEST_ID, requestId))
+                        Map.of(ACTOR, actor == null ? "" : actor, REQUEST_ID, requestId, CONNECTION, connection))
                 .build());
         return chain.next(request).map(response -> {
             response.getResponseHeaders().set(REQUEST_ID_HEADER, requestId);

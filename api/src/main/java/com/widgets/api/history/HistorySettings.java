@@ -11,11 +11,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param pruneInterval how often the service prunes (one replica at a time)
  */
 @ConfigurationProperties("widgets.history")
-record HistorySettings(
+public record HistorySettings(
         @DefaultValue("0") Duration retention,
         @DefaultValue("1h") Duration pruneInterval) {
 
-    HistorySettings {
+    public HistorySettings {
         if (retention.isNegative()) {
             throw new IllegalArgumentException("widgets.history.retention must not be negative");
         }

@@ -1,27 +1,48 @@
 package com.widgets.api.live;
 
+import com.widgets.api.access.RequestOrigin;
+import com.widgets.api.history.HistorySettings;
+import com.widgets.api.system.ApiError;
+import com.widgets.db.ChangeFeed;
 import com.widgets.db.PortRef;
 import com.widgets.db.WiringEvent;
+import graphql.GraphQLContext;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.SubscriptionMapping;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Controller;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
-/** Live wiring changes, as they commit. */
+/** Live wiring changes, as they commit; resumed from a cursor with what was missed first. */
 @Controller
 class LiveController {
 
-    private final WiringFanout fanout;
+    private static final int PAGE = 1000;
 
-    LiveController(WiringFanout fanout) {
+    private final WiringFanout fanout;
+    private final JdbcTemplate jdbc;
+    private final LiveSettings settings;
+    private final HistorySettings history;
+
+    LiveController(WiringFanout fanout, JdbcTemplate jdbc, LiveSettings settings, HistorySettings history) {
         this.fanout = fanout;
+        this.jdbc = jdbc;
+        this.settings = settings;
+        this.history = history;
     }
 
     @SubscriptionMapping
-    Flux<WiringEvent> wiringChanged(@Argument List<String> serialNumbers) {
+    Flux<LiveEvent> wiringChanged(
+            @Argument List<String> serialNumbers, @Argument String after, GraphQLContext context) {
         Set<String> serials = null;
         if (serialNumbers != null) {
             serials = new LinkedHashSet<>();
@@ -29,6 +50,64 @@ class LiveController {
                 serials.add(PortRef.serial("serialNumbers", serial));
             }
         }
-        return fanout.subscribe(serials);
+        Instant from = after == null ? null : LiveCursor.parse(after);
+        if (from != null
+                && !history.retention().isZero()
+                && from.isBefore(Instant.now().minus(history.retention()))) {
+            return Flux.error(new ApiError(
+                    ApiError.Code.LIVE_UPDATES_INTERRUPTED,
+                    "The cursor is older than the history kept (widgets.history.retention): re-read what you show"
+                            + " and subscribe without `after`."));
+        }
+        String connection =
+                context.getOrDefault(RequestOrigin.CONNECTION, UUID.randomUUID().toString());
+        WiringFanout.Subscriber subscriber;
+        try {
+            subscriber = fanout.subscribe(serials, connection);
+        } catch (ApiError refused) {
+            return Flux.error(refused);
+        }
+        Flux<LiveEvent> live = subscriber.flux();
+        if (from == null) {
+            return live;
+        }
+        Set<String> watched = serials;
+        Set<Long> replayed = new HashSet<>();
+        Mono<List<LiveEvent>> missed = Mono.fromCallable(() -> {
+                    // registered above, so whatever commits from now on comes live; whatever committed before this
+                    // read is in it: nothing falls between (duplicates are dropped by id below)
+                    return replay(from, watched, after, replayed);
+                })
+                .subscribeOn(Schedulers.boundedElastic());
+        return missed.flatMapMany(events ->
+                        Flux.concat(Flux.fromIterable(events), live.filter(event -> !replayed.contains(event.id()))))
+                .doFinally(signal -> fanout.release(subscriber));
+    }
+
+    private List<LiveEvent> replay(Instant from, Set<String> serials, String cursor, Set<Long> ids) {
+        List<LiveEvent> events = new ArrayList<>();
+        String[] watched = serials == null ? null : serials.toArray(String[]::new);
+        Instant at = from;
+        long afterId = 0;
+        List<WiringEvent> page;
+        do {
+            page = ChangeFeed.replay(jdbc, at, afterId, watched, PAGE);
+            for (WiringEvent event : page) {
+                if (events.size() >= settings.maxReplay()) {
+                    throw new ApiError(
+                            ApiError.Code.LIVE_UPDATES_INTERRUPTED,
+                            "More than " + settings.maxReplay()
+                                    + " changes happened since the cursor (widgets.live.max-replay): re-read what you"
+                                    + " show and subscribe without `after`.");
+                }
+                events.add(LiveEvent.of(event, cursor));
+                ids.add(event.id());
+            }
+            if (!page.isEmpty()) {
+                at = page.get(page.size() - 1).at();
+                afterId = page.get(page.size() - 1).id();
+            }
+        } while (page.size() == PAGE);
+        return events;
     }
 }

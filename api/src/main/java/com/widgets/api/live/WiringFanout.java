@@ -5,109 +5,182 @@ import com.widgets.api.system.GraphQlSettings;
 import com.widgets.db.WiringEvent;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.concurrent.Queues;
 
 /**
- * Hands each committed change to every subscriber that wants it, without ever waiting for one: each subscriber has
- * its own bounded buffer and its own delivery thread, and one whose buffer is full is ended with {@code
- * SLOW_SUBSCRIBER} instead of slowing the listener, the writers or anyone else.
+ * Hands each committed change to the subscribers that asked for it, never waiting for one. Subscribers are indexed by
+ * the serial numbers they watch, so a change costs one lookup plus one queue offer per interested subscriber — a
+ * subscriber watching other widgets costs it nothing. Each subscriber has its own unbounded-by-type but counted
+ * queue (nothing allocated while idle) and its own delivery worker; one that falls {@code
+ * widgets.graphql.subscriber-buffer} changes behind is ended with {@code SLOW_SUBSCRIBER}.
  */
 @Component
 class WiringFanout {
 
     private static final Logger log = LoggerFactory.getLogger(WiringFanout.class);
 
-    private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, Set<Subscriber>> bySerial = new ConcurrentHashMap<>();
+    private final Set<Subscriber> everything = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, AtomicInteger> perConnection = new ConcurrentHashMap<>();
+    private final AtomicInteger count = new AtomicInteger();
     private final int buffer;
-    private volatile boolean listening;
+    private final int maxSubscriptions;
+    private final int maxPerConnection;
 
-    WiringFanout(GraphQlSettings settings) {
-        this.buffer = settings.subscriberBuffer();
+    WiringFanout(GraphQlSettings graphQl, LiveSettings live) {
+        this.buffer = graphQl.subscriberBuffer();
+        this.maxSubscriptions = live.maxSubscriptions();
+        this.maxPerConnection = live.maxSubscriptionsPerConnection();
     }
 
-    private record Subscriber(Set<String> serials, Sinks.Many<WiringEvent> sink) {
-        boolean wants(WiringEvent event) {
-            return serials == null || serials.contains(event.serialNumber());
+    /** One subscription's queue; offered to by the feed's thread only. */
+    final class Subscriber {
+        private final Set<String> serials;
+        private final String connection;
+        private final Sinks.Many<LiveEvent> sink = Sinks.many()
+                .unicast()
+                .onBackpressureBuffer(Queues.<LiveEvent>unboundedMultiproducer().get());
+        private final AtomicInteger pending = new AtomicInteger();
+
+        private Subscriber(Set<String> serials, String connection) {
+            this.serials = serials;
+            this.connection = connection;
+        }
+
+        /** The changes from now on; ends this subscription when cancelled. */
+        Flux<LiveEvent> flux() {
+            return sink.asFlux()
+                    .doOnNext(event -> pending.decrementAndGet())
+                    // delivery (GraphQL execution, the socket write) runs on its own worker, never on the feed's
+                    .publishOn(Schedulers.boundedElastic(), 32)
+                    .doFinally(signal -> remove(this));
+        }
+
+        /** The connection it is held by. */
+        String connection() {
+            return connection;
+        }
+
+        private void offer(LiveEvent event) {
+            if (pending.incrementAndGet() > buffer) {
+                remove(this);
+                log.warn("Ending a wiringChanged subscriber that fell {} changes behind", buffer);
+                sink.tryEmitError(new ApiError(
+                        ApiError.Code.SLOW_SUBSCRIBER,
+                        "This subscription fell more than " + buffer
+                                + " changes behind and was ended; resubscribe with `after` set to the cursor of the"
+                                + " last change you got."));
+                return;
+            }
+            if (sink.tryEmitNext(event).isFailure()) {
+                remove(this); // cancelled or ended
+            }
         }
     }
 
-    /** The changes committed from now on, of these widgets only when {@code serials} is not null. */
-    Flux<WiringEvent> subscribe(Set<String> serials) {
-        if (!listening) {
-            return Flux.error(new ApiError(
-                    ApiError.Code.LIVE_UPDATES_INTERRUPTED,
-                    "Live updates are reconnecting to the database; subscribe again in a few seconds."));
+    /**
+     * A new subscription to the changes of {@code serials} (all when null), held by {@code connection}; refused with
+     * {@code TOO_MANY_SUBSCRIPTIONS} beyond the limits.
+     */
+    Subscriber subscribe(Set<String> serials, String connection) {
+        if (count.incrementAndGet() > maxSubscriptions) {
+            count.decrementAndGet();
+            throw new ApiError(
+                    ApiError.Code.TOO_MANY_SUBSCRIPTIONS,
+                    "This replica already serves " + maxSubscriptions
+                            + " subscriptions (widgets.live.max-subscriptions); try again later or another replica.");
         }
-        Sinks.Many<WiringEvent> sink = Sinks.many().unicast().onBackpressureBuffer(new ArrayBlockingQueue<>(buffer));
-        Subscriber subscriber = new Subscriber(serials == null ? null : Set.copyOf(serials), sink);
-        subscribers.add(subscriber);
-        if (!listening && subscribers.remove(subscriber)) {
-            // the connection failed while this subscriber was being added: it might miss changes
-            return Flux.error(new ApiError(
-                    ApiError.Code.LIVE_UPDATES_INTERRUPTED,
-                    "Live updates are reconnecting to the database; subscribe again in a few seconds."));
+        AtomicInteger held = perConnection.computeIfAbsent(connection, key -> new AtomicInteger());
+        if (held.incrementAndGet() > maxPerConnection) {
+            held.decrementAndGet();
+            count.decrementAndGet();
+            throw new ApiError(
+                    ApiError.Code.TOO_MANY_SUBSCRIPTIONS,
+                    "This connection already holds " + maxPerConnection
+                            + " subscriptions (widgets.live.max-subscriptions-per-connection); end one first.");
         }
-        // Delivery runs on its own worker, never on the listener thread that emits.
-        return sink.asFlux()
-                .publishOn(Schedulers.boundedElastic(), 32)
-                .doFinally(signal -> subscribers.remove(subscriber));
+        Subscriber subscriber = new Subscriber(serials == null ? null : Set.copyOf(serials), connection);
+        if (subscriber.serials == null) {
+            everything.add(subscriber);
+        } else {
+            for (String serial : subscriber.serials) {
+                bySerial.compute(serial, (key, set) -> {
+                    Set<Subscriber> watching = set == null ? ConcurrentHashMap.newKeySet() : set;
+                    watching.add(subscriber);
+                    return watching;
+                });
+            }
+        }
+        return subscriber;
     }
 
-    /** Offers committed events to every subscriber; never blocks. */
-    void publish(List<WiringEvent> events) {
-        for (Subscriber subscriber : subscribers) {
-            for (WiringEvent event : events) {
-                if (!subscriber.wants(event)) {
-                    continue;
+    /** Ends a subscription that may never have been read (a resumed one cancelled while it replayed, say). */
+    void release(Subscriber subscriber) {
+        remove(subscriber);
+    }
+
+    private void remove(Subscriber subscriber) {
+        boolean removed;
+        if (subscriber.serials == null) {
+            removed = everything.remove(subscriber);
+        } else {
+            boolean[] any = {false};
+            for (String serial : subscriber.serials) {
+                bySerial.computeIfPresent(serial, (key, set) -> {
+                    any[0] |= set.remove(subscriber);
+                    return set.isEmpty() ? null : set;
+                });
+            }
+            removed = any[0];
+        }
+        if (removed) {
+            count.decrementAndGet();
+            perConnection.computeIfPresent(
+                    subscriber.connection, (key, held) -> held.decrementAndGet() <= 0 ? null : held);
+        }
+    }
+
+    /** Offers committed changes to the subscribers that watch them; never blocks. */
+    void publish(List<WiringEvent> events, String cursor) {
+        for (WiringEvent event : events) {
+            LiveEvent live = null;
+            if (!everything.isEmpty()) {
+                live = LiveEvent.of(event, cursor);
+                for (Subscriber subscriber : everything) {
+                    subscriber.offer(live);
                 }
-                Sinks.EmitResult result = subscriber.sink().tryEmitNext(event);
-                if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
-                    subscribers.remove(subscriber);
-                    log.warn("Ending a wiringChanged subscriber that fell {} events behind", buffer);
-                    subscriber
-                            .sink()
-                            .tryEmitError(
-                                    new ApiError(
-                                            ApiError.Code.SLOW_SUBSCRIBER,
-                                            "This subscription fell more than " + buffer
-                                                    + " changes behind and was ended; subscribe again and re-read what you show."));
-                    break;
-                }
-                if (result.isFailure()) {
-                    subscribers.remove(subscriber); // cancelled or terminated
-                    break;
+            }
+            Set<Subscriber> watching = bySerial.get(event.serialNumber());
+            if (watching != null) {
+                live = live == null ? LiveEvent.of(event, cursor) : live;
+                for (Subscriber subscriber : watching) {
+                    subscriber.offer(live);
                 }
             }
         }
     }
 
-    /** Listening (again): subscriptions can start. */
-    void listening() {
-        listening = true;
-    }
-
-    /** The listening connection was lost: changes may be missed, so every subscription ends and must restart. */
-    void interrupted() {
-        listening = false;
-        for (Subscriber subscriber : subscribers) {
-            subscribers.remove(subscriber);
-            subscriber
-                    .sink()
-                    .tryEmitError(new ApiError(
-                            ApiError.Code.LIVE_UPDATES_INTERRUPTED,
-                            "Live updates lost their database connection and may have missed changes; subscribe again"
-                                    + " and re-read what you show."));
+    /** The service is stopping: subscriptions end, to be resumed elsewhere with their cursor. */
+    void closing() {
+        for (Subscriber subscriber : everything) {
+            subscriber.sink.tryEmitComplete();
+        }
+        for (Set<Subscriber> watching : bySerial.values()) {
+            for (Subscriber subscriber : watching) {
+                subscriber.sink.tryEmitComplete();
+            }
         }
     }
 
     int subscriberCount() {
-        return subscribers.size();
+        return count.get();
     }
 }

@@ -44,7 +44,7 @@ class RestErrors {
             case LIMIT_EXCEEDED -> HttpStatus.CONTENT_TOO_LARGE;
             case SLOW_SUBSCRIBER -> HttpStatus.BAD_REQUEST;
             case JOB_NOT_FOUND -> HttpStatus.NOT_FOUND;
-            case LIVE_UPDATES_INTERRUPTED -> HttpStatus.SERVICE_UNAVAILABLE;
+            case LIVE_UPDATES_INTERRUPTED, TOO_MANY_SUBSCRIPTIONS -> HttpStatus.SERVICE_UNAVAILABLE;
         };
         return error(status, e.code().name(), e.getMessage(), null);
     }

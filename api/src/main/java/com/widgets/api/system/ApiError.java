@@ -19,7 +19,9 @@ public class ApiError extends RuntimeException {
         /** No rewiring job has this id. */
         JOB_NOT_FOUND,
         /** The rewiring job is in a state that does not allow what was asked (restarting a running job, say). */
-        JOB_NOT_RESTARTABLE
+        JOB_NOT_RESTARTABLE,
+        /** A subscription over the replica's or the connection's limit ({@code widgets.live.max-subscriptions*}). */
+        TOO_MANY_SUBSCRIPTIONS
     }
 
     private final Code code;

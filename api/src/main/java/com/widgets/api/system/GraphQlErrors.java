@@ -85,7 +85,7 @@ public class GraphQlErrors extends DataFetcherExceptionResolverAdapter {
             ErrorClassification type = switch (e.code()) {
                 case LIMIT_EXCEEDED, SLOW_SUBSCRIBER -> ErrorType.BAD_REQUEST;
                 case NAME_MISMATCH, JOB_NOT_RESTARTABLE -> CONFLICT;
-                case LIVE_UPDATES_INTERRUPTED -> UNAVAILABLE;
+                case LIVE_UPDATES_INTERRUPTED, TOO_MANY_SUBSCRIPTIONS -> UNAVAILABLE;
                 case JOB_NOT_FOUND -> ErrorType.NOT_FOUND;
             };
             return new Described(type, e.code().name(), null, e.getMessage());

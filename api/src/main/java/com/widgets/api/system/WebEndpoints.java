@@ -15,7 +15,6 @@ import org.springframework.http.MediaType;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerResponse;
-import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -57,13 +56,5 @@ class WebEndpoints {
                                 .body(page.replace(
                                         "{{base}}", request.servletRequest().getContextPath())))
                 .build();
-    }
-
-    /** WebSocket messages may be as large as an HTTP request body. */
-    @Bean
-    ServletServerContainerFactoryBean webSocketContainer(GraphQlSettings settings) {
-        ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-        container.setMaxTextMessageBufferSize((int) settings.maxRequestSize().toBytes());
-        return container;
     }
 }

@@ -43,19 +43,19 @@ class WiringFanoutTest {
         store.addWidget("F-1", "fan", Set.of(P), Origin.request("tester", "fan"));
         WiringEvent event = store.history("F-1", null, 1).get(0);
         WiringFanout fanout = new WiringFanout(
-                new GraphQlSettings(12, 20000, 30, 1000, 100, DataSize.ofKilobytes(256), 10, 10000, 64));
-        fanout.listening();
+                new GraphQlSettings(12, 20000, 30, 1000, 100, DataSize.ofKilobytes(256), 10, 10000, 64),
+                new LiveSettings(Duration.ofMillis(100), 10, 2, 1000, DataSize.ofKilobytes(16)));
 
         AtomicReference<Throwable> slowError = new AtomicReference<>();
-        List<WiringEvent> slowGot = new CopyOnWriteArrayList<>();
-        BaseSubscriber<WiringEvent> slow = new BaseSubscriber<>() {
+        List<LiveEvent> slowGot = new CopyOnWriteArrayList<>();
+        BaseSubscriber<LiveEvent> slow = new BaseSubscriber<>() {
             @Override
             protected void hookOnSubscribe(Subscription subscription) {
                 // reads nothing until asked below
             }
 
             @Override
-            protected void hookOnNext(WiringEvent value) {
+            protected void hookOnNext(LiveEvent value) {
                 slowGot.add(value);
             }
 
@@ -64,21 +64,21 @@ class WiringFanoutTest {
                 slowError.set(error);
             }
         };
-        fanout.subscribe(null).subscribe(slow);
-        List<WiringEvent> fastGot = new CopyOnWriteArrayList<>();
+        fanout.subscribe(null, "c1").flux().subscribe(slow);
+        List<LiveEvent> fastGot = new CopyOnWriteArrayList<>();
         CountDownLatch fastDone = new CountDownLatch(200);
-        fanout.subscribe(Set.of("F-1")).subscribe(e -> {
+        fanout.subscribe(Set.of("F-1"), "c2").flux().subscribe(e -> {
             fastGot.add(e);
             fastDone.countDown();
         });
-        List<WiringEvent> ignored = new CopyOnWriteArrayList<>();
-        fanout.subscribe(Set.of("SOMEONE-ELSE")).subscribe(ignored::add);
+        List<LiveEvent> ignored = new CopyOnWriteArrayList<>();
+        fanout.subscribe(Set.of("SOMEONE-ELSE"), "c3").flux().subscribe(ignored::add);
 
         // Ten bursts of 20: the reading subscriber keeps up between bursts, the other falls 200 behind.
         for (int burst = 1; burst <= 10; burst++) {
             long started = System.nanoTime();
             for (int i = 0; i < 20; i++) {
-                fanout.publish(List.of(event));
+                fanout.publish(List.of(event), "cursor");
             }
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
             int published = burst * 20;
@@ -95,5 +95,29 @@ class WiringFanoutTest {
                 .isInstanceOfSatisfying(
                         ApiError.class, e -> assertThat(e.code()).isEqualTo(ApiError.Code.SLOW_SUBSCRIBER));
         assertThat(slowGot).hasSizeLessThan(200);
+    }
+
+    @Test
+    void subscriptionsOverTheReplicasOrTheConnectionsLimitAreRefused() {
+        WiringFanout fanout = new WiringFanout(
+                new GraphQlSettings(12, 20000, 30, 1000, 100, DataSize.ofKilobytes(256), 10, 10000, 64),
+                new LiveSettings(Duration.ofMillis(100), 3, 2, 1000, DataSize.ofKilobytes(16)));
+        var first = fanout.subscribe(Set.of("A"), "one");
+        fanout.subscribe(null, "one");
+        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(
+                        ApiError.class, () -> fanout.subscribe(Set.of("B"), "one")))
+                .satisfies(e -> {
+                    assertThat(e.code()).isEqualTo(ApiError.Code.TOO_MANY_SUBSCRIPTIONS);
+                    assertThat(e.getMessage()).contains("widgets.live.max-subscriptions-per-connection");
+                });
+        fanout.subscribe(Set.of("B"), "two");
+        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(
+                        ApiError.class, () -> fanout.subscribe(Set.of("C"), "three")))
+                .satisfies(e -> assertThat(e.getMessage()).contains("widgets.live.max-subscriptions"));
+        assertThat(fanout.subscriberCount()).isEqualTo(3);
+        fanout.release(first);
+        assertThat(fanout.subscriberCount()).isEqualTo(2);
+        fanout.subscribe(Set.of("C"), "one");
+        assertThat(fanout.subscriberCount()).isEqualTo(3);
     }
 }

@@ -1,0 +1,34 @@
+package com.widgets.api.live;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * {@code widgets.live.*}: live updates.
+ *
+ * @param pollInterval how often a replica reads what committed since its last look (the delay a change waits)
+ * @param maxSubscriptions subscriptions one replica serves at most; the next one is refused
+ * @param maxSubscriptionsPerConnection subscriptions one WebSocket connection may hold open at once
+ * @param maxReplay changes a subscription resumed with {@code after} may be owed before it is refused
+ * @param maxWebSocketMessage the largest message a WebSocket client may send (a GraphQL document and its variables);
+ *     the web server holds a buffer this size for every open WebSocket, so it bounds an idle connection's memory
+ */
+@ConfigurationProperties("widgets.live")
+record LiveSettings(
+        @DefaultValue("100ms") Duration pollInterval,
+        @DefaultValue("10000") int maxSubscriptions,
+        @DefaultValue("100") int maxSubscriptionsPerConnection,
+        @DefaultValue("100000") int maxReplay,
+        @DefaultValue("16KB") DataSize maxWebSocketMessage) {
+
+    LiveSettings {
+        if (pollInterval.compareTo(Duration.ofMillis(5)) < 0) {
+            throw new IllegalArgumentException("widgets.live.poll-interval must be at least 5ms");
+        }
+        if (maxSubscriptions < 1 || maxSubscriptionsPerConnection < 1 || maxReplay < 1) {
+            throw new IllegalArgumentException("widgets.live.max-* settings must be positive");
+        }
+    }
+}

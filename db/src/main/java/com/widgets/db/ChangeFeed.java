@@ -1,0 +1,214 @@
+package com.widgets.db;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The committed changes of the wiring, read from the history: every row exactly once, soon after its transaction
+ * commits — whichever process wrote it, with no notification sent by the writers (their commits stay off any global
+ * lock). Poll it on one connection in autocommit mode; keep the object across reconnections.
+ *
+ * <p>History ids and timestamps are taken when a transaction writes, not when it commits, so "id above the last seen"
+ * alone would miss a row whose transaction took its id early and committed late. Each poll therefore also reads the
+ * rows of the transactions that were running at the previous poll and have finished since (a row's {@code at} is its
+ * transaction's start, the {@code xact_start} {@code pg_stat_activity} showed), and the rows of transactions that
+ * started since the previous poll; a bit per recent id drops the ones already returned. The session list is read
+ * before the rows, in its own statement, so a transaction it no longer shows has committed before the rows are
+ * read. On Citus every write goes through the coordinator, whose sessions, clock and sequence this reads.
+ *
+ * <p>The database user must see the other writers' sessions in {@code pg_stat_activity}: the same user, or one with
+ * {@code pg_read_all_stats}.
+ */
+public final class ChangeFeed {
+
+    /**
+     * Rows of transactions that started this long before the previous poll are read again: a session's start time is
+     * taken an instant before {@code pg_stat_activity} shows it.
+     */
+    static final Duration MARGIN = Duration.ofMillis(100);
+
+    private static final String ACTIVITY = """
+            SELECT now(), array_agg(xact_start)
+              FROM pg_stat_activity
+             WHERE datname = current_database() AND backend_type = 'client backend'
+               AND xact_start IS NOT NULL AND pid <> pg_backend_pid()
+            """;
+    private static final String MAX_ID = "SELECT coalesce(max(id), 0) FROM wiring_history";
+    private static final String COLUMNS = """
+            SELECT id, at, serial_number, event, port, peer_serial, peer_port, name, ports,
+                   actor, request_id, job_id, line_number
+              FROM wiring_history
+            """;
+    private static final String NEW_ROWS =
+            COLUMNS + " WHERE id > ? OR at >= ? OR at = ANY(?::timestamptz[]) ORDER BY id";
+    private static final String REPLAY = COLUMNS
+            + " WHERE (at > ? OR (at = ? AND id > ?)) AND (?::text[] IS NULL OR serial_number = ANY(?::text[]))"
+            + " ORDER BY at, id LIMIT ?";
+
+    /** What {@code pg_stat_activity} showed: the time of the look and the start of every open transaction. */
+    private record Activity(Instant now, Set<Instant> running) {}
+
+    /** The highest id seen by the poll before {@code at}: every id taken after {@code at} is above it. */
+    private record Mark(Instant at, long maxIdBefore) {}
+
+    private boolean started;
+    private long lastMaxId;
+    private Instant lastLook;
+    private Set<Instant> running = Set.of();
+    private final Deque<Mark> marks = new ArrayDeque<>();
+    /** Ids above {@link #base} already returned: bit {@code i} is id {@code base + 1 + i}. */
+    private BitSet seen = new BitSet();
+
+    private long base;
+    private Instant resumePoint;
+    private Instant previousResumePoint;
+
+    /**
+     * The rows committed since the previous poll (the first poll only takes its bearings and returns none), in id
+     * order. {@code jdbc} must run each statement in its own transaction.
+     */
+    public List<WiringEvent> poll(JdbcTemplate jdbc) {
+        return poll(jdbc, () -> true);
+    }
+
+    /**
+     * Like {@link #poll(JdbcTemplate)}, but only takes its bearings, reading no rows, unless {@code wanted} says
+     * someone listens — while nobody does, a busy system's changes are not worth reading. {@code wanted} is asked
+     * after the look at the sessions, so whatever commits after it answered is returned by the next poll.
+     */
+    public List<WiringEvent> poll(JdbcTemplate jdbc, BooleanSupplier wanted) {
+        Activity activity = activity(jdbc);
+        if (!started || !wanted.getAsBoolean()) {
+            reset(jdbc, activity);
+            return List.of();
+        }
+        Set<Instant> finished = new HashSet<>(running);
+        finished.removeAll(activity.running());
+        marks.addLast(new Mark(activity.now(), lastMaxId));
+        List<WiringEvent> rows = jdbc.query(
+                NEW_ROWS,
+                History.ROW,
+                lastMaxId,
+                Timestamp.from(lastLook.minus(MARGIN)),
+                finished.stream().map(Instant::toString).toArray(String[]::new));
+        List<WiringEvent> fresh = new ArrayList<>(rows.size());
+        for (WiringEvent row : rows) {
+            if (firstTime(row.id())) {
+                fresh.add(row);
+            }
+            lastMaxId = Math.max(lastMaxId, row.id());
+        }
+        lastLook = activity.now();
+        running = activity.running();
+        advance(activity);
+        return fresh;
+    }
+
+    /**
+     * Where a reader of the rows the latest poll returned can resume: every row before it was returned by this poll
+     * or an earlier one; {@link #replay} from it returns every row since (some perhaps again).
+     */
+    public Instant resumePoint() {
+        return previousResumePoint;
+    }
+
+    /**
+     * A page of the rows after {@code (at, afterId)} in (at, id) order — of the widgets {@code serials} only, unless
+     * null — at most {@code limit}; start with {@code afterId} 0 at a {@link #resumePoint()}.
+     */
+    public static List<WiringEvent> replay(JdbcTemplate jdbc, Instant at, long afterId, String[] serials, int limit) {
+        Timestamp from = Timestamp.from(at);
+        return jdbc.query(REPLAY, History.ROW, from, from, afterId, serials, serials, limit);
+    }
+
+    private void reset(JdbcTemplate jdbc, Activity activity) {
+        lastMaxId = jdbc.queryForObject(MAX_ID, Long.class);
+        lastLook = activity.now();
+        running = activity.running();
+        marks.clear();
+        base = lastMaxId;
+        seen = new BitSet();
+        resumePoint = lowest(activity);
+        previousResumePoint = resumePoint;
+        started = true;
+    }
+
+    private boolean firstTime(long id) {
+        if (id <= base) {
+            // cannot happen by the reasoning above; returning a row twice is better than losing one
+            return true;
+        }
+        long bit = id - base - 1;
+        if (bit > Integer.MAX_VALUE - 1) {
+            rebase(id - 1);
+            bit = 0;
+        }
+        if (seen.get((int) bit)) {
+            return false;
+        }
+        seen.set((int) bit);
+        return true;
+    }
+
+    /**
+     * Forgets what no later poll can read again: rows of transactions that started before the oldest one still
+     * open, or before the margin before this poll.
+     */
+    private void advance(Activity activity) {
+        Instant lowest = lowest(activity);
+        previousResumePoint = resumePoint;
+        resumePoint = lowest;
+        Mark keep = null;
+        while (!marks.isEmpty() && !marks.peekFirst().at().isAfter(lowest)) {
+            keep = marks.pollFirst();
+        }
+        if (keep != null) {
+            marks.addFirst(keep);
+            if (keep.maxIdBefore() > base) {
+                rebase(keep.maxIdBefore());
+            }
+        }
+    }
+
+    private Instant lowest(Activity activity) {
+        Instant lowest = activity.now().minus(MARGIN);
+        for (Instant start : activity.running()) {
+            if (start.isBefore(lowest)) {
+                lowest = start;
+            }
+        }
+        return lowest;
+    }
+
+    private void rebase(long newBase) {
+        long shift = newBase - base;
+        seen = shift >= seen.length() ? new BitSet() : seen.get((int) shift, seen.length());
+        base = newBase;
+    }
+
+    private static Activity activity(JdbcTemplate jdbc) {
+        return jdbc.queryForObject(ACTIVITY, (ResultSet rs, int row) -> {
+            Instant now = rs.getTimestamp(1).toInstant();
+            Array starts = rs.getArray(2);
+            Set<Instant> running = new HashSet<>();
+            if (starts != null) {
+                for (Object start : (Object[]) starts.getArray()) {
+                    running.add(((Timestamp) start).toInstant());
+                }
+            }
+            return new Activity(now, running);
+        });
+    }
+}

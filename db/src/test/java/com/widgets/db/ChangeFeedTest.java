@@ -1,0 +1,165 @@
+package com.widgets.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * The feed returns every committed history row exactly once, also when its transaction took its id and time long
+ * before it committed, while other transactions committed around it — with real concurrent transactions.
+ */
+class ChangeFeedTest extends StoreTestSupport {
+
+    @Autowired
+    DataSource dataSource;
+
+    private long insert(Connection connection, String serial) throws Exception {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO wiring_history (serial_number, event, name, actor) VALUES (?, 'ADDED', 'x', 'feed-test')"
+                        + " RETURNING id")) {
+            insert.setString(1, serial);
+            try (var rs = insert.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static Set<String> serials(List<WiringEvent> events) {
+        Set<String> serials = new HashSet<>();
+        for (WiringEvent event : events) {
+            serials.add(event.serialNumber());
+        }
+        return serials;
+    }
+
+    @Test
+    void aRowWhoseTransactionCommitsAfterLaterIdsIsReturnedOnceItCommits() throws Exception {
+        ChangeFeed feed = new ChangeFeed();
+        assertThat(feed.poll(jdbc)).isEmpty(); // takes its bearings
+        try (Connection slow = dataSource.getConnection()) {
+            slow.setAutoCommit(false);
+            long early = insert(slow, "LATE-1"); // takes its id and time now, commits last
+            feed.poll(jdbc);
+            long later;
+            try (Connection quick = dataSource.getConnection()) {
+                later = insert(quick, "QUICK-1");
+            }
+            assertThat(later).isGreaterThan(early);
+            assertThat(serials(feed.poll(jdbc))).containsExactly("QUICK-1");
+            assertThat(feed.poll(jdbc)).isEmpty();
+            Thread.sleep(300); // longer than the margin: only the finished transaction can bring it back
+            assertThat(feed.poll(jdbc)).isEmpty();
+            slow.commit();
+            slow.setAutoCommit(true);
+        }
+        assertThat(serials(feed.poll(jdbc))).containsExactly("LATE-1");
+        assertThat(feed.poll(jdbc)).isEmpty();
+        assertThat(feed.poll(jdbc)).isEmpty();
+    }
+
+    @Test
+    void concurrentWritersShortAndLongLoseNothingAndRepeatNothing() throws Exception {
+        ChangeFeed feed = new ChangeFeed();
+        feed.poll(jdbc);
+        Set<Long> committed = ConcurrentHashMap.newKeySet();
+        List<Long> returned = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean writing = new AtomicBoolean(true);
+        ExecutorService writers = Executors.newFixedThreadPool(6);
+        List<Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < 6; w++) {
+            int writer = w;
+            done.add(writers.submit(() -> {
+                int n = 0;
+                while (writing.get()) {
+                    try (Connection connection = dataSource.getConnection()) {
+                        connection.setAutoCommit(false);
+                        List<Long> ids = new ArrayList<>();
+                        int rows = 1 + ThreadLocalRandom.current().nextInt(3);
+                        for (int r = 0; r < rows; r++) {
+                            ids.add(insert(connection, "W" + writer + "-" + n++));
+                            // writer 0 holds its transactions open far longer than a poll
+                            Thread.sleep(
+                                    writer == 0
+                                            ? 400
+                                            : ThreadLocalRandom.current().nextInt(15));
+                        }
+                        if (ThreadLocalRandom.current().nextInt(10) == 0) {
+                            connection.rollback(); // aborted rows must never be returned
+                        } else {
+                            connection.commit();
+                            committed.addAll(ids);
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+        while (System.nanoTime() < until) {
+            feed.poll(jdbc).forEach(event -> returned.add(event.id()));
+            Thread.sleep(ThreadLocalRandom.current().nextInt(30));
+        }
+        writing.set(false);
+        for (Future<?> writer : done) {
+            writer.get(10, TimeUnit.SECONDS);
+        }
+        writers.shutdown();
+        for (int i = 0; i < 3; i++) {
+            feed.poll(jdbc).forEach(event -> returned.add(event.id()));
+        }
+        assertThat(committed).hasSizeGreaterThan(100);
+        assertThat(returned).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(returned)).isEqualTo(committed);
+    }
+
+    @Test
+    void replayFromTheResumePointReturnsEveryRowCommittedSince() throws Exception {
+        ChangeFeed feed = new ChangeFeed();
+        feed.poll(jdbc);
+        try (Connection connection = dataSource.getConnection()) {
+            insert(connection, "R-1");
+        }
+        List<WiringEvent> first = feed.poll(jdbc);
+        assertThat(serials(first)).containsExactly("R-1");
+        Instant resume = feed.resumePoint();
+        Set<String> after = new HashSet<>();
+        try (Connection connection = dataSource.getConnection()) {
+            for (int i = 2; i <= 5; i++) {
+                insert(connection, "R-" + i);
+                after.add("R-" + i);
+            }
+        }
+        List<WiringEvent> replayed = new ArrayList<>();
+        Instant at = resume;
+        long afterId = 0;
+        List<WiringEvent> page;
+        do {
+            page = ChangeFeed.replay(jdbc, at, afterId, null, 2);
+            replayed.addAll(page);
+            if (!page.isEmpty()) {
+                at = page.get(page.size() - 1).at();
+                afterId = page.get(page.size() - 1).id();
+            }
+        } while (page.size() == 2);
+        assertThat(serials(replayed)).containsAll(after).contains("R-1");
+        assertThat(replayed).extracting(WiringEvent::id).doesNotHaveDuplicates();
+    }
+}
