@@ -5,6 +5,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,17 @@ class JobIndex {
              WHERE i.job_name = ? AND i.job_instance_id < ?
             """;
     private static final String ORDER = " ORDER BY i.job_instance_id DESC LIMIT ?";
+
+    /** How many jobs stand at each status of their latest execution. */
+    private static final String BY_STATUS = """
+            SELECT last.status, count(*)
+              FROM batch_job_instance i
+              JOIN LATERAL (SELECT e.status FROM batch_job_execution e
+                             WHERE e.job_instance_id = i.job_instance_id
+                             ORDER BY e.job_execution_id DESC LIMIT 1) last ON true
+             WHERE i.job_name = ?
+             GROUP BY last.status
+            """;
 
     /** Every execution of a job on one of the files, oldest first. */
     private static final String FILE_RUNS = """
@@ -75,6 +87,21 @@ class JobIndex {
                 before,
                 batchStatuses(status),
                 max);
+    }
+
+    /** How many jobs there are in each status, every status present (0 when none). */
+    Map<RewiringStatus, Long> countByStatus() {
+        Map<RewiringStatus, Long> counts = new EnumMap<>(RewiringStatus.class);
+        for (RewiringStatus status : RewiringStatus.values()) {
+            counts.put(status, 0L);
+        }
+        jdbc.query(
+                BY_STATUS,
+                rs -> {
+                    counts.merge(JobViews.status(BatchStatus.valueOf(rs.getString(1))), rs.getLong(2), Long::sum);
+                },
+                RewiringJobConfiguration.JOB);
+        return counts;
     }
 
     /**

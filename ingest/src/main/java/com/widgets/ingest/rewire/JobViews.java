@@ -126,7 +126,11 @@ final class JobViews {
     }
 
     private static RewiringStatus status(JobExecution execution) {
-        return switch (execution.getStatus()) {
+        return status(execution.getStatus());
+    }
+
+    static RewiringStatus status(BatchStatus status) {
+        return switch (status) {
             case STARTING -> RewiringStatus.PENDING;
             case STARTED, STOPPING -> RewiringStatus.RUNNING;
             case COMPLETED -> RewiringStatus.COMPLETED;

@@ -421,6 +421,16 @@ public class RewiringJobs {
         return new RewiringStats(seconds.length, average);
     }
 
+    /** How many jobs stand at each status, across every process that shares the database. */
+    public Map<RewiringStatus, Long> countByStatus() {
+        return index.countByStatus();
+    }
+
+    /** Lines the jobs of this process have judged since it started; its rate is the lines per second. */
+    public long linesJudged() {
+        return progress.linesJudged();
+    }
+
     private JobExecution lastExecution(long id) {
         JobInstance instance = repository.getJobInstance(id);
         return instance == null ? null : repository.getLastJobExecution(instance);
