@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.MDC;
 import org.springframework.graphql.server.WebGraphQlRequest;
 import org.springframework.graphql.server.WebGraphQlResponse;
 import org.springframework.graphql.server.WebSocketGraphQlInterceptor;
@@ -13,13 +14,15 @@ import org.springframework.graphql.server.WebSocketGraphQlRequest;
 import org.springframework.graphql.server.WebSocketSessionInfo;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 
 /**
  * Who is asking and under which request id: the actor comes from the {@value #ACTOR_HEADER} header ("anonymous"
  * without one) — over WebSocket from the {@code connection_init} payload's {@code actor} (or {@code X-Actor}, at the
  * top or under {@code headers}), since browsers cannot set headers on a WebSocket, else from the handshake's header.
- * The request id is new for every HTTP request or WebSocket operation and is returned in the {@value
- * #REQUEST_ID_HEADER} header and in the response's {@code extensions.requestId}; writes record both in the history.
+ * The request id is new for every HTTP request (given by {@link RequestIdFilter}) or WebSocket operation and is returned
+ * in the {@value #REQUEST_ID_HEADER} header and in the response's {@code extensions.requestId}; writes record both in
+ * the history, and log lines written while the operation runs carry it ({@link RequestIdInMdc}).
  */
 @Component
 public class RequestOrigin implements WebSocketGraphQlInterceptor {
@@ -47,18 +50,26 @@ public class RequestOrigin implements WebSocketGraphQlInterceptor {
     @Override
     public Mono<WebGraphQlResponse> intercept(WebGraphQlRequest request, Chain chain) {
         String actor = givenActor(request);
-        String requestId = UUID.randomUUID().toString();
+        String requestId = !(request instanceof WebSocketGraphQlRequest)
+                        && request.getAttributes().get(REQUEST_ID) instanceof String fromFilter
+                ? fromFilter
+                : UUID.randomUUID().toString();
         request.configureExecutionInput((input, builder) -> builder.graphQLContext(
                         Map.of(ACTOR, actor == null ? "" : actor, REQUEST_ID, requestId))
                 .build());
-        return chain.next(request).map(response -> {
-            response.getResponseHeaders().set(REQUEST_ID_HEADER, requestId);
-            return response.transform(builder -> {
-                Map<Object, Object> extensions = new LinkedHashMap<>(response.getExtensions());
-                extensions.put("requestId", requestId);
-                builder.extensions(extensions);
-            });
-        });
+        return chain.next(request)
+                .map(response -> {
+                    response.getResponseHeaders().set(REQUEST_ID_HEADER, requestId);
+                    return response.transform(builder -> {
+                        Map<Object, Object> extensions = new LinkedHashMap<>(response.getExtensions());
+                        extensions.put("requestId", requestId);
+                        builder.extensions(extensions);
+                    });
+                })
+                // In the MDC as the operation starts on this thread (over WebSocket the thread has the handshake's),
+                // and in that of data fetchers, wherever they run.
+                .doFirst(() -> MDC.put(RequestIdInMdc.MDC_KEY, requestId))
+                .contextWrite(Context.of(RequestIdInMdc.KEY, requestId));
     }
 
     /** The actor as the client gave it: over WebSocket from connection_init when it had one, else the header. */
@@ -76,10 +87,12 @@ public class RequestOrigin implements WebSocketGraphQlInterceptor {
         return Origin.request(actor(context.getOrDefault(ACTOR, "")), requestId);
     }
 
-    /** The origin of a REST request, with a new request id. */
+    /** The origin of a REST request, under the request id {@link RequestIdFilter} gave it. */
     public static Origin of(HttpServletRequest request) {
-        return Origin.request(
-                actor(request.getHeader(ACTOR_HEADER)), UUID.randomUUID().toString());
+        String requestId = request.getAttribute(REQUEST_ID) instanceof String given
+                ? given
+                : UUID.randomUUID().toString();
+        return Origin.request(actor(request.getHeader(ACTOR_HEADER)), requestId);
     }
 
     private static String actor(String header) {
