@@ -52,18 +52,21 @@ class JobIndex {
     /**
      * Jobs whose latest execution is waiting, running or stopping, held by no process heard from since a given moment:
      * another process's row older than that, or no row while the execution was last written before it (a job that has
-     * just started may not have its row yet).
+     * just started may not have its row yet). Also the jobs a shutdown stopped ({@link ShutdownStop#MARK}) that no
+     * process has taken on since: their process let go of them, so they need no waiting.
      */
     private static final String UNHELD = """
             SELECT e.job_instance_id
               FROM batch_job_execution e
               JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
               LEFT JOIN rewiring_job_holder h ON h.job_id = e.job_instance_id
-             WHERE i.job_name = ? AND e.status IN ('STARTING', 'STARTED', 'STOPPING')
+             WHERE i.job_name = ?
+               AND (e.status IN ('STARTING', 'STARTED', 'STOPPING') OR (e.status = 'STOPPED' AND e.exit_message = ?))
                AND NOT EXISTS (SELECT 1 FROM batch_job_execution later
                                 WHERE later.job_instance_id = e.job_instance_id
                                   AND later.job_execution_id > e.job_execution_id)
-               AND ((h.job_id IS NULL AND e.last_updated < ?) OR (h.holder <> ? AND h.seen_at < ?))
+               AND ((h.job_id IS NULL AND (e.last_updated < ? OR e.status = 'STOPPED'))
+                    OR (h.holder <> ? AND h.seen_at < ?))
             """;
 
     private static final String UNHELD_ORDER = " ORDER BY e.job_instance_id";
@@ -113,12 +116,19 @@ class JobIndex {
                 deadBefore.atZoneSameInstant(ZoneId.systemDefault()).toLocalDateTime();
         if (only == null) {
             return jdbc.queryForList(
-                    UNHELD + UNHELD_ORDER, Long.class, RewiringJobConfiguration.JOB, written, self, deadBefore);
+                    UNHELD + UNHELD_ORDER,
+                    Long.class,
+                    RewiringJobConfiguration.JOB,
+                    ShutdownStop.MARK,
+                    written,
+                    self,
+                    deadBefore);
         }
         return jdbc.queryForList(
                 UNHELD + " AND e.job_instance_id = ?",
                 Long.class,
                 RewiringJobConfiguration.JOB,
+                ShutdownStop.MARK,
                 written,
                 self,
                 deadBefore,

@@ -85,6 +85,8 @@ final class JobViews {
         String message = null;
         if (last.getStatus() == BatchStatus.FAILED && !resuming) {
             message = failure(last);
+        } else if (last.getStatus() == BatchStatus.STOPPED && ShutdownStop.marks(last)) {
+            message = ShutdownStop.MARK;
         }
         return new RewiringJob(
                 id,

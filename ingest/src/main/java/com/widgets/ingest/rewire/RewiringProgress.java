@@ -22,6 +22,10 @@ class RewiringProgress {
     private final Map<Long, Long> readSoFar = new ConcurrentHashMap<>();
 
     private final AtomicLong linesJudged = new AtomicLong();
+    /** Jobs asked to stop because this process shuts down. */
+    private final Set<Long> stoppedForShutdown = ConcurrentHashMap.newKeySet();
+
+    private volatile boolean closing;
 
     /**
      * This process started (or restarted) the job with this execution: it is running or waiting here until {@link
@@ -52,6 +56,28 @@ class RewiringProgress {
     void ended(long jobId, long executionId) {
         endedExecutions.add(executionId);
         local.remove(jobId);
+    }
+
+    /** This process shuts down: jobs it takes on from now are stopped at once, and it recovers no more. */
+    void closing() {
+        closing = true;
+    }
+
+    void open() {
+        closing = false;
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+
+    void stoppingForShutdown(long jobId) {
+        stoppedForShutdown.add(jobId);
+    }
+
+    /** Whether the job was asked to stop for this process's shutdown (and not by a user). */
+    boolean isStoppingForShutdown(long jobId) {
+        return stoppedForShutdown.contains(jobId);
     }
 
     /** The jobs this process runs or holds waiting. */
