@@ -3,12 +3,17 @@ package com.widgets.api.rest;
 import com.widgets.api.WidgetsApiApplication;
 import com.widgets.api.system.ApiError;
 import com.widgets.api.system.InvalidInput;
+import com.widgets.api.system.Refusals;
 import com.widgets.api.system.UnsupportedContentType;
 import com.widgets.db.ErrorCode;
 import com.widgets.db.WiringException;
 import com.widgets.ingest.rewire.RefusedFile;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -21,23 +26,30 @@ import org.springframework.web.multipart.MultipartException;
  * {"code", "message"}} (plus {@code field} for invalid input and a refused file) with 400 for a malformed request or
  * a rewiring file no job could read, 404 for a missing
  * widget or job, 409 when the wiring's or the job's state refuses it, 413 for a body over its limit, 415 for a body
- * of a type the endpoint does not take.
+ * of a type the endpoint does not take. A refused write (any method but GET) is counted by its code ({@link
+ * Refusals}).
  */
 @RestControllerAdvice(basePackageClasses = WidgetsApiApplication.class)
 class RestErrors {
 
+    private final Refusals refusals;
+
+    RestErrors(ObjectProvider<MeterRegistry> registry) {
+        this.refusals = new Refusals(registry, "rest");
+    }
+
     @ExceptionHandler(WiringException.class)
-    ResponseEntity<Map<String, Object>> refused(WiringException e) {
-        return error(status(e.code()), e.code().name(), e.getMessage(), e.field());
+    ResponseEntity<Map<String, Object>> refused(WiringException e, HttpServletRequest request) {
+        return error(request, status(e.code()), e.code().name(), e.getMessage(), e.field());
     }
 
     @ExceptionHandler(InvalidInput.class)
-    ResponseEntity<Map<String, Object>> invalid(InvalidInput e) {
-        return error(HttpStatus.BAD_REQUEST, ErrorCode.INVALID_INPUT.name(), e.getMessage(), e.field());
+    ResponseEntity<Map<String, Object>> invalid(InvalidInput e, HttpServletRequest request) {
+        return error(request, HttpStatus.BAD_REQUEST, ErrorCode.INVALID_INPUT.name(), e.getMessage(), e.field());
     }
 
     @ExceptionHandler(ApiError.class)
-    ResponseEntity<Map<String, Object>> api(ApiError e) {
+    ResponseEntity<Map<String, Object>> api(ApiError e, HttpServletRequest request) {
         HttpStatus status = switch (e.code()) {
             case NAME_MISMATCH, JOB_NOT_RESTARTABLE -> HttpStatus.CONFLICT;
             // Over REST the only limits are on the size of the request body.
@@ -46,19 +58,20 @@ class RestErrors {
             case JOB_NOT_FOUND -> HttpStatus.NOT_FOUND;
             case LIVE_UPDATES_INTERRUPTED, TOO_MANY_SUBSCRIPTIONS -> HttpStatus.SERVICE_UNAVAILABLE;
         };
-        return error(status, e.code().name(), e.getMessage(), null);
+        return error(request, status, e.code().name(), e.getMessage(), null);
     }
 
     /** A rewiring file no job could read (not gzip, not UTF-8, a bad header, no record, ...). */
     @ExceptionHandler(RefusedFile.class)
-    ResponseEntity<Map<String, Object>> refusedFile(RefusedFile e) {
-        return error(HttpStatus.BAD_REQUEST, e.code().name(), e.getMessage(), "file");
+    ResponseEntity<Map<String, Object>> refusedFile(RefusedFile e, HttpServletRequest request) {
+        return error(request, HttpStatus.BAD_REQUEST, e.code().name(), e.getMessage(), "file");
     }
 
     /** A multipart upload over the limit, found while the container parsed it (a body without a declared length). */
     @ExceptionHandler(MaxUploadSizeExceededException.class)
-    ResponseEntity<Map<String, Object>> tooLarge(MaxUploadSizeExceededException e) {
+    ResponseEntity<Map<String, Object>> tooLarge(MaxUploadSizeExceededException e, HttpServletRequest request) {
         return error(
+                request,
                 HttpStatus.CONTENT_TOO_LARGE,
                 ApiError.Code.LIMIT_EXCEEDED.name(),
                 "The upload is over the limit"
@@ -69,8 +82,9 @@ class RestErrors {
 
     /** A multipart body that cannot be read as one. */
     @ExceptionHandler(MultipartException.class)
-    ResponseEntity<Map<String, Object>> unreadableUpload(MultipartException e) {
+    ResponseEntity<Map<String, Object>> unreadableUpload(MultipartException e, HttpServletRequest request) {
         return error(
+                request,
                 HttpStatus.BAD_REQUEST,
                 ErrorCode.INVALID_INPUT.name(),
                 "file could not be read as a multipart/form-data upload; send the file as the multipart field 'file'.",
@@ -79,9 +93,9 @@ class RestErrors {
 
     /** A body of a type the endpoint does not take: 415 naming the types it does. */
     @ExceptionHandler(UnsupportedContentType.class)
-    ResponseEntity<Map<String, Object>> unsupportedType(UnsupportedContentType e) {
+    ResponseEntity<Map<String, Object>> unsupportedType(UnsupportedContentType e, HttpServletRequest request) {
         ResponseEntity<Map<String, Object>> refused =
-                error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", e.getMessage(), null);
+                error(request, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", e.getMessage(), null);
         refused.getBody()
                 .put(
                         "acceptedContentTypes",
@@ -94,8 +108,8 @@ class RestErrors {
     }
 
     @ExceptionHandler(JsonBody.Malformed.class)
-    ResponseEntity<Map<String, Object>> malformed(JsonBody.Malformed e) {
-        return error(HttpStatus.BAD_REQUEST, "MALFORMED_JSON", e.getMessage(), null);
+    ResponseEntity<Map<String, Object>> malformed(JsonBody.Malformed e, HttpServletRequest request) {
+        return error(request, HttpStatus.BAD_REQUEST, "MALFORMED_JSON", e.getMessage(), null);
     }
 
     static HttpStatus status(ErrorCode code) {
@@ -107,8 +121,11 @@ class RestErrors {
         };
     }
 
-    private static ResponseEntity<Map<String, Object>> error(
-            HttpStatus status, String code, String message, String field) {
+    private ResponseEntity<Map<String, Object>> error(
+            HttpServletRequest request, HttpStatus status, String code, String message, String field) {
+        if (!HttpMethod.GET.matches(request.getMethod())) {
+            refusals.count(code);
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", code);
         body.put("message", message);

@@ -6,9 +6,12 @@ import com.widgets.ingest.rewire.RefusedFile;
 import graphql.ErrorClassification;
 import graphql.GraphQLError;
 import graphql.GraphqlErrorBuilder;
+import graphql.language.OperationDefinition;
 import graphql.schema.DataFetchingEnvironment;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.graphql.execution.DataFetcherExceptionResolverAdapter;
 import org.springframework.graphql.execution.ErrorType;
 import org.springframework.graphql.execution.SubscriptionExceptionResolverAdapter;
@@ -17,7 +20,8 @@ import org.springframework.stereotype.Component;
 /**
  * The one place that turns refusals into GraphQL errors: {@code extensions.code} is the store's or the API's stable
  * code, the message names what was wrong, invalid input is classified {@code BAD_REQUEST} with {@code
- * extensions.field}. Anything else stays Spring's opaque {@code INTERNAL_ERROR} (logged, no stack trace sent).
+ * extensions.field}. Anything else stays Spring's opaque {@code INTERNAL_ERROR} (logged, no stack trace sent). A refused
+ * mutation is counted by its code ({@link Refusals}).
  */
 @Component
 public class GraphQlErrors extends DataFetcherExceptionResolverAdapter {
@@ -27,11 +31,20 @@ public class GraphQlErrors extends DataFetcherExceptionResolverAdapter {
     /** Not the caller's fault: try again later. */
     static final ErrorClassification UNAVAILABLE = ErrorClassification.errorClassification("UNAVAILABLE");
 
+    private final Refusals refusals;
+
+    GraphQlErrors(ObjectProvider<MeterRegistry> registry) {
+        this.refusals = new Refusals(registry, "graphql");
+    }
+
     @Override
     protected GraphQLError resolveToSingleError(Throwable ex, DataFetchingEnvironment env) {
         Described described = describe(ex);
         if (described == null) {
             return null;
+        }
+        if (env.getOperationDefinition().getOperation() == OperationDefinition.Operation.MUTATION) {
+            refusals.count(described.code());
         }
         return described.apply(GraphqlErrorBuilder.newError(env)).build();
     }

@@ -5,6 +5,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,17 @@ class JobIndex {
             """;
     private static final String ORDER = " ORDER BY i.job_instance_id DESC LIMIT ?";
 
+    /** How many jobs stand at each status of their latest execution. */
+    private static final String BY_STATUS = """
+            SELECT last.status, count(*)
+              FROM batch_job_instance i
+              JOIN LATERAL (SELECT e.status FROM batch_job_execution e
+                             WHERE e.job_instance_id = i.job_instance_id
+                             ORDER BY e.job_execution_id DESC LIMIT 1) last ON true
+             WHERE i.job_name = ?
+             GROUP BY last.status
+            """;
+
     /** Every execution of a job on one of the files, oldest first. */
     private static final String FILE_RUNS = """
             SELECT p.parameter_value, e.status, e.end_time
@@ -40,18 +52,21 @@ class JobIndex {
     /**
      * Jobs whose latest execution is waiting, running or stopping, held by no process heard from since a given moment:
      * another process's row older than that, or no row while the execution was last written before it (a job that has
-     * just started may not have its row yet).
+     * just started may not have its row yet). Also the jobs a shutdown stopped ({@link ShutdownStop#MARK}) that no
+     * process has taken on since: their process let go of them, so they need no waiting.
      */
     private static final String UNHELD = """
             SELECT e.job_instance_id
               FROM batch_job_execution e
               JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
               LEFT JOIN rewiring_job_holder h ON h.job_id = e.job_instance_id
-             WHERE i.job_name = ? AND e.status IN ('STARTING', 'STARTED', 'STOPPING')
+             WHERE i.job_name = ?
+               AND (e.status IN ('STARTING', 'STARTED', 'STOPPING') OR (e.status = 'STOPPED' AND e.exit_message = ?))
                AND NOT EXISTS (SELECT 1 FROM batch_job_execution later
                                 WHERE later.job_instance_id = e.job_instance_id
                                   AND later.job_execution_id > e.job_execution_id)
-               AND ((h.job_id IS NULL AND e.last_updated < ?) OR (h.holder <> ? AND h.seen_at < ?))
+               AND ((h.job_id IS NULL AND (e.last_updated < ? OR e.status = 'STOPPED'))
+                    OR (h.holder <> ? AND h.seen_at < ?))
             """;
 
     private static final String UNHELD_ORDER = " ORDER BY e.job_instance_id";
@@ -77,6 +92,21 @@ class JobIndex {
                 max);
     }
 
+    /** How many jobs there are in each status, every status present (0 when none). */
+    Map<RewiringStatus, Long> countByStatus() {
+        Map<RewiringStatus, Long> counts = new EnumMap<>(RewiringStatus.class);
+        for (RewiringStatus status : RewiringStatus.values()) {
+            counts.put(status, 0L);
+        }
+        jdbc.query(
+                BY_STATUS,
+                rs -> {
+                    counts.merge(JobViews.status(BatchStatus.valueOf(rs.getString(1))), rs.getLong(2), Long::sum);
+                },
+                RewiringJobConfiguration.JOB);
+        return counts;
+    }
+
     /**
      * The jobs Spring Batch shows as pending or running that no process other than {@code self} holds since {@code
      * deadBefore}: their process died. Batch writes its times in this JVM's zone; {@code only} narrows it to one job.
@@ -86,12 +116,19 @@ class JobIndex {
                 deadBefore.atZoneSameInstant(ZoneId.systemDefault()).toLocalDateTime();
         if (only == null) {
             return jdbc.queryForList(
-                    UNHELD + UNHELD_ORDER, Long.class, RewiringJobConfiguration.JOB, written, self, deadBefore);
+                    UNHELD + UNHELD_ORDER,
+                    Long.class,
+                    RewiringJobConfiguration.JOB,
+                    ShutdownStop.MARK,
+                    written,
+                    self,
+                    deadBefore);
         }
         return jdbc.queryForList(
                 UNHELD + " AND e.job_instance_id = ?",
                 Long.class,
                 RewiringJobConfiguration.JOB,
+                ShutdownStop.MARK,
                 written,
                 self,
                 deadBefore,

@@ -85,6 +85,8 @@ final class JobViews {
         String message = null;
         if (last.getStatus() == BatchStatus.FAILED && !resuming) {
             message = failure(last);
+        } else if (last.getStatus() == BatchStatus.STOPPED && ShutdownStop.marks(last)) {
+            message = ShutdownStop.MARK;
         }
         return new RewiringJob(
                 id,
@@ -126,7 +128,11 @@ final class JobViews {
     }
 
     private static RewiringStatus status(JobExecution execution) {
-        return switch (execution.getStatus()) {
+        return status(execution.getStatus());
+    }
+
+    static RewiringStatus status(BatchStatus status) {
+        return switch (status) {
             case STARTING -> RewiringStatus.PENDING;
             case STARTED, STOPPING -> RewiringStatus.RUNNING;
             case COMPLETED -> RewiringStatus.COMPLETED;

@@ -4,9 +4,11 @@ import com.widgets.db.WiringStore;
 import com.widgets.db.embedded.EmbeddedPostgresServer;
 import com.widgets.ingest.export.StateExport;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
@@ -78,6 +80,12 @@ public class RewiringJobConfiguration {
             @Override
             public void afterJob(JobExecution execution) {
                 long id = execution.getJobInstance().getInstanceId();
+                boolean stopped =
+                        execution.getStatus() == BatchStatus.STOPPED || execution.getStatus() == BatchStatus.STOPPING;
+                if (stopped && progress.isStoppingForShutdown(id)) {
+                    // the job's own end writes over the mark its stop wrote: written again, it resumes next start
+                    execution.setExitStatus(new ExitStatus(ExitStatus.STOPPED.getExitCode(), ShutdownStop.MARK));
+                }
                 progress.ended(id, execution.getId());
                 holders.release(id);
             }
@@ -106,6 +114,9 @@ public class RewiringJobConfiguration {
      * with a stack trace. The sentence waits in the job's context for {@link #refuseFile}.
      */
     private static boolean refused(JobExecution execution, RejectStore rejectStore) {
+        if (execution.isStopping()) {
+            return false; // stopped before it began (a shutdown): its step stops at once, the check waits for a restart
+        }
         Path file = Path.of(execution.getJobParameters().getString(FILE));
         long id = execution.getJobInstance().getInstanceId();
         try {
@@ -245,6 +256,11 @@ public class RewiringJobConfiguration {
     }
 
     @Bean
+    ShutdownStop rewiringShutdownStop(RewiringJobs rewiringJobs) {
+        return new ShutdownStop(rewiringJobs);
+    }
+
+    @Bean
     JobHolders rewiringJobHolders(
             JdbcTemplate jdbc, RewiringProgress rewiringProgress, ObjectProvider<EmbeddedPostgresServer> embedded) {
         return new JobHolders(jdbc, rewiringProgress::held, embedded.getIfAvailable() != null);
@@ -277,13 +293,19 @@ public class RewiringJobConfiguration {
      */
     @Bean
     @BatchTaskExecutor
-    ThreadPoolTaskExecutor rewiringTaskExecutor(IngestProperties settings) {
+    ThreadPoolTaskExecutor rewiringTaskExecutor(
+            IngestProperties settings,
+            @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration shutdownPhase) {
         ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
         executor.setThreadNamePrefix("rewiring-");
         executor.setCorePoolSize(settings.maxRunningJobs());
         executor.setMaxPoolSize(settings.maxRunningJobs());
         executor.setAllowCoreThreadTimeOut(true);
         executor.setKeepAliveSeconds(60);
+        // On shutdown, jobs stop at their next chunk boundary (ShutdownStop) rather than being interrupted mid-chunk:
+        // the executor takes jobs (an upload still in flight) until it is destroyed, then lets them end, up to a phase.
+        executor.setWaitForTasksToCompleteOnShutdown(true);
+        executor.setAwaitTerminationMillis(shutdownPhase.toMillis());
         return executor;
     }
 }

@@ -189,6 +189,54 @@ public class RewiringJobs {
         long id = execution.getJobInstance().getInstanceId();
         if (progress.accepted(id, execution.getId())) {
             holders.hold(id); // a row left by a job that ended meanwhile goes at the next beat
+            if (progress.isClosing()) {
+                stopForShutdown(id); // an upload that was still in flight as the shutdown began
+            }
+        }
+    }
+
+    /**
+     * Asks every job this process runs or holds waiting to stop at its next chunk boundary, marked as stopped by a
+     * shutdown (not a job someone asked to stop already), and stops recovering other processes' jobs; returns their ids.
+     */
+    List<Long> stopForShutdown() {
+        progress.closing();
+        List<Long> stopping = new ArrayList<>();
+        for (long id : progress.held()) {
+            if (stopForShutdown(id)) {
+                stopping.add(id);
+            }
+        }
+        return stopping;
+    }
+
+    private boolean stopForShutdown(long id) {
+        JobExecution last = lastExecution(id);
+        if (last == null || !last.isRunning() || last.getStatus() == BatchStatus.STOPPING) {
+            return false;
+        }
+        progress.stoppingForShutdown(id); // so that its end keeps the mark (see RewiringJobConfiguration)
+        // As stop(id) does, only the job execution is marked; the mark survives a process that dies before the job
+        // reached its chunk boundary.
+        last.setStatus(BatchStatus.STOPPING);
+        last.setExitStatus(new ExitStatus(last.getExitStatus().getExitCode(), ShutdownStop.MARK));
+        repository.update(last);
+        return true;
+    }
+
+    /** Takes on and recovers jobs again after {@link #stopForShutdown()} (the context started again). */
+    void reopen() {
+        progress.open();
+    }
+
+    /** Waits until this process runs and holds no job any more. */
+    void awaitNoneHeld() {
+        try {
+            while (!progress.held().isEmpty()) {
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -248,6 +296,13 @@ public class RewiringJobs {
      */
     public boolean stop(long id) {
         JobExecution last = lastExecution(id);
+        if (last != null && last.getStatus() == BatchStatus.STOPPED && ShutdownStop.marks(last)) {
+            // stopped by a shutdown, waiting to resume: now stopped on purpose, it stays stopped
+            last.setExitStatus(ExitStatus.STOPPED);
+            repository.update(last);
+            log.info("Rewiring job {}, stopped by a shutdown, stays stopped", id);
+            return true;
+        }
         if (last == null || !last.isRunning()) {
             return false;
         }
@@ -315,6 +370,9 @@ public class RewiringJobs {
      */
     public List<Long> recoverDeadJobs() {
         List<Long> recovered = new ArrayList<>();
+        if (progress.isClosing()) {
+            return recovered; // the jobs would only be stopped again
+        }
         for (long id : index.unheld(holders.deadBefore(), holders.name(), null)) {
             try {
                 if (!progress.isLocal(id) && recoverIfDead(id, false)) {
@@ -340,16 +398,22 @@ public class RewiringJobs {
         boolean running = false;
         try {
             JobExecution last = lastExecution(id); // again: it may have ended just before the claim
-            if (last == null || !last.isRunning()) {
+            boolean stoppedByShutdown = last != null && ShutdownStop.marks(last);
+            if (last == null || !(last.isRunning() || (stoppedByShutdown && last.getStatus() == BatchStatus.STOPPED))) {
                 return false;
             }
-            stop |= last.getStatus() == BatchStatus.STOPPING;
-            log.warn(
-                    "Rewiring job {} was left {} by a process that ended; {} it",
-                    id,
-                    last.getStatus() == BatchStatus.STARTING ? "waiting" : "running",
-                    stop ? "stopping" : "resuming");
-            last = operator.recover(last); // its steps and itself FAILED, the reader's position kept
+            // A stop someone asked for before the process died holds; one its shutdown asked for does not.
+            stop |= last.getStatus() == BatchStatus.STOPPING && !stoppedByShutdown;
+            if (last.isRunning()) {
+                log.warn(
+                        "Rewiring job {} was left {} by a process that ended; {} it",
+                        id,
+                        last.getStatus() == BatchStatus.STARTING ? "waiting" : "running",
+                        stop ? "stopping" : "resuming");
+                last = operator.recover(last); // its steps and itself FAILED, the reader's position kept
+            } else {
+                log.info("Rewiring job {} was stopped by its service's shutdown; resuming it", id);
+            }
             if (stop) {
                 last.setStatus(BatchStatus.STOPPED);
                 last.setExitStatus(ExitStatus.STOPPED.addExitDescription("Stopped after its process ended."));
@@ -419,6 +483,16 @@ public class RewiringJobs {
             average += s / seconds.length;
         }
         return new RewiringStats(seconds.length, average);
+    }
+
+    /** How many jobs stand at each status, across every process that shares the database. */
+    public Map<RewiringStatus, Long> countByStatus() {
+        return index.countByStatus();
+    }
+
+    /** Lines the jobs of this process have judged since it started; its rate is the lines per second. */
+    public long linesJudged() {
+        return progress.linesJudged();
     }
 
     private JobExecution lastExecution(long id) {

@@ -3,10 +3,12 @@ package com.widgets.ingest.rewire;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Live counts of the jobs running in this process, for status between commits (and for whole-file modes), and which
- * jobs this process has taken on and not yet ended — running, or waiting for a free slot.
+ * jobs this process has taken on and not yet ended — running, or waiting for a free slot — and how many lines its jobs
+ * have judged in all.
  */
 class RewiringProgress {
 
@@ -16,6 +18,14 @@ class RewiringProgress {
     private final Set<Long> local = ConcurrentHashMap.newKeySet();
     /** Executions that ended here, so that an accept which comes later (a job that ended at once) is ignored. */
     private final Set<Long> endedExecutions = ConcurrentHashMap.newKeySet();
+    /** The most lines each running job had read when last updated here; its first update is where it started. */
+    private final Map<Long, Long> readSoFar = new ConcurrentHashMap<>();
+
+    private final AtomicLong linesJudged = new AtomicLong();
+    /** Jobs asked to stop because this process shuts down. */
+    private final Set<Long> stoppedForShutdown = ConcurrentHashMap.newKeySet();
+
+    private volatile boolean closing;
 
     /**
      * This process started (or restarted) the job with this execution: it is running or waiting here until {@link
@@ -48,6 +58,28 @@ class RewiringProgress {
         local.remove(jobId);
     }
 
+    /** This process shuts down: jobs it takes on from now are stopped at once, and it recovers no more. */
+    void closing() {
+        closing = true;
+    }
+
+    void open() {
+        closing = false;
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+
+    void stoppingForShutdown(long jobId) {
+        stoppedForShutdown.add(jobId);
+    }
+
+    /** Whether the job was asked to stop for this process's shutdown (and not by a user). */
+    boolean isStoppingForShutdown(long jobId) {
+        return stoppedForShutdown.contains(jobId);
+    }
+
     /** The jobs this process runs or holds waiting. */
     Set<Long> held() {
         return Set.copyOf(local);
@@ -60,6 +92,19 @@ class RewiringProgress {
 
     void update(long jobId, Counts counts, long totalLines) {
         running.put(jobId, new Live(counts, totalLines));
+        // A part recorded twice (an attempt that rolled back, then its retry) reports the same lines again: count
+        // only lines beyond the most seen. A resumed job's first update is the lines an earlier run committed.
+        readSoFar.merge(jobId, counts.read(), (before, now) -> {
+            if (now > before) {
+                linesJudged.addAndGet(now - before);
+            }
+            return Math.max(before, now);
+        });
+    }
+
+    /** Lines the jobs of this process have judged since it started (apply, dry-run and atomic alike). */
+    long linesJudged() {
+        return linesJudged.get();
     }
 
     Live get(long jobId) {
@@ -68,5 +113,6 @@ class RewiringProgress {
 
     void finished(long jobId) {
         running.remove(jobId);
+        readSoFar.remove(jobId);
     }
 }

@@ -1,0 +1,54 @@
+package com.widgets.api.rewiring;
+
+import com.widgets.ingest.rewire.RewiringJobs;
+import com.widgets.ingest.rewire.RewiringStatus;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+
+/**
+ * Rewiring jobs for Prometheus, besides Spring Batch's own {@code spring_batch_*} timers: {@code
+ * widgets_rewiring_jobs{status}}, the jobs of every replica by the status the API shows, read from the database (one
+ * query, at most once a second however many gauges a scrape reads), and {@code widgets_rewiring_lines_total}, the lines
+ * this instance's jobs judged, whose rate is their lines per second.
+ */
+@Component
+class JobMetrics implements MeterBinder {
+
+    private static final Duration FRESH = Duration.ofSeconds(1);
+
+    private final RewiringJobs jobs;
+    private Map<RewiringStatus, Long> counts;
+    private long countedAt;
+
+    JobMetrics(RewiringJobs jobs) {
+        this.jobs = jobs;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        for (RewiringStatus status : RewiringStatus.values()) {
+            Gauge.builder("widgets.rewiring.jobs", this, metrics -> metrics.count(status))
+                    .description("Rewiring jobs by the status of their latest run, on every replica")
+                    .tag("status", status.name().toLowerCase(Locale.ROOT))
+                    .register(registry);
+        }
+        FunctionCounter.builder("widgets.rewiring.lines", jobs, RewiringJobs::linesJudged)
+                .description("Lines of rewiring files judged by this instance's jobs")
+                .register(registry);
+    }
+
+    private synchronized double count(RewiringStatus status) {
+        long now = System.nanoTime();
+        if (counts == null || now - countedAt > FRESH.toNanos()) {
+            counts = jobs.countByStatus();
+            countedAt = now;
+        }
+        return counts.getOrDefault(status, 0L);
+    }
+}

@@ -1,0 +1,35 @@
+package com.widgets.api.system;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+
+/**
+ * Counts refused writes by their code, per transport: {@code widgets_mutation_refusals_total{code, transport}} in
+ * Prometheus. Each transport's one error mapper counts; without a meter registry (a slice test) nothing is counted.
+ */
+public final class Refusals {
+
+    static final String METER = "widgets.mutation.refusals";
+
+    private final ObjectProvider<MeterRegistry> registry;
+    private final String transport;
+
+    /** @param transport {@code graphql} or {@code rest} */
+    public Refusals(ObjectProvider<MeterRegistry> registry, String transport) {
+        this.registry = registry;
+        this.transport = transport;
+    }
+
+    public void count(String code) {
+        MeterRegistry meters = registry.getIfAvailable();
+        if (meters != null) {
+            Counter.builder(METER)
+                    .description("Writes refused with a stable error code (PORT_BUSY, WIDGET_NOT_FOUND, ...)")
+                    .tag("code", code)
+                    .tag("transport", transport)
+                    .register(meters)
+                    .increment();
+        }
+    }
+}
