@@ -283,7 +283,9 @@ class HttpEndToEndTest {
     void printsTheSchema() throws Exception {
         HttpResponse<String> schema = send(request("/graphql/schema").GET());
         assertThat(schema.statusCode()).isEqualTo(200);
-        assertThat(schema.body()).contains("type Widget").contains("wiringChanged(serialNumbers: [ID!]): WiringEvent!");
+        assertThat(schema.body())
+                .contains("type Widget")
+                .contains("wiringChanged(serialNumbers: [ID!], after: String): WiringEvent!");
     }
 
     @Test

@@ -128,7 +128,8 @@ class PrometheusTest {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", "Bearer test-admin-token");
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

@@ -113,7 +113,7 @@ class SamplesTest {
 
     private void runSubscription(String document, String operationName) {
         WebSocketGraphQlTester ws = GraphQlSockets.connect(port);
-        int before = Subscribers.count(context);
+        long before = Subscribers.count(context);
         var events = ws.document(document)
                 .operationName(operationName)
                 .executeSubscription()

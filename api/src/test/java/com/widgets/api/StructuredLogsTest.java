@@ -58,7 +58,10 @@ class StructuredLogsTest {
                 "--spring.main.banner-mode=off",
                 "--logging.level.web=DEBUG",
                 "--logging.level.org.springframework.graphql=DEBUG",
-                "--widgets.rewiring.recover-dead-jobs=false"));
+                "--logging.level.org.springframework.security=DEBUG",
+                "--widgets.rewiring.recover-dead-jobs=false",
+                // the token sent with every request is the service's admin token: it works, and must never be logged
+                "--widgets.security.admin-token=" + TOKEN));
         if (database.getUsername() != null) {
             arguments.add("--spring.datasource.username=" + database.getUsername());
         }

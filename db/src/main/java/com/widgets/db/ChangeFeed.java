@@ -2,6 +2,7 @@ package com.widgets.db;
 
 import java.sql.Array;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,6 +57,28 @@ public final class ChangeFeed {
     private static final String REPLAY = COLUMNS
             + " WHERE (at > ? OR (at = ? AND id > ?)) AND (?::text[] IS NULL OR serial_number = ANY(?::text[]))"
             + " ORDER BY at, id LIMIT ?";
+
+    private static final String SINCE = "SELECT (SELECT last_value FROM wiring_history_id_seq), array_agg(xact_start)"
+            + " FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'"
+            + " AND xact_start IS NOT NULL AND pid <> pg_backend_pid()";
+
+    /**
+     * A moment to count changes from: the last history id taken by then and the start of every transaction open then.
+     * A row whose id is above it, or whose transaction was open then, committed after it (or within the instant the
+     * look took); any other row committed before it.
+     */
+    public record Since(long lastId, Set<Instant> open) {
+
+        /** Whether the row of this id and time committed after this moment. */
+        public boolean precedes(long id, Instant at) {
+            return id > lastId || open.contains(at);
+        }
+    }
+
+    /** Now, as a moment to count changes from: one look at the sequence and the sessions. */
+    public static Since since(JdbcTemplate jdbc) {
+        return jdbc.queryForObject(SINCE, (ResultSet rs, int row) -> new Since(rs.getLong(1), starts(rs.getArray(2))));
+    }
 
     /** What {@code pg_stat_activity} showed: the time of the look and the start of every open transaction. */
     private record Activity(Instant now, Set<Instant> running) {}
@@ -199,16 +222,18 @@ public final class ChangeFeed {
     }
 
     private static Activity activity(JdbcTemplate jdbc) {
-        return jdbc.queryForObject(ACTIVITY, (ResultSet rs, int row) -> {
-            Instant now = rs.getTimestamp(1).toInstant();
-            Array starts = rs.getArray(2);
-            Set<Instant> running = new HashSet<>();
-            if (starts != null) {
-                for (Object start : (Object[]) starts.getArray()) {
-                    running.add(((Timestamp) start).toInstant());
-                }
+        return jdbc.queryForObject(
+                ACTIVITY,
+                (ResultSet rs, int row) -> new Activity(rs.getTimestamp(1).toInstant(), starts(rs.getArray(2))));
+    }
+
+    private static Set<Instant> starts(Array starts) throws SQLException {
+        Set<Instant> running = new HashSet<>();
+        if (starts != null) {
+            for (Object start : (Object[]) starts.getArray()) {
+                running.add(((Timestamp) start).toInstant());
             }
-            return new Activity(now, running);
-        });
+        }
+        return running;
     }
 }

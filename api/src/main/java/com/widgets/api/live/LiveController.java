@@ -63,7 +63,9 @@ class LiveController {
                 context.getOrDefault(RequestOrigin.CONNECTION, UUID.randomUUID().toString());
         WiringFanout.Subscriber subscriber;
         try {
-            subscriber = fanout.subscribe(serials, connection);
+            // the moment is taken before the subscription is registered: whatever commits after registering is
+            // delivered by the feed, and passes this subscriber's filter
+            subscriber = fanout.subscribe(serials, connection, ChangeFeed.since(jdbc));
         } catch (ApiError refused) {
             return Flux.error(refused);
         }

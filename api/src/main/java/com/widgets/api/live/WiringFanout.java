@@ -2,11 +2,13 @@ package com.widgets.api.live;
 
 import com.widgets.api.system.ApiError;
 import com.widgets.api.system.GraphQlSettings;
+import com.widgets.db.ChangeFeed;
 import com.widgets.db.WiringEvent;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -31,6 +33,7 @@ class WiringFanout {
     private final Set<Subscriber> everything = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, AtomicInteger> perConnection = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
+    private final AtomicLong registrations = new AtomicLong();
     private final int buffer;
     private final int maxSubscriptions;
     private final int maxPerConnection;
@@ -45,14 +48,16 @@ class WiringFanout {
     final class Subscriber {
         private final Set<String> serials;
         private final String connection;
+        private final ChangeFeed.Since since;
         private final Sinks.Many<LiveEvent> sink = Sinks.many()
                 .unicast()
                 .onBackpressureBuffer(Queues.<LiveEvent>unboundedMultiproducer().get());
         private final AtomicInteger pending = new AtomicInteger();
 
-        private Subscriber(Set<String> serials, String connection) {
+        private Subscriber(Set<String> serials, String connection, ChangeFeed.Since since) {
             this.serials = serials;
             this.connection = connection;
+            this.since = since;
         }
 
         /** The changes from now on; ends this subscription when cancelled. */
@@ -70,6 +75,9 @@ class WiringFanout {
         }
 
         private void offer(LiveEvent event) {
+            if (!since.precedes(event.id(), event.at())) {
+                return; // committed before this subscription started
+            }
             if (pending.incrementAndGet() > buffer) {
                 remove(this);
                 log.warn("Ending a wiringChanged subscriber that fell {} changes behind", buffer);
@@ -87,10 +95,10 @@ class WiringFanout {
     }
 
     /**
-     * A new subscription to the changes of {@code serials} (all when null), held by {@code connection}; refused with
-     * {@code TOO_MANY_SUBSCRIPTIONS} beyond the limits.
+     * A new subscription to the changes of {@code serials} (all when null) committed after {@code since}, held by
+     * {@code connection}; refused with {@code TOO_MANY_SUBSCRIPTIONS} beyond the limits.
      */
-    Subscriber subscribe(Set<String> serials, String connection) {
+    Subscriber subscribe(Set<String> serials, String connection, ChangeFeed.Since since) {
         if (count.incrementAndGet() > maxSubscriptions) {
             count.decrementAndGet();
             throw new ApiError(
@@ -107,7 +115,8 @@ class WiringFanout {
                     "This connection already holds " + maxPerConnection
                             + " subscriptions (widgets.live.max-subscriptions-per-connection); end one first.");
         }
-        Subscriber subscriber = new Subscriber(serials == null ? null : Set.copyOf(serials), connection);
+        Subscriber subscriber = new Subscriber(serials == null ? null : Set.copyOf(serials), connection, since);
+        registrations.incrementAndGet();
         if (subscriber.serials == null) {
             everything.add(subscriber);
         } else {
@@ -182,5 +191,10 @@ class WiringFanout {
 
     int subscriberCount() {
         return count.get();
+    }
+
+    /** Subscriptions ever registered: tests wait for theirs to be counted before they make a change. */
+    long registrations() {
+        return registrations.get();
     }
 }

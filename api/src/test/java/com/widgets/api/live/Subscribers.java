@@ -9,11 +9,17 @@ public final class Subscribers {
 
     private Subscribers() {}
 
-    public static int count(ApplicationContext context) {
+    /** Subscriptions registered so far, ever: take it before subscribing, then {@link #awaitAtLeast} one more. */
+    public static long count(ApplicationContext context) {
+        return context.getBean(WiringFanout.class).registrations();
+    }
+
+    /** Subscriptions open now. */
+    public static int active(ApplicationContext context) {
         return context.getBean(WiringFanout.class).subscriberCount();
     }
 
-    public static void awaitAtLeast(ApplicationContext context, int subscribers) {
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> count(context) >= subscribers);
+    public static void awaitAtLeast(ApplicationContext context, long registrations) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> count(context) >= registrations);
     }
 }

@@ -31,6 +31,8 @@ import reactor.core.publisher.BaseSubscriber;
 @ApiTest
 class WiringFanoutTest {
 
+    private static final com.widgets.db.ChangeFeed.Since ALL = new com.widgets.db.ChangeFeed.Since(-1, Set.of());
+
     @Autowired
     WiringStore store;
 
@@ -64,15 +66,15 @@ class WiringFanoutTest {
                 slowError.set(error);
             }
         };
-        fanout.subscribe(null, "c1").flux().subscribe(slow);
+        fanout.subscribe(null, "c1", ALL).flux().subscribe(slow);
         List<LiveEvent> fastGot = new CopyOnWriteArrayList<>();
         CountDownLatch fastDone = new CountDownLatch(200);
-        fanout.subscribe(Set.of("F-1"), "c2").flux().subscribe(e -> {
+        fanout.subscribe(Set.of("F-1"), "c2", ALL).flux().subscribe(e -> {
             fastGot.add(e);
             fastDone.countDown();
         });
         List<LiveEvent> ignored = new CopyOnWriteArrayList<>();
-        fanout.subscribe(Set.of("SOMEONE-ELSE"), "c3").flux().subscribe(ignored::add);
+        fanout.subscribe(Set.of("SOMEONE-ELSE"), "c3", ALL).flux().subscribe(ignored::add);
 
         // Ten bursts of 20: the reading subscriber keeps up between bursts, the other falls 200 behind.
         for (int burst = 1; burst <= 10; burst++) {
@@ -102,22 +104,22 @@ class WiringFanoutTest {
         WiringFanout fanout = new WiringFanout(
                 new GraphQlSettings(12, 20000, 30, 1000, 100, DataSize.ofKilobytes(256), 10, 10000, 64),
                 new LiveSettings(Duration.ofMillis(100), 3, 2, 1000, DataSize.ofKilobytes(16)));
-        var first = fanout.subscribe(Set.of("A"), "one");
-        fanout.subscribe(null, "one");
+        var first = fanout.subscribe(Set.of("A"), "one", ALL);
+        fanout.subscribe(null, "one", ALL);
         assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(
-                        ApiError.class, () -> fanout.subscribe(Set.of("B"), "one")))
+                        ApiError.class, () -> fanout.subscribe(Set.of("B"), "one", ALL)))
                 .satisfies(e -> {
                     assertThat(e.code()).isEqualTo(ApiError.Code.TOO_MANY_SUBSCRIPTIONS);
                     assertThat(e.getMessage()).contains("widgets.live.max-subscriptions-per-connection");
                 });
-        fanout.subscribe(Set.of("B"), "two");
+        fanout.subscribe(Set.of("B"), "two", ALL);
         assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(
-                        ApiError.class, () -> fanout.subscribe(Set.of("C"), "three")))
+                        ApiError.class, () -> fanout.subscribe(Set.of("C"), "three", ALL)))
                 .satisfies(e -> assertThat(e.getMessage()).contains("widgets.live.max-subscriptions"));
         assertThat(fanout.subscriberCount()).isEqualTo(3);
         fanout.release(first);
         assertThat(fanout.subscriberCount()).isEqualTo(2);
-        fanout.subscribe(Set.of("C"), "one");
+        fanout.subscribe(Set.of("C"), "one", ALL);
         assertThat(fanout.subscriberCount()).isEqualTo(3);
     }
 }
