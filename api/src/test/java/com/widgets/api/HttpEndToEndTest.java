@@ -280,6 +280,29 @@ class HttpEndToEndTest {
     }
 
     @Test
+    void theReadmeTheDocsAndTheSamplesItLinksNeedNoToken() throws Exception {
+        HttpResponse<String> readme = client.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/README.md"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(readme.statusCode()).isEqualTo(200);
+        List<String> links = Pattern.compile("\\]\\(((?:docs|samples)/[^)#]+)[)#]")
+                .matcher(readme.body())
+                .results()
+                .map(link -> link.group(1))
+                .distinct()
+                .toList();
+        assertThat(links).contains("docs/graphql.md", "docs/security.md", "samples/rewire.csv");
+        for (String link : links) {
+            HttpResponse<String> page = client.send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/" + link))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).as(link).isEqualTo(200);
+        }
+    }
+
+    @Test
     void printsTheSchema() throws Exception {
         HttpResponse<String> schema = send(request("/graphql/schema").GET());
         assertThat(schema.statusCode()).isEqualTo(200);
