@@ -127,12 +127,14 @@ class HttpEndToEndTest {
         HttpResponse<String> form = post("{\"query\":\"{ __typename }\"}", "application/x-www-form-urlencoded");
         HttpResponse<String> none =
                 send(request("/graphql").POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"{ __typename }\"}")));
-        for (HttpResponse<String> refused : List.of(form, none)) {
+        // the old GraphQL-over-HTTP type, which Spring for GraphQL 2 no longer reads
+        HttpResponse<String> graphQl = post("{ __typename }", "application/graphql");
+        for (HttpResponse<String> refused : List.of(form, none, graphQl)) {
             assertThat(refused.statusCode()).isEqualTo(415);
             assertThat(refused.headers().firstValue("Content-Type"))
                     .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
             assertThat(refused.body())
-                    .contains("\"acceptedContentTypes\":[\"application/json\",\"application/graphql\"]")
+                    .contains("\"acceptedContentTypes\":[\"application/json\"]")
                     .contains("Content-Type: application/json");
         }
         assertThat(form.body()).contains("'application/x-www-form-urlencoded").contains("is not supported");
