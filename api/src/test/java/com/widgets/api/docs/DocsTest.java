@@ -47,12 +47,21 @@ import org.springframework.util.FileSystemUtils;
 @DirtiesContext // a database server of its own, not needed once the docs have run
 class DocsTest {
 
-    /** The repository: Surefire runs the api module's tests in {@code api/}. */
-    private static final Path REPOSITORY = Path.of("").toAbsolutePath().getParent();
+    /** The repository: Surefire runs the api module's tests in {@code api/}, an IDE perhaps at the top. */
+    private static final Path REPOSITORY = repository(Path.of("").toAbsolutePath());
 
-    private static final Path OWN = Path.of("target", "docs-test");
+    private static final Path OWN = REPOSITORY.resolve("api").resolve("target").resolve("docs-test");
     private static final Duration BLOCK_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration SETTLE = Duration.ofSeconds(10);
+
+    private static Path repository(Path dir) {
+        for (Path at = dir; at != null; at = at.getParent()) {
+            if (Files.isRegularFile(at.resolve("README.md")) && Files.isDirectory(at.resolve("docs"))) {
+                return at;
+            }
+        }
+        throw new IllegalStateException("no README.md with a docs/ folder beside it in " + dir + " or above");
+    }
 
     @DynamicPropertySource
     static void aDatabaseOfItsOwn(DynamicPropertyRegistry settings) {
