@@ -127,12 +127,14 @@ class HttpEndToEndTest {
         HttpResponse<String> form = post("{\"query\":\"{ __typename }\"}", "application/x-www-form-urlencoded");
         HttpResponse<String> none =
                 send(request("/graphql").POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"{ __typename }\"}")));
-        for (HttpResponse<String> refused : List.of(form, none)) {
+        // the old GraphQL-over-HTTP type, which Spring for GraphQL 2 no longer reads
+        HttpResponse<String> graphQl = post("{ __typename }", "application/graphql");
+        for (HttpResponse<String> refused : List.of(form, none, graphQl)) {
             assertThat(refused.statusCode()).isEqualTo(415);
             assertThat(refused.headers().firstValue("Content-Type"))
                     .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
             assertThat(refused.body())
-                    .contains("\"acceptedContentTypes\":[\"application/json\",\"application/graphql\"]")
+                    .contains("\"acceptedContentTypes\":[\"application/json\"]")
                     .contains("Content-Type: application/json");
         }
         assertThat(form.body()).contains("'application/x-www-form-urlencoded").contains("is not supported");
@@ -277,6 +279,29 @@ class HttpEndToEndTest {
             assertThat(send(request("/" + href).GET()).statusCode()).as(href).isEqualTo(200);
         }
         assertThat(send(request("/README.md").GET()).body()).startsWith("# Widgets wiring service");
+    }
+
+    @Test
+    void theReadmeTheDocsAndTheSamplesItLinksNeedNoToken() throws Exception {
+        HttpResponse<String> readme = client.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/README.md"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(readme.statusCode()).isEqualTo(200);
+        List<String> links = Pattern.compile("\\]\\(((?:docs|samples)/[^)#]+)[)#]")
+                .matcher(readme.body())
+                .results()
+                .map(link -> link.group(1))
+                .distinct()
+                .toList();
+        assertThat(links).contains("docs/graphql.md", "docs/security.md", "samples/rewire.csv");
+        for (String link : links) {
+            HttpResponse<String> page = client.send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/" + link))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).as(link).isEqualTo(200);
+        }
     }
 
     @Test

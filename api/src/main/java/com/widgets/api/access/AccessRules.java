@@ -108,6 +108,8 @@ class AccessRules {
                                 "/",
                                 "/index.html",
                                 "/README.md",
+                                "/docs/*.md",
+                                "/samples/*",
                                 "/graphiql",
                                 "/graphql/schema",
                                 "/webjars/**",

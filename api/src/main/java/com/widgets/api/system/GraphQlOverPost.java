@@ -27,9 +27,11 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class GraphQlOverPost {
 
-    /** What Spring for GraphQL's HTTP handler reads (its request predicate's list). */
-    static final List<MediaType> ACCEPTED =
-            List.of(MediaType.APPLICATION_JSON, MediaType.parseMediaType("application/graphql"));
+    /**
+     * What Spring for GraphQL's HTTP handler reads: JSON only. Its request predicate still matches the old {@code
+     * application/graphql}, which the handler then refused with an empty 415.
+     */
+    static final List<MediaType> ACCEPTED = List.of(MediaType.APPLICATION_JSON);
 
     private final GraphQlHttpHandler httpHandler;
     private final JsonMapper json;
@@ -58,7 +60,7 @@ class GraphQlOverPost {
                 + "; send the request as JSON with Content-Type: application/json"
                 + " (with curl: -H 'Content-Type: application/json').";
         return ServerResponse.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
-                .header("Accept-Post", "application/json, application/graphql")
+                .header("Accept-Post", "application/json")
                 .contentType(MediaType.APPLICATION_JSON)
                 .body(Map.of(
                         "errors",

@@ -38,7 +38,7 @@ class WebEndpoints {
         GraphQlOverPost post = new GraphQlOverPost(httpHandler, json, roles);
         return RouterFunctions.route()
                 .GET("/graphql", get::handle)
-                .route(GraphQlRequestPredicates.graphQlHttp("/graphql"), post::handle)
+                .route(GraphQlRequestPredicates.graphQlHttp("/graphql").and(GraphQlOverPost::readable), post::handle)
                 .POST("/graphql", request -> !GraphQlOverPost.readable(request), post::unsupportedMediaType)
                 .build();
     }

@@ -86,7 +86,7 @@ class RewiringRestTest {
         RewiringJob job = finished(id);
         assertThat(job.status()).isEqualTo(RewiringStatus.COMPLETED);
         assertThat(job.mode()).isEqualTo(RewiringMode.APPLY);
-        assertThat(job.counts()).isEqualTo(new Counts(8, 7, 1, 0));
+        assertThat(job.counts()).isEqualTo(new Counts(9, 7, 1, 1));
         assertThat(db.snapshot())
                 .containsEntry("RW-1.P", "Core switch -> RW-2.Q")
                 .containsEntry("RW-1.R", "Core switch -> RW-3.P")
@@ -109,9 +109,12 @@ class RewiringRestTest {
                 .contains("\"status\":\"COMPLETED\"")
                 .contains("\"mode\":\"APPLY\"")
                 .contains("\"fileName\":\"rewire.csv\"")
-                .contains("\"counts\":{\"read\":8,\"applied\":7,\"unchanged\":1,\"rejected\":0}")
-                .contains("\"totalLines\":8")
+                .contains("\"counts\":{\"read\":9,\"applied\":7,\"unchanged\":1,\"rejected\":1}")
+                .contains("\"totalLines\":9")
                 .contains("\"rejectsUrl\":\"/rewiring/jobs/" + id + "/rejects\"");
+        // the sample's one rejected line, which the README's tour shows
+        assertThat(http.get("/rewiring/jobs/" + id + "/rejects").body())
+                .contains("8,PORT_BUSY,Port RW-3.P is already linked to RW-1.R.,\"link,RW-3,P,RW-2,Q,,\"");
     }
 
     @Test
