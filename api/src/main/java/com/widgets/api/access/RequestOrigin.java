@@ -47,7 +47,7 @@ public class RequestOrigin implements WebGraphQlInterceptor {
         String actor = caller.actor(actingFor == null ? null : actingFor.toString());
         String requestId = UUID.randomUUID().toString();
         request.configureExecutionInput((input, builder) -> builder.graphQLContext(
-                        Map.of(ACTOR, actor == null ? "" : actor, REQUEST_ID, requestId))
+                        Map.of(ACTOR, actor == null ? "" : actor, REQUEST_ID, requestId, Caller.ATTRIBUTE, caller))
                 .build());
         return chain.next(request).map(response -> {
             response.getResponseHeaders().set(REQUEST_ID_HEADER, requestId);
