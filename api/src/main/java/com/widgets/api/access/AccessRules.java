@@ -111,6 +111,7 @@ class AccessRules {
                                 "/graphiql",
                                 "/graphql/schema",
                                 "/webjars/**",
+                                "/console/**",
                                 "/favicon.ico")
                         .permitAll()
                         .requestMatchers(HttpMethod.GET, "/rewiring/export")
