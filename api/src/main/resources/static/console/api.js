@@ -17,6 +17,7 @@ export class Refused extends Error {
 const listeners = new Set();
 let caller = null; // { subject, role } of the signed-in token, once the service named it
 let client = null; // the WebSocket client, made on first use and dropped when the token changes
+let lastRefusal = null;
 
 /** The token of this tab: in sessionStorage only, never a cookie or the address. */
 export const session = {
@@ -30,24 +31,23 @@ export const session = {
   allows(role) {
     return caller != null && ROLES.indexOf(caller.role) >= ROLES.indexOf(role.toUpperCase());
   },
+  /** Why the last signed-in token stopped working (revoked, expired), for the sign-in page. */
+  get lastRefusal() {
+    return lastRefusal;
+  },
   /** Asks the service whom the token names; keeps it only when the service accepts it. */
   async signIn(token) {
-    const previous = this.token;
     sessionStorage.setItem(TOKEN_KEY, token);
     dropLive();
     try {
       const data = await graphql('query Me { me { subject role } }');
+      lastRefusal = null;
       setCaller(data.me);
       return data.me;
     } catch (e) {
-      if (previous == null || e.status === 401) {
-        sessionStorage.removeItem(TOKEN_KEY);
-      } else {
-        sessionStorage.setItem(TOKEN_KEY, previous);
-      }
-      if (e.status === 401) {
-        setCaller(null);
-      }
+      sessionStorage.removeItem(TOKEN_KEY);
+      lastRefusal = null;
+      setCaller(null);
       throw e;
     }
   },
@@ -90,7 +90,15 @@ async function refusal(response) {
   const error = body && Array.isArray(body.errors) ? body.errors[0] : body;
   const said = error && error.message ? error.message : `The service answered ${response.status} ${response.statusText}.`;
   const code = error && (error.code || (error.extensions && error.extensions.code));
-  return new Refused(explained(response.status, said), response.status, code || null);
+  const refused = new Refused(explained(response.status, said), response.status, code || null);
+  if (response.status === 401 && session.token) {
+    // revoked or expired while signed in: forget it, and say why on the sign-in page
+    sessionStorage.removeItem(TOKEN_KEY);
+    dropLive();
+    lastRefusal = refused.message;
+    setCaller(null);
+  }
+  return refused;
 }
 
 function explained(status, message) {

@@ -28,7 +28,7 @@ function route(moveFocus) {
   let name = target.name || (session.caller ? 'rewiring' : 'signin');
   say(problem, '');
   if (name !== 'signin' && !session.caller) {
-    say(problem, 'Sign in first: paste a token below.', 'error');
+    say(problem, session.lastRefusal || 'Sign in first: paste a token below.', 'error');
     name = 'signin';
   }
   if (current && current !== name) {

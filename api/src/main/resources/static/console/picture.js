@@ -99,7 +99,8 @@ export function draw(svg, widgets) {
 
   // two widgets may be linked by more than one pair of ports: such edges run side by side
   const pairs = d3.group(edges, (e) => [e.source.serialNumber, e.target.serialNumber].sort().join('|'));
-  const angles = new Map(nodes.map((node) => [node.serialNumber, []]));
+  // below each widget are its serial number and name: badges keep out of their way
+  const angles = new Map(nodes.map((node) => [node.serialNumber, [Math.PI / 2]]));
   const badges = [];
   for (const parallel of pairs.values()) {
     parallel.forEach((edge, k) => {

@@ -89,13 +89,17 @@ export function widgetPage() {
         shown = null;
         $('widget-title').textContent = serial;
         say(message, `There is no widget ${serial} (now). The page shows it again if it is added.`, 'error');
+        message.dataset.missing = 'yes';
         $('widget-ports').querySelector('tbody').replaceChildren();
         $('picture').replaceChildren();
         $('picture-caption').textContent = '';
         follow([serial]);
         return;
       }
-      say(message, '');
+      if (message.dataset.missing) {
+        delete message.dataset.missing;
+        say(message, '');
+      }
       shown = data.widget;
       $('widget-title').textContent = `${shown.serialNumber} — ${shown.name}`;
       ports(shown);
@@ -247,6 +251,8 @@ export function widgetPage() {
     show(argument) {
       if (argument != null && argument !== serial) {
         serial = argument;
+        delete message.dataset.missing;
+        say(message, ''); // what was said was about the widget before
         hops.value = hops.value || '2';
       }
       view.hidden = serial == null;

@@ -43,6 +43,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -323,6 +324,33 @@ class ConsoleBrowserTest {
         assertThat(element("#picture .edge[data-link='CON-L1.P-CON-L2.Q']")).isNotNull();
         assertThat(text("#widget-ports")).contains("CON-L2 port Q");
         assertThat(browser.executeScript("return window.sameDocument")).isEqualTo(true);
+    }
+
+    @Test
+    void anOperatorLinksAndUnlinksFromThePageAndHearsRefusalsInWords() {
+        Origin setup = Origin.request("console-test", "console-test");
+        store.addWidget("CON-O1", "One", EnumSet.of(PortType.P, PortType.R), setup);
+        store.addWidget("CON-O2", "Two", EnumSet.of(PortType.Q), setup);
+
+        signIn(operator, true);
+        go("widget/CON-O1");
+        waitFor(() -> nodes().equals(List.of("CON-O1")));
+        new Select(element("#link-port")).selectByVisibleText("R");
+        element("#link-peer").sendKeys("CON-O2");
+        new Select(element("#link-peer-port")).selectByVisibleText("Q");
+        click("#link-form button[type=submit]");
+        waitFor(() -> nodes().contains("CON-O2"));
+        assertThat(text("#widget-message")).isEqualTo("Linked CON-O1 port R to CON-O2 port Q.");
+        assertThat(store.widget("CON-O2").orElseThrow().ports().toString()).contains("CON-O1");
+
+        click("button[aria-label='Unlink CON-O1 port R from CON-O2 port Q']");
+        waitFor(() -> !nodes().contains("CON-O2"));
+        assertThat(text("#widget-message")).isEqualTo("Unlinked CON-O1 port R from CON-O2 port Q.");
+
+        element("#link-peer").sendKeys("CON-NOPE");
+        click("#link-form button[type=submit]");
+        waitFor(() -> text("#widget-message").startsWith("Not linked:"));
+        assertThat(text("#widget-message")).contains("CON-NOPE");
     }
 
     @Test
