@@ -51,12 +51,21 @@ export const session = {
       throw e;
     }
   },
-  /** The token kept from before a reload, checked again. */
+  /**
+   * The token kept from before a reload, checked again; without one, whether the service lets anyone read
+   * (`widgets.security.open-reads`, for a wall display), in which case the tab reads as an anonymous viewer.
+   */
   async resume() {
-    if (this.token == null) {
-      return null;
+    if (this.token != null) {
+      return this.signIn(this.token);
     }
-    return this.signIn(this.token);
+    try {
+      const data = await graphql('query Me { me { subject role } }');
+      setCaller(data.me);
+      return data.me;
+    } catch (e) {
+      return null; // 401: a token is needed, as by default
+    }
   },
   signOut() {
     sessionStorage.removeItem(TOKEN_KEY);

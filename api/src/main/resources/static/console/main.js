@@ -55,7 +55,13 @@ function route(moveFocus) {
 /** Disables the forms, and hides the notes and controls, that the role may not use; says who is signed in. */
 function applyRole(caller) {
   const who = document.getElementById('who');
-  who.textContent = caller ? `Signed in as ${caller.subject} (${caller.role.toLowerCase()})` : 'Not signed in';
+  if (!caller) {
+    who.textContent = 'Not signed in';
+  } else if (session.token == null) {
+    who.textContent = 'Reading without a token (open reads)';
+  } else {
+    who.textContent = `Signed in as ${caller.subject} (${caller.role.toLowerCase()})`;
+  }
   for (const element of document.querySelectorAll('[data-needs]')) {
     const allowed = session.allows(element.dataset.needs);
     if ('disabled' in element) {

@@ -253,7 +253,6 @@ export function widgetPage() {
         serial = argument;
         delete message.dataset.missing;
         say(message, ''); // what was said was about the widget before
-        hops.value = hops.value || '2';
       }
       view.hidden = serial == null;
       load();
