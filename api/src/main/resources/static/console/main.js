@@ -19,7 +19,12 @@ let current = null;
 /** `#widget/SN-1` is the page `widget` with `SN-1`. */
 function parse(hash) {
     const [name, ...rest] = hash.replace(/^#/, '').split('/');
-    const argument = rest.length ? decodeURIComponent(rest.join('/')) : null;
+    let argument = rest.length ? rest.join('/') : null;
+    try {
+        argument = argument == null ? null : decodeURIComponent(argument);
+    } catch (malformed) {
+        // typed by hand: take it as it is
+    }
     return { name: pages[name] ? name : null, argument };
 }
 
@@ -114,7 +119,13 @@ session.onChange((caller) => {
 });
 signInPage();
 applyRole(null);
-window.addEventListener('hashchange', () => route(true));
+window.addEventListener('hashchange', () => {
+    // #main (the skip link) and other in-page targets are not pages: stay where you are
+    if (current != null && window.location.hash && !parse(window.location.hash).name) {
+        return;
+    }
+    route(true);
+});
 session
     .resume()
     .catch((e) => say(document.getElementById('signin-message'), `Signed out. ${e.message}`, 'error'))

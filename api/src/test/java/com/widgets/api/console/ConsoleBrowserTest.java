@@ -14,6 +14,7 @@ import com.widgets.db.PortType;
 import com.widgets.db.WiringStore;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,10 +23,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -127,12 +130,11 @@ class ConsoleBrowserTest {
     static void stopBrowser() throws IOException {
         if (browser != null) {
             browser.quit();
+            browser = null;
         }
         if (profile != null) {
             try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder())
-                        .map(Path::toFile)
-                        .forEach(File::delete);
+                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
             }
         }
     }
@@ -202,8 +204,10 @@ class ConsoleBrowserTest {
         lines.add("link,CON-U1,P,CON-U3,Q,,"); // line 97: CON-U1.P is taken
         lines.add("rewire,CON-U1,,,,,"); // line 98: no such op
         lines.add("link,CON-U5,R,CON-NOPE,P,,"); // line 99: no such widget
-        Path file = Files.createTempFile(SCREENSHOTS.toAbsolutePath(), "console-upload-", ".csv");
-        Files.write(file, lines);
+        Path directory = Files.createTempDirectory("console-upload-");
+        directory.toFile().deleteOnExit(); // after the file: deleteOnExit works in reverse order
+        Path file = Files.write(directory.resolve("rewire.csv"), lines);
+        file.toFile().deleteOnExit();
 
         signIn(operator, true);
         go("rewiring");
@@ -271,12 +275,11 @@ class ConsoleBrowserTest {
         waitFor(() -> text("#search-results").contains("CON-A — Core"));
         browser.findElement(By.linkText("CON-A — Core")).click();
 
-        waitFor(() -> !browser.findElements(By.cssSelector("#picture .node.current[data-serial='CON-A']"))
-                .isEmpty());
+        waitFor(() -> inPicture(".node.current[data-serial='CON-A']"));
         assertThat(nodes()).containsExactlyInAnyOrder("CON-A", "CON-B", "CON-C", "CON-D");
         assertThat(browser.findElements(By.cssSelector("#picture .edge"))).hasSize(3);
-        assertThat(element("#picture .edge[data-link='CON-A.P-CON-B.Q']")).isNotNull();
-        assertThat(element("#picture .port.free[data-port='CON-A.Q']")).isNotNull();
+        assertThat(inPicture(".edge[data-link='CON-A.P-CON-B.Q']")).isTrue();
+        assertThat(inPicture(".port.free[data-port='CON-A.Q']")).isTrue();
         assertThat(text("#widget-ports")).contains("CON-B port Q", "CON-C port Q", "free");
         // a viewer sees the wiring but may not change it
         assertThat(element("#link-fieldset").getDomProperty("disabled")).isEqualTo("true");
@@ -289,14 +292,13 @@ class ConsoleBrowserTest {
                     .isEqualTo(true);
             screenshot("widget-at-360px");
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } finally {
             browser.manage().window().setSize(new Dimension(1280, 1000));
         }
 
         element("#picture a.node[data-serial='CON-C']").click();
-        waitFor(() -> !browser.findElements(By.cssSelector("#picture .node.current[data-serial='CON-C']"))
-                .isEmpty());
+        waitFor(() -> inPicture(".node.current[data-serial='CON-C']"));
         assertThat(text("#widget-title")).isEqualTo("CON-C — Rack");
         assertThat(browser.getCurrentUrl()).endsWith("#widget/CON-C");
     }
@@ -310,8 +312,7 @@ class ConsoleBrowserTest {
         signIn(viewer, true);
         int subscribers = Subscribers.count(context);
         go("widget/CON-L1");
-        waitFor(() -> !browser.findElements(By.cssSelector("#picture .node.current[data-serial='CON-L1']"))
-                .isEmpty());
+        waitFor(() -> inPicture(".node.current[data-serial='CON-L1']"));
         assertThat(nodes()).containsExactly("CON-L1");
         Subscribers.awaitAtLeast(context, subscribers + 1);
         browser.executeScript("window.sameDocument = true");
@@ -321,7 +322,7 @@ class ConsoleBrowserTest {
                           changed } }""").execute().path("link.changed").entity(Boolean.class).isEqualTo(true);
 
         waitFor(() -> nodes().contains("CON-L2"));
-        assertThat(element("#picture .edge[data-link='CON-L1.P-CON-L2.Q']")).isNotNull();
+        assertThat(inPicture(".edge[data-link='CON-L1.P-CON-L2.Q']")).isTrue();
         assertThat(text("#widget-ports")).contains("CON-L2 port Q");
         assertThat(browser.executeScript("return window.sameDocument")).isEqualTo(true);
     }
@@ -415,9 +416,15 @@ class ConsoleBrowserTest {
                 "return [...document.querySelectorAll('#picture .node')].map(node => node.dataset.serial)");
     }
 
+    /** The element once it is shown: the pages appear once the console knows who is signed in. */
     private WebElement element(String css) {
         return new WebDriverWait(browser, PATIENCE)
-                .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(css)));
+                .until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
+    }
+
+    /** Whether the picture holds this element (a line may be too thin to count as shown). */
+    private boolean inPicture(String css) {
+        return !browser.findElements(By.cssSelector("#picture " + css)).isEmpty();
     }
 
     private String text(String css) {
@@ -430,7 +437,7 @@ class ConsoleBrowserTest {
                 .click();
     }
 
-    private void waitFor(java.util.function.BooleanSupplier condition) {
+    private void waitFor(BooleanSupplier condition) {
         new WebDriverWait(browser, PATIENCE).until(driver -> condition.getAsBoolean());
     }
 
