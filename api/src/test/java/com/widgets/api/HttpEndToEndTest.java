@@ -267,16 +267,27 @@ class HttpEndToEndTest {
     }
 
     @Test
-    void theFrontPageLinksGraphiQlTheSchemaHealthAndTheReadme() throws Exception {
+    void theFrontPageIsTheConsoleAndLinksGraphiQlTheSchemaHealthAndTheReadme() throws Exception {
         HttpResponse<String> page = send(request("/").GET());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Type"))
                 .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
-        Matcher links = Pattern.compile("href=\"([^\"]+)\"").matcher(page.body());
-        List<String> hrefs = links.results().map(link -> link.group(1)).toList();
-        assertThat(hrefs).containsExactlyInAnyOrder("graphiql", "graphql/schema", "actuator/health", "README.md");
+        Matcher links = Pattern.compile("(?:href|src)=\"([^\"#][^\"]*)\"").matcher(page.body());
+        List<String> hrefs = links.results()
+                .map(link -> link.group(1))
+                .filter(href -> !href.startsWith("data:"))
+                .toList();
+        assertThat(hrefs)
+                .contains("graphiql", "graphql/schema", "actuator/health", "README.md")
+                .contains("console/main.js", "console/console.css")
+                .allSatisfy(href -> assertThat(href).doesNotContain("//"));
         for (String href : hrefs) {
-            assertThat(send(request("/" + href).GET()).statusCode()).as(href).isEqualTo(200);
+            // the page and what it loads hold no data: served before anyone signs in
+            HttpResponse<String> anonymous = client.send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/" + href))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).as(href).isEqualTo(200);
         }
         assertThat(send(request("/README.md").GET()).body()).startsWith("# Widgets wiring service");
     }

@@ -113,6 +113,7 @@ class AccessRules {
                                 "/graphiql",
                                 "/graphql/schema",
                                 "/webjars/**",
+                                "/console/**",
                                 "/favicon.ico")
                         .permitAll()
                         .requestMatchers(HttpMethod.GET, "/rewiring/export")

@@ -1,5 +1,6 @@
 package com.widgets.api.access;
 
+import graphql.GraphQLContext;
 import jakarta.servlet.ServletRequest;
 import java.util.Map;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
@@ -22,6 +23,11 @@ public record Caller(String subject, Role role, boolean authenticated) {
     /** The caller of a request that passed the security filters; anonymous without a role if it did not. */
     public static Caller of(ServletRequest request) {
         return request.getAttribute(ATTRIBUTE) instanceof Caller caller ? caller : anonymous(Role.NONE);
+    }
+
+    /** The caller of a GraphQL operation; anonymous without a role when none was put in its context (slice tests). */
+    public static Caller of(GraphQLContext context) {
+        return context.get(ATTRIBUTE) instanceof Caller caller ? caller : anonymous(Role.NONE);
     }
 
     /** The caller kept in request or session attributes; anonymous without a role when there is none. */

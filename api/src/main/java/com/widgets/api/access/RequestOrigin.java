@@ -61,8 +61,15 @@ public class RequestOrigin implements WebGraphQlInterceptor {
         String connection = request instanceof WebSocketGraphQlRequest socket
                 ? socket.getSessionInfo().getId()
                 : requestId;
-        request.configureExecutionInput((input, builder) -> builder.graphQLContext(
-                        Map.of(ACTOR, actor == null ? "" : actor, REQUEST_ID, requestId, CONNECTION, connection))
+        request.configureExecutionInput((input, builder) -> builder.graphQLContext(Map.of(
+                        ACTOR,
+                        actor == null ? "" : actor,
+                        REQUEST_ID,
+                        requestId,
+                        CONNECTION,
+                        connection,
+                        Caller.ATTRIBUTE,
+                        caller))
                 .build());
         return chain.next(request)
                 .map(response -> {

@@ -74,6 +74,16 @@ class AccessTest {
     }
 
     @Test
+    void meNamesTheCallerAndTheRoleOfTheirToken() throws Exception {
+        String me = "{ me { subject role } }";
+        assertThat(http.graphQl(viewer, me).body()).contains("\"subject\":\"vera\"", "\"role\":\"VIEWER\"");
+        assertThat(http.graphQl(operator, me).body()).contains("\"subject\":\"otto\"", "\"role\":\"OPERATOR\"");
+        assertThat(http.graphQl(Fixtures.ADMIN_TOKEN, me).body())
+                .contains("\"subject\":\"admin\"", "\"role\":\"ADMIN\"");
+        assertThat(http.graphQl(null, me).statusCode()).isEqualTo(401);
+    }
+
+    @Test
     void graphQlOverPostAndGetNeedsTheRoleOfItsOperation() throws Exception {
         assertThat(http.graphQl(null, QUERY).statusCode()).isEqualTo(401);
         assertThat(code(http.graphQl(null, QUERY))).isEqualTo("UNAUTHENTICATED");

@@ -168,7 +168,7 @@ class DocsTest {
 
     /** Starts the block, and lets the next ones run once it listens (the service counts one more subscriber). */
     private BashBlock startInTheBackground(DocBlock block, Path dir) throws Exception {
-        int before = Subscribers.count(service);
+        long before = Subscribers.count(service);
         BashBlock bash = BashBlock.start(block, dir, Fixtures.ADMIN_TOKEN, port);
         try {
             await().atMost(SETTLE)

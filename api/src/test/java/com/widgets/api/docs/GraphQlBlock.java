@@ -81,7 +81,7 @@ final class GraphQlBlock {
 
     private Answer subscribe(String operation) {
         WebSocketGraphQlTester ws = GraphQlSockets.connect(port, Map.of("Authorization", "Bearer " + token));
-        int before = Subscribers.count(service);
+        long before = Subscribers.count(service);
         AtomicReference<String> first = new AtomicReference<>();
         AtomicReference<String> failure = new AtomicReference<>();
         AtomicBoolean ended = new AtomicBoolean();
