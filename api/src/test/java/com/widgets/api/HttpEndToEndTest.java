@@ -321,7 +321,7 @@ class HttpEndToEndTest {
         assertThat(schema.statusCode()).isEqualTo(200);
         assertThat(schema.body())
                 .contains("type Widget")
-                .contains("wiringChanged(serialNumbers: [ID!], after: String): WiringEvent!");
+                .contains("wiringChanged(after: String, serialNumbers: [ID!]): WiringEvent!");
     }
 
     @Test

@@ -72,6 +72,7 @@ class PrometheusTest {
                             + " b: {serialNumber: \\\"PROM-404\\\", port: Q}}) { changed } }"))
                     .contains("WIDGET_NOT_FOUND");
             HttpResponse<String> rest = send(request("/delete")
+                    .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"x\",\"serial_number\":\"PROM-404\"}")));
             assertThat(rest.body()).contains("WIDGET_NOT_FOUND");
 

@@ -92,6 +92,7 @@ class StructuredLogsTest {
             String rest = requestId(send(
                     service,
                     request(service, "/add")
+                            .header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString(
                                     "{\"name\":\"log\",\"serial_number\":\"LOG-2\",\"port_type_p\":\"true\"}"))));
             String socket = webSocketRequestId(service.port());

@@ -66,7 +66,8 @@ class GracefulShutdownTest {
         List<String> arguments = List.of(
                 "--widgets.embedded.data-dir=" + dir.resolve("postgres"),
                 "--widgets.embedded.durable=false",
-                "--widgets.ingest.chunk-size=" + CHUNK);
+                "--widgets.ingest.chunk-size=" + CHUNK,
+                "--widgets.security.admin-token=" + com.widgets.api.Fixtures.ADMIN_TOKEN);
         long id;
         try (ServiceProcess first = ServiceProcess.start(dir, arguments)) {
             Uploads http = new Uploads(first.port());
