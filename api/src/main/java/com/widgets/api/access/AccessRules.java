@@ -28,6 +28,10 @@ import org.springframework.security.oauth2.server.resource.web.authentication.Be
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.header.writers.StaticHeadersWriter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.DefaultCorsProcessor;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
@@ -45,6 +49,11 @@ class AccessRules {
 
     /** The request attribute naming the role a path rule asked for (for the refusal's message). */
     static final String NEEDED = AccessRules.class.getName() + ".needed";
+
+    /** The console's content security policy: its own scripts and connections only, no frames, no plugins. */
+    static final String CONSOLE_POLICY = "default-src 'self'; script-src 'self'; connect-src 'self';"
+            + " img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none';"
+            + " frame-ancestors 'none'; form-action 'self'";
 
     @Bean
     ApiTokens apiTokens(JdbcClient jdbc) {
@@ -78,6 +87,13 @@ class AccessRules {
         AccessRefusals refusals = new AccessRefusals(json);
         Role anonymous = settings.openReads() ? Role.VIEWER : Role.NONE;
         http.csrf(AbstractHttpConfigurer::disable)
+                // the console's pages run only their own scripts: an injected one could read the token it holds
+                .headers(headers -> headers.addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
+                        new OrRequestMatcher(
+                                PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.GET, "/"),
+                                PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.GET, "/index.html"),
+                                PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.GET, "/console/**")),
+                        new StaticHeadersWriter("Content-Security-Policy", CONSOLE_POLICY))))
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(AbstractHttpConfigurer::disable)
                 .httpBasic(AbstractHttpConfigurer::disable)

@@ -404,4 +404,18 @@ class AccessTest {
         System.arraycopy(b, 0, both, a.length, b.length);
         return both;
     }
+
+    @Test
+    void theConsolesPagesRunOnlyTheirOwnScripts() throws Exception {
+        for (String page : List.of("/", "/index.html", "/console/main.js")) {
+            HttpResponse<String> response = http.send("GET", page, null, null, null);
+            assertThat(response.statusCode()).as(page).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Security-Policy"))
+                    .as(page)
+                    .hasValueSatisfying(policy ->
+                            assertThat(policy).contains("script-src 'self'").contains("frame-ancestors 'none'"));
+        }
+        assertThat(http.send("GET", "/", null, null, null).headers().firstValue("X-Content-Type-Options"))
+                .hasValue("nosniff");
+    }
 }

@@ -427,8 +427,17 @@ class ConsoleBrowserTest {
         return !browser.findElements(By.cssSelector("#picture " + css)).isEmpty();
     }
 
+    /** The element's text; found again if the page redraws it while it is read (live updates do). */
     private String text(String css) {
-        return element(css).getText();
+        for (int tries = 1; ; tries++) {
+            try {
+                return element(css).getText();
+            } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
+                if (tries == 5) {
+                    throw redrawn;
+                }
+            }
+        }
     }
 
     private void click(String css) {
@@ -438,7 +447,9 @@ class ConsoleBrowserTest {
     }
 
     private void waitFor(BooleanSupplier condition) {
-        new WebDriverWait(browser, PATIENCE).until(driver -> condition.getAsBoolean());
+        new WebDriverWait(browser, PATIENCE)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(driver -> condition.getAsBoolean());
     }
 
     private static Optional<Path> onPath(String command) {
