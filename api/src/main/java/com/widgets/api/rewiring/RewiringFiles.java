@@ -34,8 +34,10 @@ class RewiringFiles {
 
     private final Path uploads;
     private final List<Path> allowed = new ArrayList<>();
+    private final long maxDecompressed;
 
     RewiringFiles(RewiringSettings settings, IngestProperties ingest) throws IOException {
+        this.maxDecompressed = ingest.maxDecompressedSize().toBytes();
         this.uploads =
                 Files.createDirectories(settings.uploadDir()).toAbsolutePath().normalize();
         allowed.add(uploads);
@@ -82,7 +84,7 @@ class RewiringFiles {
      */
     void check(Path file, boolean upload) {
         try {
-            FileCheck.check(file);
+            FileCheck.check(file, maxDecompressed);
         } catch (RefusedFile e) {
             if (upload) {
                 discard(file);

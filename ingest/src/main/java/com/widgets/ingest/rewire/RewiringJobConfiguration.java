@@ -66,9 +66,10 @@ public class RewiringJobConfiguration {
             Step refuseFile,
             RewiringProgress progress,
             JobHolders holders,
-            RejectStore rejectStore) {
+            RejectStore rejectStore,
+            IngestProperties settings) {
         JobExecutionDecider byMode = (execution, step) -> {
-            if (refused(execution, rejectStore)) {
+            if (refused(execution, rejectStore, settings)) {
                 return new FlowExecutionStatus("REFUSED");
             }
             return new FlowExecutionStatus(
@@ -113,14 +114,14 @@ public class RewiringJobConfiguration {
      * with its code as line 1 of the reject report and one log line — a decision, not an exception, so no step fails
      * with a stack trace. The sentence waits in the job's context for {@link #refuseFile}.
      */
-    private static boolean refused(JobExecution execution, RejectStore rejectStore) {
+    private static boolean refused(JobExecution execution, RejectStore rejectStore, IngestProperties settings) {
         if (execution.isStopping()) {
             return false; // stopped before it began (a shutdown): its step stops at once, the check waits for a restart
         }
         Path file = Path.of(execution.getJobParameters().getString(FILE));
         long id = execution.getJobInstance().getInstanceId();
         try {
-            FileCheck.check(file);
+            FileCheck.check(file, settings.maxDecompressedSize().toBytes());
             execution.getExecutionContext().remove(REFUSAL); // a restart copies the last execution's context
             return false;
         } catch (RefusedFile e) {
