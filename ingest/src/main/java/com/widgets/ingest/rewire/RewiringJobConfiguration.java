@@ -1,5 +1,6 @@
 package com.widgets.ingest.rewire;
 
+import com.widgets.db.WiringException;
 import com.widgets.db.WiringStore;
 import com.widgets.db.embedded.EmbeddedPostgresServer;
 import com.widgets.ingest.export.StateExport;
@@ -78,6 +79,11 @@ public class RewiringJobConfiguration {
                             : "WHOLE_FILE");
         };
         JobExecutionListener ended = new JobExecutionListener() {
+            @Override
+            public void beforeJob(JobExecution execution) {
+                progress.runsOnThisThread(execution);
+            }
+
             @Override
             public void afterJob(JobExecution execution) {
                 long id = execution.getJobInstance().getInstanceId();
@@ -296,8 +302,25 @@ public class RewiringJobConfiguration {
     @BatchTaskExecutor
     ThreadPoolTaskExecutor rewiringTaskExecutor(
             IngestProperties settings,
-            @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration shutdownPhase) {
+            @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration shutdownPhase,
+            RewiringProgress rewiringProgress,
+            ObjectProvider<RewiringJobs> rewiringJobs) {
         ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        // A job whose database went away ends with Spring Batch unable to record it: the run's exception comes out
+        // here instead, and the job is recorded FAILED once the database answers again (RewiringJobs.lostTheDatabase).
+        executor.setTaskDecorator(run -> () -> {
+            try {
+                run.run();
+            } catch (RuntimeException e) {
+                JobExecution execution = rewiringProgress.runningOnThisThread();
+                if (execution == null || !WiringException.isDatabaseFailure(e)) {
+                    throw e;
+                }
+                rewiringJobs.getObject().lostTheDatabase(execution, e);
+            } finally {
+                rewiringProgress.runsOnThisThread(null);
+            }
+        });
         executor.setThreadNamePrefix("rewiring-");
         executor.setCorePoolSize(settings.maxRunningJobs());
         executor.setMaxPoolSize(settings.maxRunningJobs());
