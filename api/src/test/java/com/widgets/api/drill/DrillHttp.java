@@ -18,6 +18,9 @@ final class DrillHttp {
     record Answer(int status, String body, long millis, String requestId, String retryAfter) {
 
         private static final Pattern CODE = Pattern.compile("\"code\"\\s*:\\s*\"([A-Z_]+)\"");
+        /** A Java class named in full: {@code org.postgresql.util.PSQLException}, {@code com.zaxxer.hikari.…}. */
+        private static final Pattern JAVA_CLASS =
+                Pattern.compile("\\b(org|com|java|javax|jakarta|graphql|tools|reactor)(\\.[a-z]\\w*)+\\.[A-Z]");
 
         /** The first error code in the body, or null. */
         String code() {
@@ -33,9 +36,7 @@ final class DrillHttp {
         boolean showsInsides() {
             return body.contains("\tat ")
                     || body.contains("Exception")
-                    || body.contains("org.postgresql")
-                    || body.contains("com.zaxxer")
-                    || body.contains("springframework");
+                    || JAVA_CLASS.matcher(body).find();
         }
     }
 
