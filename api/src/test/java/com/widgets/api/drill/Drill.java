@@ -10,7 +10,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 /**
  * A fault drill: the whole service on a random port with an embedded PostgreSQL of its own (so a drill may stop it), a
  * pool of 20 connections that waits at most 2 s for one, and an upload directory of its own (so a drill may fill its
- * disk). Every drill uses exactly this, so they share one application context; tagged {@code drill}, so {@code
+ * disk), and subscribers ended 256 changes behind. Every drill uses exactly this, so they share one application context; tagged {@code drill}, so {@code
  * -DexcludedGroups=drill} leaves them out of a quick run.
  */
 @Target(ElementType.TYPE)
@@ -23,7 +23,8 @@ import org.springframework.boot.test.context.SpringBootTest;
             "spring.datasource.hikari.connection-timeout=" + Drill.CONNECTION_TIMEOUT_MILLIS,
             "widgets.rewiring.upload-dir=target/drill-uploads",
             "widgets.rewiring.max-upload-size=16MB",
-            "widgets.ingest.chunk-size=500"
+            "widgets.ingest.chunk-size=500",
+            "widgets.graphql.subscriber-buffer=256"
         })
 @Tag("drill")
 public @interface Drill {
