@@ -38,8 +38,26 @@ public class WiringException extends RuntimeException {
                     "The service is busy: no database connection came free in time; please retry in a moment.",
                     cause);
         }
+        if (diskFull(cause)) {
+            return new WiringException(
+                    ErrorCode.UNAVAILABLE,
+                    null,
+                    "The wiring database has no disk space left; nothing was written. Please try again once an"
+                            + " operator has freed space.",
+                    cause);
+        }
         return new WiringException(
                 ErrorCode.UNAVAILABLE, null, "The wiring database is unavailable; please try again.", cause);
+    }
+
+    /** PostgreSQL's disk_full (53100): a table or index could not grow. */
+    private static boolean diskFull(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && "53100".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
