@@ -64,7 +64,7 @@ class StoreModelPropertyTest {
         context.close();
     }
 
-    @Property(tries = 100, edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 250, edgeCases = EdgeCasesMode.NONE)
     void singleOperationsAndChunksEndAsTheModelSays(
             @ForAll("sequences") List<WiringOp> ops,
             @ForAll @IntRange(min = 1, max = 12) int chunkSize,

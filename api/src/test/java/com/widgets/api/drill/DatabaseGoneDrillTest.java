@@ -58,7 +58,7 @@ class DatabaseGoneDrillTest {
     private static final int CLIENTS = 32;
     private static final Duration OUTAGE = Duration.ofSeconds(10);
     private static final int JOB_WIDGETS = 2_000;
-    private static final int JOB_LINES = 60_000;
+    private static final int JOB_LINES = 30_000;
     private static final Origin SETUP = Origin.request("drill", "setup");
 
     @Autowired
@@ -134,7 +134,7 @@ class DatabaseGoneDrillTest {
 
         Awaitility.await()
                 .atMost(Duration.ofMinutes(2))
-                .until(() -> jobs.status(jobId).orElseThrow().counts().read() >= 5_000);
+                .until(() -> jobs.status(jobId).orElseThrow().counts().read() >= 3_000);
         long readBeforeStop = jobs.status(jobId).orElseThrow().counts().read();
         long stoppedAt = (System.nanoTime() - t0) / 1_000_000;
         postgres.stop();
