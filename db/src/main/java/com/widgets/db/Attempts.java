@@ -10,7 +10,8 @@ import org.springframework.transaction.TransactionException;
 
 /**
  * Runs one store operation, again when its check-and-set found the ports changed under it or the database picked it
- * as a deadlock victim; turns every other database failure into {@link ErrorCode#UNAVAILABLE}.
+ * as a deadlock victim; turns every other database failure into {@link ErrorCode#UNAVAILABLE} (or {@link
+ * ErrorCode#BUSY} when no pooled connection came free in time).
  */
 final class Attempts {
 

@@ -18,6 +18,11 @@ public enum ErrorCode {
     NOT_LINKED_TO,
     /** The same ports kept changing under us; trying again later will likely succeed. */
     CONTENTION,
-    /** The database could not be reached or failed; not the caller's fault. */
+    /**
+     * Every pooled database connection stayed in use for the whole wait ({@code
+     * spring.datasource.hikari.connection-timeout}); not the caller's fault, retry in a moment.
+     */
+    BUSY,
+    /** The database could not be reached or failed (stopped, disk full); not the caller's fault, retry later. */
     UNAVAILABLE
 }

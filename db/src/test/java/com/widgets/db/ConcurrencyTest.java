@@ -193,7 +193,9 @@ class ConcurrencyTest extends StoreTestSupport {
                         try {
                             op.run(random);
                         } catch (WiringException e) {
-                            if (e.code() == ErrorCode.CONTENTION || e.code() == ErrorCode.UNAVAILABLE) {
+                            if (e.code() == ErrorCode.CONTENTION
+                                    || e.code() == ErrorCode.UNAVAILABLE
+                                    || e.code() == ErrorCode.BUSY) {
                                 synchronized (surprises) {
                                     surprises.add(e.code() + ": " + e.getMessage()
                                             + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));

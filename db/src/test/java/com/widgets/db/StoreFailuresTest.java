@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.widgets.db.testing.TestApplication;
 import com.widgets.db.testing.WiringDatabase;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
@@ -44,6 +46,31 @@ class StoreFailuresTest {
         assertThatThrownBy(() -> store.widgets(List.of("A")))
                 .isInstanceOfSatisfying(
                         WiringException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+    }
+
+    @Test
+    void aPoolWhoseConnectionsAreAllInUseAnswersBusyAfterItsWaitNotUnavailable() throws Exception {
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(dataSource);
+        config.setMaximumPoolSize(1);
+        config.setConnectionTimeout(250);
+        try (HikariDataSource pool = new HikariDataSource(config);
+                Connection taken = pool.getConnection()) {
+            WiringStore store = new WiringStore(new JdbcTemplate(pool), new DataSourceTransactionManager(pool));
+            long start = System.nanoTime();
+
+            assertThatThrownBy(() -> store.addWidget("BUSY-1", "b", Set.of(PortType.P), ME))
+                    .isInstanceOfSatisfying(
+                            WiringException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BUSY))
+                    .hasMessage("The service is busy: no database connection came free in time; please retry in a"
+                            + " moment.");
+            assertThatThrownBy(() -> store.widget("BUSY-1"))
+                    .isInstanceOfSatisfying(
+                            WiringException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BUSY));
+            assertThat(System.nanoTime() - start).as("two waits of 250 ms").isLessThan(5_000_000_000L);
+            taken.close();
+            assertThat(store.widget("BUSY-1")).as("nothing half-written").isEmpty();
+        }
     }
 
     @Test

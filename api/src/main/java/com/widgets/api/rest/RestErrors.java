@@ -13,9 +13,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessResourceException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
@@ -26,11 +30,17 @@ import org.springframework.web.multipart.MultipartException;
  * {"code", "message"}} (plus {@code field} for invalid input and a refused file) with 400 for a malformed request or
  * a rewiring file no job could read, 404 for a missing
  * widget or job, 409 when the wiring's or the job's state refuses it, 413 for a body over its limit, 415 for a body
- * of a type the endpoint does not take. A refused write (any method but GET) is counted by its code ({@link
+ * of a type the endpoint does not take, 503 with {@code Retry-After} for {@code BUSY} and {@code UNAVAILABLE} (the
+ * database's fault, not the caller's), 507 {@code STORAGE_FULL} for an upload the disk had no room for. A refused write (any method but GET) is counted by its code ({@link
  * Refusals}).
  */
 @RestControllerAdvice(basePackageClasses = WidgetsApiApplication.class)
 class RestErrors {
+
+    /** Seconds a client is told to wait before trying again when every connection was in use. */
+    static final int BUSY_RETRY_AFTER = 1;
+    /** Seconds a client is told to wait before trying again when the database (or the disk) is unavailable. */
+    static final int UNAVAILABLE_RETRY_AFTER = 5;
 
     private final Refusals refusals;
 
@@ -40,7 +50,30 @@ class RestErrors {
 
     @ExceptionHandler(WiringException.class)
     ResponseEntity<Map<String, Object>> refused(WiringException e, HttpServletRequest request) {
-        return error(request, status(e.code()), e.code().name(), e.getMessage(), e.field());
+        ResponseEntity<Map<String, Object>> refused =
+                error(request, status(e.code()), e.code().name(), e.getMessage(), e.field());
+        return switch (e.code()) {
+            case BUSY -> retryAfter(refused, BUSY_RETRY_AFTER);
+            case UNAVAILABLE -> retryAfter(refused, UNAVAILABLE_RETRY_AFTER);
+            default -> refused;
+        };
+    }
+
+    /** The same outage met outside the store (a job's status, a reject report): 503 with the store's codes. */
+    @ExceptionHandler({
+        DataAccessResourceFailureException.class,
+        TransientDataAccessResourceException.class,
+        CannotCreateTransactionException.class
+    })
+    ResponseEntity<Map<String, Object>> databaseFailure(Exception e, HttpServletRequest request) {
+        return refused(WiringException.unavailable(e), request);
+    }
+
+    private static ResponseEntity<Map<String, Object>> retryAfter(
+            ResponseEntity<Map<String, Object>> response, int seconds) {
+        return ResponseEntity.status(response.getStatusCode())
+                .header(HttpHeaders.RETRY_AFTER, Integer.toString(seconds))
+                .body(response.getBody());
     }
 
     @ExceptionHandler(InvalidInput.class)
@@ -57,8 +90,11 @@ class RestErrors {
             case SLOW_SUBSCRIBER -> HttpStatus.BAD_REQUEST;
             case JOB_NOT_FOUND -> HttpStatus.NOT_FOUND;
             case LIVE_UPDATES_INTERRUPTED, TOO_MANY_SUBSCRIPTIONS -> HttpStatus.SERVICE_UNAVAILABLE;
+            case STORAGE_FULL -> HttpStatus.INSUFFICIENT_STORAGE;
         };
-        return error(request, status, e.code().name(), e.getMessage(), null);
+        ResponseEntity<Map<String, Object>> refused =
+                error(request, status, e.code().name(), e.getMessage(), null);
+        return e.code() == ApiError.Code.STORAGE_FULL ? retryAfter(refused, UNAVAILABLE_RETRY_AFTER) : refused;
     }
 
     /** A rewiring file no job could read (not gzip, not UTF-8, a bad header, no record, ...). */
@@ -117,7 +153,7 @@ class RestErrors {
             case INVALID_INPUT, SELF_LINK, PORT_NOT_ON_WIDGET -> HttpStatus.BAD_REQUEST;
             case WIDGET_NOT_FOUND -> HttpStatus.NOT_FOUND;
             case WIDGET_EXISTS, PORT_BUSY, NOT_LINKED_TO, CONTENTION -> HttpStatus.CONFLICT;
-            case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+            case BUSY, UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
         };
     }
 

@@ -1,5 +1,6 @@
 package com.widgets.api.rewiring;
 
+import com.widgets.api.system.ApiError;
 import com.widgets.api.system.InvalidInput;
 import com.widgets.ingest.rewire.FileCheck;
 import com.widgets.ingest.rewire.IngestProperties;
@@ -34,8 +35,10 @@ class RewiringFiles {
 
     private final Path uploads;
     private final List<Path> allowed = new ArrayList<>();
+    private final long maxDecompressed;
 
     RewiringFiles(RewiringSettings settings, IngestProperties ingest) throws IOException {
+        this.maxDecompressed = ingest.maxDecompressedSize().toBytes();
         this.uploads =
                 Files.createDirectories(settings.uploadDir()).toAbsolutePath().normalize();
         allowed.add(uploads);
@@ -52,28 +55,61 @@ class RewiringFiles {
         return uploads;
     }
 
-    /** Writes an upload's bytes to disk as they arrive; the returned file keeps the (cleaned) name it was sent as. */
+    /**
+     * Writes an upload's bytes to disk as they arrive; the returned file keeps the (cleaned) name it was sent as. A
+     * disk with no room left is {@code STORAGE_FULL}, and nothing of the upload is kept.
+     */
     Path store(String fileName, InputStream body) throws IOException {
         Path file = newUpload(fileName);
         try (body) {
             Files.copy(body, file);
         } catch (IOException | RuntimeException e) {
             discard(file);
+            if (outOfSpace(e)) {
+                throw storageFull();
+            }
             throw e;
         }
         return file;
     }
 
-    /** Moves a multipart upload (already spooled to disk by the container) into place. */
+    /** Moves a multipart upload (already spooled to disk by the container) into place; as above when it has no room. */
     Path store(String fileName, MultipartFile part) throws IOException {
         Path file = newUpload(fileName);
         try {
             part.transferTo(file.toFile());
         } catch (IOException | RuntimeException e) {
             discard(file);
+            if (outOfSpace(e)) {
+                throw storageFull();
+            }
             throw e;
         }
         return file;
+    }
+
+    /**
+     * Whether a failure to write is the disk's having no room left (ENOSPC, or a quota), as the operating system
+     * words it: "No space left on device" on Linux and macOS, "There is not enough space on the disk" on Windows.
+     */
+    static boolean outOfSpace(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String message = t.getMessage() == null ? "" : t.getMessage().toLowerCase(java.util.Locale.ROOT);
+            if (message.contains("no space left")
+                    || message.contains("not enough space")
+                    || message.contains("disk quota exceeded")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static ApiError storageFull() {
+        log.warn("An upload did not fit on the disk of the upload directory; refused with STORAGE_FULL");
+        return new ApiError(
+                ApiError.Code.STORAGE_FULL,
+                "The server has no room left on its disk for this upload; nothing of it was kept. Try again later, or"
+                        + " ask an operator to free space for uploads (widgets.rewiring.upload-dir).");
     }
 
     /**
@@ -82,7 +118,7 @@ class RewiringFiles {
      */
     void check(Path file, boolean upload) {
         try {
-            FileCheck.check(file);
+            FileCheck.check(file, maxDecompressed);
         } catch (RefusedFile e) {
             if (upload) {
                 discard(file);
@@ -107,8 +143,15 @@ class RewiringFiles {
     }
 
     private Path newUpload(String fileName) throws IOException {
-        return Files.createDirectories(uploads.resolve(UUID.randomUUID().toString()))
-                .resolve(fileName);
+        try {
+            return Files.createDirectories(uploads.resolve(UUID.randomUUID().toString()))
+                    .resolve(fileName);
+        } catch (IOException e) {
+            if (outOfSpace(e)) {
+                throw storageFull();
+            }
+            throw e;
+        }
     }
 
     /**

@@ -30,6 +30,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.multipart.MultipartHttpServletRequest;
 
@@ -89,7 +90,16 @@ class RewiringRestController {
         RewiringMode mode = mode(query.get("mode"));
         Path file;
         if (request instanceof MultipartHttpServletRequest multipart) {
-            MultipartFile part = multipart.getFile("file");
+            MultipartFile part;
+            try {
+                part = multipart.getFile("file");
+            } catch (MultipartException e) {
+                // the container spools the parts to its temporary directory as it parses them
+                if (RewiringFiles.outOfSpace(e)) {
+                    throw RewiringFiles.storageFull();
+                }
+                throw e;
+            }
             if (part == null) {
                 throw new InvalidInput(
                         "file",

@@ -21,7 +21,9 @@ public class ApiError extends RuntimeException {
         /** The rewiring job is in a state that does not allow what was asked (restarting a running job, say). */
         JOB_NOT_RESTARTABLE,
         /** A subscription over the replica's or the connection's limit ({@code widgets.live.max-subscriptions*}). */
-        TOO_MANY_SUBSCRIPTIONS
+        TOO_MANY_SUBSCRIPTIONS,
+        /** An upload the server's disk had no room for; nothing of it was kept. */
+        STORAGE_FULL
     }
 
     private final Code code;

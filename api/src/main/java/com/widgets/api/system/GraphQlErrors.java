@@ -20,8 +20,9 @@ import org.springframework.stereotype.Component;
 /**
  * The one place that turns refusals into GraphQL errors: {@code extensions.code} is the store's or the API's stable
  * code, the message names what was wrong, invalid input is classified {@code BAD_REQUEST} with {@code
- * extensions.field}. Anything else stays Spring's opaque {@code INTERNAL_ERROR} (logged, no stack trace sent). A refused
- * mutation is counted by its code ({@link Refusals}).
+ * extensions.field}. A database that cannot be reached, or a pool with no free connection, is {@code UNAVAILABLE} or
+ * {@code BUSY} (classified {@code UNAVAILABLE}: retry) wherever it was met. Anything else stays Spring's opaque {@code
+ * INTERNAL_ERROR} (logged, no stack trace sent). A refused mutation is counted by its code ({@link Refusals}).
  */
 @Component
 public class GraphQlErrors extends DataFetcherExceptionResolverAdapter {
@@ -85,6 +86,9 @@ public class GraphQlErrors extends DataFetcherExceptionResolverAdapter {
     }
 
     private static Described describe(Throwable ex) {
+        if (!(ex instanceof WiringException) && WiringException.isDatabaseFailure(ex)) {
+            ex = WiringException.unavailable(ex); // a read outside the store (a job's status, say) met the same outage
+        }
         if (ex instanceof WiringException e) {
             return new Described(classify(e.code()), e.code().name(), e.field(), e.getMessage());
         }
@@ -98,7 +102,7 @@ public class GraphQlErrors extends DataFetcherExceptionResolverAdapter {
             ErrorClassification type = switch (e.code()) {
                 case LIMIT_EXCEEDED, SLOW_SUBSCRIBER -> ErrorType.BAD_REQUEST;
                 case NAME_MISMATCH, JOB_NOT_RESTARTABLE -> CONFLICT;
-                case LIVE_UPDATES_INTERRUPTED, TOO_MANY_SUBSCRIPTIONS -> UNAVAILABLE;
+                case LIVE_UPDATES_INTERRUPTED, TOO_MANY_SUBSCRIPTIONS, STORAGE_FULL -> UNAVAILABLE;
                 case JOB_NOT_FOUND -> ErrorType.NOT_FOUND;
             };
             return new Described(type, e.code().name(), null, e.getMessage());
@@ -111,7 +115,7 @@ public class GraphQlErrors extends DataFetcherExceptionResolverAdapter {
             case INVALID_INPUT, SELF_LINK, PORT_NOT_ON_WIDGET -> ErrorType.BAD_REQUEST;
             case WIDGET_NOT_FOUND -> ErrorType.NOT_FOUND;
             case WIDGET_EXISTS, PORT_BUSY, NOT_LINKED_TO, CONTENTION -> CONFLICT;
-            case UNAVAILABLE -> UNAVAILABLE;
+            case BUSY, UNAVAILABLE -> UNAVAILABLE;
         };
     }
 }

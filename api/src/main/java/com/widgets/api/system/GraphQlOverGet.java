@@ -20,6 +20,7 @@ import org.springframework.web.servlet.function.ServerRequest;
 import org.springframework.web.servlet.function.ServerResponse;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -127,9 +128,15 @@ class GraphQlOverGet {
                         ? ""
                         : " (line " + json.getLocation().getLineNr() + ", column "
                                 + json.getLocation().getColumnNr() + ")";
+                // A binding error names the server's own classes ("Cannot construct instance of `org…`"): the
+                // request's shape is said instead. A syntax error's sentence is about the JSON, and kept.
+                String problem = json instanceof DatabindException
+                        ? "it must be a JSON object with a \"query\" string, and optionally an \"operationName\""
+                                + " string and a \"variables\" object"
+                        : json.getOriginalMessage().replaceAll(" \\(?,? ?from `[^`]*`\\)?", "");
                 return error(
                         HttpStatus.BAD_REQUEST,
-                        "The request body is not a valid GraphQL request: " + json.getOriginalMessage() + where
+                        "The request body is not a valid GraphQL request: " + problem + where
                                 + ". Send JSON like {\"query\": \"{ widget(serialNumber: \\\"SN-1\\\") { name } }\"}.");
             }
         }

@@ -85,6 +85,14 @@ class GraphQlOverPost {
         } catch (IOException e) {
             return GraphQlOverGet.unreadable(e);
         }
+        if (!objectOrUnreadable(body)) {
+            // JSON, but null, a string, a number or an array (a batch): Spring's handler failed with a 500 on null
+            return GraphQlOverGet.error(
+                    HttpStatus.BAD_REQUEST,
+                    "The request body is not a valid GraphQL request: it must be one JSON object with a \"query\""
+                            + " string, and optionally an \"operationName\" string and a \"variables\" object (one"
+                            + " operation per request; batches are not taken).");
+        }
         OperationRoles.Need need = need(body);
         Optional<Refusal> refusal = Refusal.check(Caller.of(request.servletRequest()), need, false);
         if (refusal.isPresent()) {
@@ -112,6 +120,16 @@ class GraphQlOverPost {
                 "A subscription needs a connection that stays open: use the graphql-transport-ws WebSocket at " + ws
                         + " (as GraphiQL does), or POST it as JSON with 'Accept: text/event-stream' for"
                         + " Server-Sent Events (curl -N).");
+    }
+
+    /** False for a body that is JSON but not an object; true for an object, or for what is not JSON at all. */
+    private boolean objectOrUnreadable(byte[] body) {
+        try {
+            JsonNode request = json.readTree(body);
+            return request == null || request.isMissingNode() || request.isObject();
+        } catch (JacksonException | IllegalArgumentException e) {
+            return true; // Spring's handler reads it again and says what is wrong
+        }
     }
 
     /** What the request's operation is and needs; what an unreadable one needs when the body is not JSON. */

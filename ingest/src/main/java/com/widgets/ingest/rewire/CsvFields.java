@@ -1,8 +1,12 @@
 package com.widgets.ingest.rewire;
 
+import com.widgets.ingest.export.CsvRows;
 import java.util.List;
 
-/** Splits CSV records as RFC 4180 writes them, one record per line. */
+/**
+ * Splits CSV records as RFC 4180 writes them, one record per line, and takes off the apostrophe {@link CsvRows} puts
+ * before a value a spreadsheet would run as a formula.
+ */
 final class CsvFields {
 
     private CsvFields() {}
@@ -10,7 +14,8 @@ final class CsvFields {
     /**
      * Splits one CSV record (RFC 4180: comma-separated, fields optionally in double quotes, a quote inside doubled) into
      * fields; returns a description of the problem if the quoting is broken. A record is one line: no valid value
-     * holds a line break.
+     * holds a line break. A value that is apostrophes then {@code = + - @}, a tab or a carriage return loses one
+     * apostrophe ({@link CsvRows#restored}).
      */
     static String split(String line, List<String> fields) {
         int i = 0, n = line.length();
@@ -48,7 +53,7 @@ final class CsvFields {
                 }
                 field.append(line, start, i);
             }
-            fields.add(field.toString());
+            fields.add(CsvRows.restored(field.toString()));
             if (i >= n) {
                 return null;
             }

@@ -3,7 +3,6 @@ package com.widgets.ingest.rewire;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,8 +24,11 @@ public final class FileCheck {
     /**
      * Reads the file once (a {@code .gz} to its end, a CSV file's op column to its end, an NDJSON file only up to its
      * first record) and throws a {@link RefusedFile} if no job could run it.
+     *
+     * @param maxDecompressed the most bytes a {@code .gz} may decompress to; beyond that it is refused ({@code
+     *     DECOMPRESSED_TOO_LARGE}) as soon as decompressing gets there, so a gzip bomb costs no more than this
      */
-    public static void check(Path file) {
+    public static void check(Path file, long maxDecompressed) {
         String name = file.getFileName().toString();
         boolean csv = LineParser.isCsv(name);
         try {
@@ -37,7 +39,7 @@ public final class FileCheck {
             if (gzip) {
                 checkGzipSignature(file, name);
             }
-            byte[] sample = sample(file, gzip);
+            byte[] sample = sample(file, gzip, maxDecompressed);
             if (sample.length == 0) {
                 throw empty(name, csv);
             }
@@ -83,16 +85,42 @@ public final class FileCheck {
         }
     }
 
-    /** The first {@link TextSample#SIZE} bytes of the content; a {@code .gz} is decompressed to its end to prove it whole. */
-    private static byte[] sample(Path file, boolean gzip) throws IOException {
+    /**
+     * The first {@link TextSample#SIZE} bytes of the content; a {@code .gz} is decompressed to its end to prove it
+     * whole, and refused when it decompresses to more than {@code max} bytes.
+     */
+    private static byte[] sample(Path file, boolean gzip, long max) throws IOException {
         try (InputStream raw = Files.newInputStream(file);
                 InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw) {
             byte[] sample = in.readNBytes(TextSample.SIZE);
             if (gzip) {
-                in.transferTo(OutputStream.nullOutputStream());
+                long total = sample.length;
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    total += n;
+                    if (total > max) {
+                        String name = file.getFileName().toString();
+                        throw new RefusedFile(
+                                RefusedFile.Code.DECOMPRESSED_TOO_LARGE,
+                                name + " decompresses to more than " + size(max)
+                                        + ", the limit (widgets.ingest.max-decompressed-size): split it into smaller"
+                                        + " files.");
+                    }
+                }
             }
             return sample;
         }
+    }
+
+    /** A byte count as a setting is written: 4 GB, 64 MB, 1536 KB, 100 B. */
+    private static String size(long bytes) {
+        String[] units = {"B", "KB", "MB", "GB", "TB"};
+        int unit = 0;
+        while (unit < units.length - 1 && bytes >= 1024 && bytes % 1024 == 0) {
+            bytes /= 1024;
+            unit++;
+        }
+        return bytes + " " + units[unit];
     }
 
     /** The CSV header, checked by the job's own rules against the ops of every record; and at least one record. */

@@ -3,6 +3,7 @@ package com.widgets.ingest.rewire;
 import java.nio.file.Path;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Settings of the rewiring job.
@@ -14,6 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxRunningJobs jobs this process runs at once; later ones wait, PENDING, in submission order
  * @param atomicMaxLines the largest file an atomic job takes: its write holds the locks of every port it changes
  *     until the whole file is written
+ * @param maxDecompressedSize the most a gzip-compressed file may decompress to; a bigger one (a gzip bomb) is refused
+ *     before any job runs it, as soon as decompressing it gets that far
  */
 @ConfigurationProperties("widgets.ingest")
 public record IngestProperties(
@@ -22,7 +25,8 @@ public record IngestProperties(
         Path inbox,
         @DefaultValue("*/30 * * * * *") String schedule,
         @DefaultValue("4") int maxRunningJobs,
-        @DefaultValue("100000") long atomicMaxLines) {
+        @DefaultValue("100000") long atomicMaxLines,
+        @DefaultValue("4GB") DataSize maxDecompressedSize) {
 
     public IngestProperties {
         if (chunkSize < 1 || chunkSize > 100_000) {
@@ -30,6 +34,9 @@ public record IngestProperties(
         }
         if (atomicMaxLines < 1) {
             throw new IllegalArgumentException("widgets.ingest.atomic-max-lines must be at least 1");
+        }
+        if (maxDecompressedSize.toBytes() < 1) {
+            throw new IllegalArgumentException("widgets.ingest.max-decompressed-size must be positive");
         }
         if (maxRunningJobs < 1 || maxRunningJobs > 64) {
             throw new IllegalArgumentException("widgets.ingest.max-running-jobs must be between 1 and 64");

@@ -14,6 +14,8 @@ public class RefusedFile extends RuntimeException {
         TRUNCATED_GZIP,
         /** The gzip data cannot be decompressed (a damaged block, a checksum that does not match). */
         CORRUPT_GZIP,
+        /** The gzip data decompresses to more than {@code widgets.ingest.max-decompressed-size} (a gzip bomb, say). */
+        DECOMPRESSED_TOO_LARGE,
         /** The file is in another encoding than UTF-8 (UTF-16, Latin-1, ...), or its header is not UTF-8. */
         NOT_UTF8,
         /** Not a text file at all: NUL or other control bytes, a compressed file under a plain name. */

@@ -1,5 +1,6 @@
 package com.widgets.ingest.rewire;
 
+import com.widgets.db.WiringException;
 import com.widgets.db.WiringStore;
 import com.widgets.db.embedded.EmbeddedPostgresServer;
 import com.widgets.ingest.export.StateExport;
@@ -66,9 +67,10 @@ public class RewiringJobConfiguration {
             Step refuseFile,
             RewiringProgress progress,
             JobHolders holders,
-            RejectStore rejectStore) {
+            RejectStore rejectStore,
+            IngestProperties settings) {
         JobExecutionDecider byMode = (execution, step) -> {
-            if (refused(execution, rejectStore)) {
+            if (refused(execution, rejectStore, settings)) {
                 return new FlowExecutionStatus("REFUSED");
             }
             return new FlowExecutionStatus(
@@ -77,6 +79,11 @@ public class RewiringJobConfiguration {
                             : "WHOLE_FILE");
         };
         JobExecutionListener ended = new JobExecutionListener() {
+            @Override
+            public void beforeJob(JobExecution execution) {
+                progress.runsOnThisThread(execution);
+            }
+
             @Override
             public void afterJob(JobExecution execution) {
                 long id = execution.getJobInstance().getInstanceId();
@@ -113,14 +120,14 @@ public class RewiringJobConfiguration {
      * with its code as line 1 of the reject report and one log line — a decision, not an exception, so no step fails
      * with a stack trace. The sentence waits in the job's context for {@link #refuseFile}.
      */
-    private static boolean refused(JobExecution execution, RejectStore rejectStore) {
+    private static boolean refused(JobExecution execution, RejectStore rejectStore, IngestProperties settings) {
         if (execution.isStopping()) {
             return false; // stopped before it began (a shutdown): its step stops at once, the check waits for a restart
         }
         Path file = Path.of(execution.getJobParameters().getString(FILE));
         long id = execution.getJobInstance().getInstanceId();
         try {
-            FileCheck.check(file);
+            FileCheck.check(file, settings.maxDecompressedSize().toBytes());
             execution.getExecutionContext().remove(REFUSAL); // a restart copies the last execution's context
             return false;
         } catch (RefusedFile e) {
@@ -295,8 +302,25 @@ public class RewiringJobConfiguration {
     @BatchTaskExecutor
     ThreadPoolTaskExecutor rewiringTaskExecutor(
             IngestProperties settings,
-            @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration shutdownPhase) {
+            @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration shutdownPhase,
+            RewiringProgress rewiringProgress,
+            ObjectProvider<RewiringJobs> rewiringJobs) {
         ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        // A job whose database went away ends with Spring Batch unable to record it: the run's exception comes out
+        // here instead, and the job is recorded FAILED once the database answers again (RewiringJobs.lostTheDatabase).
+        executor.setTaskDecorator(run -> () -> {
+            try {
+                run.run();
+            } catch (RuntimeException e) {
+                JobExecution execution = rewiringProgress.runningOnThisThread();
+                if (execution == null || !WiringException.isDatabaseFailure(e)) {
+                    throw e;
+                }
+                rewiringJobs.getObject().lostTheDatabase(execution, e);
+            } finally {
+                rewiringProgress.runsOnThisThread(null);
+            }
+        });
         executor.setThreadNamePrefix("rewiring-");
         executor.setCorePoolSize(settings.maxRunningJobs());
         executor.setMaxPoolSize(settings.maxRunningJobs());

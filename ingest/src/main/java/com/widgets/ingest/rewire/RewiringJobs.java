@@ -1,5 +1,6 @@
 package com.widgets.ingest.rewire;
 
+import com.widgets.db.WiringException;
 import com.widgets.ingest.export.StateExport;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -33,6 +34,7 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
 
 /**
  * Starts, watches, stops and restarts rewiring jobs, and serves their reject reports: the one door the API, the inbox
@@ -433,6 +435,61 @@ public class RewiringJobs {
             if (!running) {
                 progress.notRecovered(id);
                 holders.release(id);
+            }
+        }
+    }
+
+    /** Why a job failed when the database went away while it ran (its {@code message}). */
+    static final String DATABASE_LOST = "The database became unavailable while this job ran; restart it"
+            + " (restartRewiring) to resume after its last committed line.";
+
+    /**
+     * Ends a job whose run died with the database: Spring Batch could not even record that it failed, so it would
+     * show as running for ever and be refused a restart. On the job's own thread, this waits until the database
+     * answers again (looking every second) and records the job FAILED with {@link #DATABASE_LOST} — restartable from
+     * its last committed chunk, which committed with its wiring changes — then lets it go. If this process shuts down
+     * first, the job is left as a job whose process died, which the next start resumes.
+     */
+    void lostTheDatabase(JobExecution execution, RuntimeException failure) {
+        long id = execution.getJobInstance().getInstanceId();
+        log.warn(
+                "Rewiring job {} stopped: the database became unavailable ({}); it is marked FAILED once the database"
+                        + " answers again, and resumes from its last committed chunk when restarted",
+                id,
+                failure.getMessage());
+        try {
+            while (!progress.isClosing()) {
+                try {
+                    JobExecution last = lastExecution(id);
+                    if (last != null && last.getId() == execution.getId() && last.isRunning()) {
+                        for (StepExecution step : last.getStepExecutions()) {
+                            if (step.getStatus().isRunning()) {
+                                step.setExitStatus(ExitStatus.FAILED.addExitDescription(DATABASE_LOST));
+                            }
+                        }
+                        last = operator.recover(last);
+                        last.setExitStatus(ExitStatus.FAILED.addExitDescription(DATABASE_LOST));
+                        repository.update(last);
+                        log.info("Rewiring job {} marked FAILED now that the database answers again", id);
+                    }
+                    return;
+                } catch (RuntimeException stillDown) {
+                    if (!WiringException.isDatabaseFailure(stillDown)) {
+                        log.warn("Rewiring job {} could not be marked FAILED: {}", id, stillDown.getMessage());
+                        return;
+                    }
+                    Thread.sleep(1000);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            progress.finished(id);
+            progress.ended(id, execution.getId());
+            try {
+                holders.release(id);
+            } catch (RuntimeException e) {
+                // the next beat drops a row of a job this process no longer holds
             }
         }
     }

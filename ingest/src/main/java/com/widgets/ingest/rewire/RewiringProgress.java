@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.batch.core.job.JobExecution;
 
 /**
  * Live counts of the jobs running in this process, for status between commits (and for whole-file modes), and which
@@ -26,6 +27,23 @@ class RewiringProgress {
     private final Set<Long> stoppedForShutdown = ConcurrentHashMap.newKeySet();
 
     private volatile boolean closing;
+
+    /** The execution a job thread runs, from its start to its end: what a run that died with the database was. */
+    private final ThreadLocal<JobExecution> onThisThread = new ThreadLocal<>();
+
+    /** This thread runs this execution now (null: none any more). */
+    void runsOnThisThread(JobExecution execution) {
+        if (execution == null) {
+            onThisThread.remove();
+        } else {
+            onThisThread.set(execution);
+        }
+    }
+
+    /** The execution this job thread runs, or null. */
+    JobExecution runningOnThisThread() {
+        return onThisThread.get();
+    }
 
     /**
      * This process started (or restarted) the job with this execution: it is running or waiting here until {@link

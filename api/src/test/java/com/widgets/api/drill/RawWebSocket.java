@@ -1,0 +1,136 @@
+package com.widgets.api.drill;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A WebSocket client on a plain socket, so a drill can decide how much it reads: with a small receive buffer and no
+ * reading, it is a subscriber that never reads, whose TCP window closes after a few kilobytes and makes the server's
+ * sends block. Text frames only (the graphql-transport-ws messages), masked as a client's must be.
+ */
+final class RawWebSocket implements AutoCloseable {
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    private RawWebSocket(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = new DataInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+    }
+
+    /** Opens {@code /graphql} with the graphql-transport-ws subprotocol; {@code receiveBuffer} 0 leaves the default. */
+    static RawWebSocket open(int port, int receiveBuffer) throws IOException {
+        Socket socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer); // before connecting, so the window is offered this small
+        }
+        socket.connect(new InetSocketAddress("localhost", port), 10_000);
+        socket.setSoTimeout(60_000);
+        RawWebSocket ws = new RawWebSocket(socket);
+        byte[] key = new byte[16];
+        ThreadLocalRandom.current().nextBytes(key);
+        ws.out.write(("GET /graphql HTTP/1.1\r\nHost: localhost:" + port + "\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+                        + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Protocol: graphql-transport-ws"
+                        + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        ws.out.flush();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+            int b = ws.in.read();
+            if (b < 0) {
+                throw new IOException("closed during the handshake: " + head);
+            }
+            head.write(b);
+        }
+        if (!head.toString(StandardCharsets.US_ASCII).startsWith("HTTP/1.1 101")) {
+            throw new IOException("not upgraded: " + head);
+        }
+        return ws;
+    }
+
+    /** Signs in and subscribes as id 1; returns once the server acknowledged the connection. */
+    void subscribe(String token, String document) throws IOException {
+        send("{\"type\":\"connection_init\",\"payload\":{\"Authorization\":\"Bearer " + token + "\"}}");
+        String ack = receive();
+        if (ack == null || !ack.contains("connection_ack")) {
+            throw new IOException("no connection_ack: " + ack);
+        }
+        send("{\"id\":\"1\",\"type\":\"subscribe\",\"payload\":{\"query\":" + DrillHttp.quoted(document) + "}}");
+    }
+
+    synchronized void send(String text) throws IOException {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        frame.write(0x81); // FIN, text
+        if (payload.length < 126) {
+            frame.write(0x80 | payload.length);
+        } else {
+            frame.write(0x80 | 126);
+            frame.write(payload.length >> 8);
+            frame.write(payload.length & 0xff);
+        }
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        frame.write(mask);
+        for (int i = 0; i < payload.length; i++) {
+            frame.write(payload[i] ^ mask[i % 4]);
+        }
+        out.write(frame.toByteArray());
+        out.flush();
+    }
+
+    /** The next text message, or {@code "CLOSE <code>"} for a close frame, or null when the connection ended. */
+    String receive() throws IOException {
+        while (true) {
+            int first;
+            try {
+                first = in.read();
+            } catch (IOException closed) {
+                return null;
+            }
+            if (first < 0) {
+                return null;
+            }
+            int second = in.readUnsignedByte();
+            long length = second & 0x7f;
+            if (length == 126) {
+                length = in.readUnsignedShort();
+            } else if (length == 127) {
+                length = in.readLong();
+            }
+            byte[] payload = new byte[(int) length];
+            in.readFully(payload);
+            switch (first & 0x0f) {
+                case 0x1 -> {
+                    return new String(payload, StandardCharsets.UTF_8);
+                }
+                case 0x8 -> {
+                    int code = payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 0;
+                    return "CLOSE " + code;
+                }
+                default -> {
+                    // pings and pongs: nothing the drills need to answer
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // gone already
+        }
+    }
+}
