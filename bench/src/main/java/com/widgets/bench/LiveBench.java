@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +44,15 @@ final class LiveBench {
 
     private LiveBench() {}
 
+    private static final Set<String> ALL = Set.of("throughput", "fanout", "idle");
+
     static void run(Path jar, Path work, int pool, Path out, long t0) throws Exception {
+        // -Dbench.live.phases=fanout (say) runs only those phases, e.g. under a profiler
+        Set<String> phases = Set.of(
+                System.getProperty("bench.live.phases", String.join(",", ALL)).split(","));
+        if (!ALL.containsAll(phases)) {
+            throw new IllegalArgumentException("bench.live.phases are among " + ALL + ", not " + phases);
+        }
         Dataset.Output files = Dataset.generate(work.resolve("data-live"), WIDGETS, RESERVED, 42);
         String started = "java -Xmx512m -jar " + jar;
         Results results = new Results("live", "bench/run live", started, pool);
@@ -55,7 +64,7 @@ final class LiveBench {
             JdbcTemplate jdbc = new JdbcTemplate(db);
             results.database("PostgreSQL " + jdbc.queryForObject("SHOW server_version", String.class)
                     + " (embedded, fsync on, synchronous_commit on)");
-            LiveRun live = new LiveRun(service, client, jdbc);
+            LiveRun live = new LiveRun(service, client, jdbc, work);
             Bench.runJob(client, files.widgets());
             Bench.runJob(client, files.links());
             WiringStore store = new WiringStore(jdbc, new DataSourceTransactionManager(db));
@@ -64,12 +73,25 @@ final class LiveBench {
                 Bench.warmUp(results, client, store, WIDGETS, Duration.ofSeconds(90));
             }
             live.awaitSubscribers(0, null);
-            throughput(results, live, store);
-            FanOut.measure(results, live);
-            idle(results, live);
+            if (phases.contains("throughput")) {
+                throughput(results, live, store);
+            }
+            if (phases.contains("fanout")) {
+                FanOut.measure(results, live);
+            }
+            if (phases.contains("idle")) {
+                idle(results, live);
+            }
             results.note("load average (1, 5, 15 min) as each phase started: " + String.join("; ", live.loads()));
         }
         results.note(Bench.wallClock(t0));
+        if (!phases.equals(ALL)) {
+            // a partial run, for profiling one phase: its report goes aside, the committed section stays whole
+            Path aside = work.resolve("RESULTS-live-partial.md");
+            results.writeSection(aside, KEY, MARKER, "Live updates (`bench/run live`), phases " + phases, INTRO);
+            log.info("Wrote {} (phases {})", aside, phases);
+            return;
+        }
         results.writeSection(out, KEY, MARKER, "Live updates (`bench/run live`)", INTRO);
         log.info("Wrote the live section of {}", out);
     }
@@ -192,6 +214,7 @@ final class LiveBench {
         Measured without = FixedRate.run(4, QUERIES_PER_SECOND, QUERYING, false, Bench.apiQuery(client, WIDGETS, 4));
         service.collectGarbage();
         double heapWithout = client.heapUsed() / 1048576.0;
+        service.classHistogram(live.work().resolve("live-heap-without-subscriptions.txt"));
         List<List<String>> watching = new ArrayList<>();
         for (int i = 0; i < IDLE; i++) {
             watching.add(List.of(String.format("W%08d", i)));
@@ -208,6 +231,7 @@ final class LiveBench {
             with = FixedRate.run(4, QUERIES_PER_SECOND, QUERYING, false, Bench.apiQuery(client, WIDGETS, 4));
             service.collectGarbage();
             heapWith = client.heapUsed() / 1048576.0;
+            service.classHistogram(live.work().resolve("live-heap-with-subscriptions.txt"));
             if (!idle.errors().isEmpty()) {
                 throw new IllegalStateException(
                         "idle subscriptions ended: " + idle.errors().get(0));
@@ -229,7 +253,7 @@ final class LiveBench {
         results.row(
                 "idle",
                 "service heap after a full GC (`jcmd <pid> GC.run`, then `jvm.memory.used` area:heap), with " + IDLE
-                        + " idle subscriptions",
+                        + " idle subscriptions (class histograms: `bench/work/live-heap-*-subscriptions.txt`)",
                 String.format(
                         Locale.ROOT,
                         "%.0f MiB (%.1f KiB a subscription more than without)",

@@ -14,15 +14,16 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * What the phases of {@code bench/run live} share: the service, the harness's clients, and the load average each phase
- * started under (the machine's two cores are shared with other builds, so the report says what it measured under).
+ * What the phases of {@code bench/run live} share: the service, the harness's clients, the folder for files beside the
+ * report (heap histograms), and the load average each phase started under (the machine's two cores are shared with
+ * other builds, so the report says what it measured under).
  */
-record LiveRun(ServiceProcess service, GraphQlClient client, JdbcTemplate jdbc, List<String> loads) {
+record LiveRun(ServiceProcess service, GraphQlClient client, JdbcTemplate jdbc, Path work, List<String> loads) {
 
     private static final Logger log = LoggerFactory.getLogger(LiveRun.class);
 
-    LiveRun(ServiceProcess service, GraphQlClient client, JdbcTemplate jdbc) {
-        this(service, client, jdbc, new ArrayList<>());
+    LiveRun(ServiceProcess service, GraphQlClient client, JdbcTemplate jdbc, Path work) {
+        this(service, client, jdbc, work, new ArrayList<>());
     }
 
     /** Logs the start of a phase and keeps the load average it started under. */

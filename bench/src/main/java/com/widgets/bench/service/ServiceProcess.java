@@ -122,13 +122,22 @@ public final class ServiceProcess implements AutoCloseable {
      * that the heap figure read next is what is live, not what is waiting to be collected.
      */
     public void collectGarbage() throws IOException, InterruptedException {
+        jcmd("GC.run", ProcessBuilder.Redirect.DISCARD);
+    }
+
+    /** Writes the service's heap histogram (live objects, after a full GC) to {@code file}, to see what holds memory. */
+    public void classHistogram(Path file) throws IOException, InterruptedException {
+        jcmd("GC.class_histogram", ProcessBuilder.Redirect.to(file.toFile()));
+    }
+
+    private void jcmd(String command, ProcessBuilder.Redirect out) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process gc = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.run")
+        Process run = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(out)
                 .start();
-        if (!gc.waitFor(2, TimeUnit.MINUTES) || gc.exitValue() != 0) {
-            throw new IllegalStateException("jcmd " + process.pid() + " GC.run failed");
+        if (!run.waitFor(2, TimeUnit.MINUTES) || run.exitValue() != 0) {
+            throw new IllegalStateException("jcmd " + process.pid() + " " + command + " failed");
         }
     }
 
