@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.HdrHistogram.Histogram;
+import org.springframework.graphql.ResponseError;
+import org.springframework.graphql.client.SubscriptionErrorException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
 
@@ -33,7 +35,13 @@ final class Deliveries {
             long unmatched,
             long early,
             Histogram latencyMicros,
-            List<String> errors) {
+            List<String> errors,
+            double seconds) {
+
+        /** Events received per second between the first and the last arrival (all subscriptions together). */
+        double receivedPerSecond() {
+            return seconds > 0 ? received / seconds : 0;
+        }
 
         String counts() {
             return String.format(
@@ -121,6 +129,7 @@ final class Deliveries {
         long expected = 0, received = 0, missing = 0, duplicates = 0, unexpected = 0, unmatched = 0, early = 0;
         Histogram latency = new Histogram(60_000_000L, 3);
         List<String> errors = new ArrayList<>();
+        long first = Long.MAX_VALUE, last = Long.MIN_VALUE;
         for (Subscription s : subscriptions) {
             Set<Long> want = expected(s);
             Set<Long> got = new HashSet<>();
@@ -130,6 +139,8 @@ final class Deliveries {
                 receipts = new ArrayList<>(s.receipts());
             }
             for (Receipt r : receipts) {
+                first = Math.min(first, r.nanos());
+                last = Math.max(last, r.nanos());
                 if (!got.add(r.id())) {
                     twice++;
                 }
@@ -150,7 +161,7 @@ final class Deliveries {
             duplicates += twice;
             unexpected += extra;
             if (s.error() != null && errors.size() < 3) {
-                errors.add(s.error().getMessage());
+                errors.add(describe(s.error()));
             }
             complete += lost == 0 && twice == 0 && extra == 0 && s.error() == null ? 1 : 0;
         }
@@ -165,6 +176,17 @@ final class Deliveries {
                 unmatched,
                 early,
                 latency,
-                errors);
+                errors,
+                last > first ? (last - first) / 1e9 : 0);
+    }
+
+    /** The error code and message the service ended a subscription with, or the client's own error. */
+    private static String describe(Throwable error) {
+        if (error instanceof SubscriptionErrorException refused
+                && !refused.getErrors().isEmpty()) {
+            ResponseError first = refused.getErrors().get(0);
+            return first.getExtensions().get("code") + " (" + first.getMessage() + ")";
+        }
+        return error.toString();
     }
 }

@@ -159,8 +159,14 @@ final class LiveBench {
                         nobody.p99Millis()),
                 String.format(Locale.ROOT, "%.0f%%", 100 * listening.opsPerSecond() / nobody.opsPerSecond()));
         for (int i = 0; i < heard.size(); i++) {
+            Deliveries.Check c = heard.get(i);
             results.row(
-                    "throughput", "the listener, round " + (i + 1), heard.get(i).counts(), null, null);
+                    "throughput",
+                    "the listener, round " + (i + 1) + ", while mutations ran at "
+                            + fmt(on.get(i).opsPerSecond()) + "/s (twice as many changes)",
+                    c.counts() + String.format(Locale.ROOT, "; it received %,.0f events/s", c.receivedPerSecond()),
+                    null,
+                    null);
         }
         long kept = heard.stream().filter(c -> c.complete() == 1).count();
         results.goal(
@@ -176,6 +182,10 @@ final class LiveBench {
                 0.9,
                 ratio,
                 true);
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%,.0f", v);
     }
 
     private static String rounds(List<Measured> on, List<Measured> off) {
