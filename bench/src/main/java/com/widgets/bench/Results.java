@@ -89,7 +89,7 @@ final class Results {
         boolean met = higherIsBetter ? value >= target : value <= target;
         double factor = higherIsBetter ? target / value : value / target;
         String by = String.format(Locale.ROOT, factor < 2 ? "×%.2f" : "×%.1f", factor); // 1.01, not 1.0
-        goals.add(new Goal(goal, measured, met ? "met" : "missed " + by));
+        goals.add(new Goal(goal, measured, met ? "met" : Double.isFinite(factor) ? "missed " + by : "missed"));
     }
 
     private static String fmt(double v) {
