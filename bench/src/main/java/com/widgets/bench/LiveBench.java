@@ -70,7 +70,9 @@ final class LiveBench {
             WiringStore store = new WiringStore(jdbc, new DataSourceTransactionManager(db));
             live.phase("warm-up, one subscriber listening to every change");
             try (Subscribers one = Subscribers.open(service.baseUrl(), 1, listOfNull())) {
-                Bench.warmUp(results, client, store, WIDGETS, Duration.ofSeconds(90));
+                // as long as it takes the JIT compiler to settle (about two minutes of load here), at most 3 minutes:
+                // figures taken while C2 still compiles the GraphQL and delivery paths describe the compiler
+                Bench.warmUp(results, client, store, WIDGETS, Duration.ofMinutes(3));
             }
             live.awaitSubscribers(0, null);
             if (phases.contains("throughput")) {
