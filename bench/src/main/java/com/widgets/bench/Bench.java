@@ -33,9 +33,10 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The benchmark harness behind {@code bench/run [quick|full|smoke] [--url=jdbc:…]}: starts the packaged service on the
- * embedded database (fsync on), or on an existing one given by its URL, measures each figure next to its raw bound on
- * the same database in the same run, and writes {@code bench/RESULTS.md} (a {@code --url} run its own section of it).
+ * The benchmark harness behind {@code bench/run [quick|full|smoke|live] [--url=jdbc:…]}: starts the packaged service
+ * on the embedded database (fsync on), or on an existing one given by its URL, measures each figure next to its raw
+ * bound on the same database in the same run, and writes {@code bench/RESULTS.md} (a {@code --url} run its own section
+ * of it, as does {@code live}: {@link LiveBench}).
  */
 public final class Bench {
 
@@ -80,6 +81,19 @@ public final class Bench {
             Dataset.Output files =
                     Dataset.generate(Path.of("bench", "work", "data-" + n), n, WORKERS * PAIRS_PER_WORKER * 2, 42);
             log.info("Wrote {}, {} and {}", files.widgets(), files.links(), files.mix());
+            return;
+        }
+        if (mode.equals("live")) {
+            if (url != null || widgets != null) {
+                throw new IllegalArgumentException("bench/run live runs on the embedded database, without options");
+            }
+            long t0 = System.nanoTime();
+            LiveBench.run(
+                    Path.of("api", "target", "widgets-api.jar"),
+                    Path.of("bench", "work"),
+                    Integer.getInteger("bench.pool", 16),
+                    Path.of("bench", "RESULTS.md"),
+                    t0);
             return;
         }
         // --widgets: a smaller database for a slow target; the mode keeps its durations
@@ -224,7 +238,7 @@ public final class Bench {
             case "quick" -> 1_000_000;
             case "full" -> 10_000_000;
             case "smoke" -> 20_000;
-            default -> throw new IllegalArgumentException("mode is quick, full or smoke, not " + mode);
+            default -> throw new IllegalArgumentException("mode is quick, full, smoke or live, not " + mode);
         };
     }
 
@@ -232,14 +246,14 @@ public final class Bench {
         return "bench/run " + run.mode() + (run.n() == widgetsOf(run.mode()) ? "" : " --widgets=" + run.n());
     }
 
-    private static String wallClock(long t0) {
+    static String wallClock(long t0) {
         return String.format(
                 Locale.ROOT,
                 "wall-clock time of the run: %.1f min (data files, service starts, load, measurements)",
                 (System.nanoTime() - t0) / 60e9);
     }
 
-    private static HikariDataSource dataSource(String url, int pool) {
+    static HikariDataSource dataSource(String url, int pool) {
         HikariDataSource ds = new HikariDataSource();
         ds.setJdbcUrl(url);
         ds.setMaximumPoolSize(pool);
@@ -338,7 +352,7 @@ public final class Bench {
     }
 
     /** A link on even calls, the unlink of the same pair on odd ones, over GraphQL. */
-    private static ClosedLoop.Op apiMutation(GraphQlClient client) {
+    static ClosedLoop.Op apiMutation(GraphQlClient client) {
         return (worker, i) -> {
             String[] pair = pair(worker, i);
             JsonNode r = i % 2 == 0
@@ -349,7 +363,7 @@ public final class Bench {
     }
 
     /** The same calls as {@link #apiMutation}, straight to the store over JDBC. */
-    private static ClosedLoop.Op jdbcMutation(WiringStore store) {
+    static ClosedLoop.Op jdbcMutation(WiringStore store) {
         Origin origin = Origin.request("bench", null);
         return (worker, i) -> {
             String[] pair = pair(worker, i);
@@ -401,7 +415,7 @@ public final class Bench {
         }
     }
 
-    private static ClosedLoop.Op apiQuery(GraphQlClient client, int n, int concurrency) {
+    static ClosedLoop.Op apiQuery(GraphQlClient client, int n, int concurrency) {
         SplittableRandom[] random = randomPerWorker(concurrency);
         return (worker, i) -> !client.execute(WIDGET, Map.of("s", widgetSerial(random[worker], n)))
                 .has("errors");
@@ -434,7 +448,7 @@ public final class Bench {
      * figures measured meanwhile describe the compiler, not the service. Settled means under 250 ms of compilation
      * in a 10-second round; the run records how long that took, and says so when the limit came first.
      */
-    private static void warmUp(Results results, GraphQlClient client, WiringStore store, int n, Duration limit)
+    static void warmUp(Results results, GraphQlClient client, WiringStore store, int n, Duration limit)
             throws Exception {
         Duration round = Duration.ofSeconds(10);
         long t0 = System.nanoTime();
@@ -460,9 +474,9 @@ public final class Bench {
                 null);
     }
 
-    private record Job(long read, long rejected, double opsPerSecond, double heapPeak) {}
+    record Job(long read, long rejected, double opsPerSecond, double heapPeak) {}
 
-    private static Job runJob(GraphQlClient client, Path file) throws Exception {
+    static Job runJob(GraphQlClient client, Path file) throws Exception {
         log.info("Uploading {}", file);
         String id = client.upload(file, "apply");
         double heapPeak = 0;
@@ -512,7 +526,7 @@ public final class Bench {
         }
     }
 
-    private static void deleteTree(Path dir) throws Exception {
+    static void deleteTree(Path dir) throws Exception {
         if (!Files.exists(dir)) {
             return;
         }

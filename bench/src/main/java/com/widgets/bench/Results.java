@@ -52,6 +52,11 @@ final class Results {
         rows.add(new Row(group, what, fmt(value) + " " + unit, b, ratio));
     }
 
+    /** A row whose value and bound are already written out, for figures that are not one number. */
+    void row(String group, String what, String value, String bound, String ratio) {
+        rows.add(new Row(group, what, value, bound == null ? "" : bound, ratio == null ? "" : ratio));
+    }
+
     void latency(String group, String what, Measured api, Measured bound, String boundWhat) {
         rows.add(new Row(
                 group,
@@ -84,7 +89,7 @@ final class Results {
         boolean met = higherIsBetter ? value >= target : value <= target;
         double factor = higherIsBetter ? target / value : value / target;
         String by = String.format(Locale.ROOT, factor < 2 ? "×%.2f" : "×%.1f", factor); // 1.01, not 1.0
-        goals.add(new Goal(goal, measured, met ? "met" : "missed " + by));
+        goals.add(new Goal(goal, measured, met ? "met" : Double.isFinite(factor) ? "missed " + by : "missed"));
     }
 
     private static String fmt(double v) {
@@ -97,7 +102,7 @@ final class Results {
         md.append("# Benchmark results (").append(mode).append(")\n\n");
         setup(md);
         table(md);
-        goals(md);
+        goals(md, "##");
         ResultsFile.read(file).withMain(md.toString()).write(file);
     }
 
@@ -114,6 +119,22 @@ final class Results {
         setup(md);
         table(md);
         ResultsFile.read(file).withSection(key, md.toString()).write(file);
+    }
+
+    /**
+     * Replaces (or adds) the section {@code key} opened by {@code marker}, with its own goals table: the live updates'
+     * run ({@code bench/run live}), whose goals are its own.
+     */
+    void writeSection(Path file, String key, String marker, String heading, String intro) throws IOException {
+        StringBuilder md = new StringBuilder();
+        md.append("## ").append(heading).append("\n\n");
+        if (intro != null) {
+            md.append(intro).append("\n\n");
+        }
+        setup(md);
+        table(md);
+        goals(md, "###");
+        ResultsFile.read(file).withSection(key, marker, md.toString()).write(file);
     }
 
     private void setup(StringBuilder md) {
@@ -159,11 +180,11 @@ final class Results {
         }
     }
 
-    private void goals(StringBuilder md) {
+    private void goals(StringBuilder md, String level) {
         if (goals.isEmpty()) {
             return;
         }
-        md.append("\n## Against the goals\n\n");
+        md.append('\n').append(level).append(" Against the goals\n\n");
         md.append("Computed by the harness from the figures above. Why each miss happens, and the before/after\n");
         md.append("figures of every change made for these goals: [`PROFILE.md`](PROFILE.md).\n\n");
         md.append("| goal | measured | verdict |\n|---|---|---|\n");

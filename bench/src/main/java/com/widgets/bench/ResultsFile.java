@@ -9,13 +9,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code bench/RESULTS.md} as an embedded run's report followed by one section per kind of external database a
- * {@code --url} run measured, each opened by a marker comment. A run replaces only its own part: the embedded report,
- * or the section with its key.
+ * {@code bench/RESULTS.md} as an embedded run's report followed by sections, each opened by a marker comment: one per
+ * kind of external database a {@code --url} run measured, and the live updates' ({@code bench/run live}). A run
+ * replaces only its own part: the embedded report, or the section with its key.
  */
 final class ResultsFile {
 
-    private static final Pattern MARKER = Pattern.compile("(?m)^<!-- bench/run --url section: (\\w+) .*-->$");
+    private static final Pattern MARKER = Pattern.compile("(?m)^<!-- bench/run (?:--url |live )section: (\\w+) .*-->$");
 
     private final String main;
     private final Map<String, String> sections;
@@ -49,13 +49,22 @@ final class ResultsFile {
         return new ResultsFile(report.stripTrailing() + "\n", sections);
     }
 
-    /** The file with the section of this key replaced, or added at the end. */
+    /** The file with the {@code --url} section of this key replaced, or added at the end. */
     ResultsFile withSection(String key, String body) {
-        Map<String, String> next = new LinkedHashMap<>(sections);
-        next.put(
+        return withSection(
                 key,
                 "<!-- bench/run --url section: " + key + " (a --url run on this kind of database replaces this section"
-                        + " only) -->\n" + body.stripTrailing() + "\n");
+                        + " only) -->",
+                body);
+    }
+
+    /** The file with the section of this key, opened by {@code marker} (which {@link #MARKER} matches), replaced. */
+    ResultsFile withSection(String key, String marker, String body) {
+        if (!MARKER.matcher(marker).matches()) {
+            throw new IllegalArgumentException("not a section marker: " + marker);
+        }
+        Map<String, String> next = new LinkedHashMap<>(sections);
+        next.put(key, marker + "\n" + body.stripTrailing() + "\n");
         return new ResultsFile(main, next);
     }
 

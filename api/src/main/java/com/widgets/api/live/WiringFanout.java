@@ -4,7 +4,10 @@ import com.widgets.api.system.ApiError;
 import com.widgets.api.system.GraphQlSettings;
 import com.widgets.db.ChangeFeed;
 import com.widgets.db.WiringEvent;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,11 +21,15 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
 
 /**
- * Hands each committed change to the subscribers that asked for it, never waiting for one. Subscribers are indexed by
- * the serial numbers they watch, so a change costs one lookup plus one queue offer per interested subscriber — a
- * subscriber watching other widgets costs it nothing. Each subscriber has its own unbounded-by-type but counted
- * queue (nothing allocated while idle) and its own delivery worker; one that falls {@code
- * widgets.graphql.subscriber-buffer} changes behind is ended with {@code SLOW_SUBSCRIBER}.
+ * Hands each look's committed changes to the subscribers that asked for them, never waiting for one. Subscribers are
+ * indexed by the serial numbers they watch, so a change costs one lookup plus one list entry per interested subscriber
+ * — a subscriber watching other widgets costs it nothing — and a look costs each interested subscriber one queue
+ * offer: its changes as one list, the same list for every subscriber of all changes. Each subscriber has its own
+ * unbounded-by-type but counted queue (nothing allocated while idle) and its own delivery worker; one that, as a look
+ * arrives, still has more than {@code widgets.graphql.subscriber-buffer} changes of earlier looks waiting is ended with
+ * {@code SLOW_SUBSCRIBER}. Counting at looks, not per change, keeps a look larger than the buffer (a burst of writes, a
+ * rewiring job's chunk, a feed that was held up) from ending a subscriber that was keeping up: it had no chance to
+ * read them yet. What a subscriber holds stays bounded: the buffer plus one look.
  */
 @Component
 class WiringFanout {
@@ -44,14 +51,16 @@ class WiringFanout {
         this.maxPerConnection = live.maxSubscriptionsPerConnection();
     }
 
-    /** One subscription's queue; offered to by the feed's thread only. */
+    /** One subscription's queue of looks; offered to by the feed's thread only. */
     final class Subscriber {
         private final Set<String> serials;
         private final String connection;
         private final ChangeFeed.Since since;
-        private final Sinks.Many<LiveEvent> sink = Sinks.many()
+        private final Sinks.Many<List<LiveEvent>> sink = Sinks.many()
                 .unicast()
-                .onBackpressureBuffer(Queues.<LiveEvent>unboundedMultiproducer().get());
+                .onBackpressureBuffer(
+                        Queues.<List<LiveEvent>>unboundedMultiproducer().get());
+        /** Changes offered and not yet taken by the delivery worker. */
         private final AtomicInteger pending = new AtomicInteger();
 
         private Subscriber(Set<String> serials, String connection, ChangeFeed.Since since) {
@@ -63,6 +72,7 @@ class WiringFanout {
         /** The changes from now on; ends this subscription when cancelled. */
         Flux<LiveEvent> flux() {
             return sink.asFlux()
+                    .concatMapIterable(look -> look, 1)
                     .doOnNext(event -> pending.decrementAndGet())
                     // delivery (GraphQL execution, the socket write) runs on its own worker, never on the feed's
                     .publishOn(Schedulers.boundedElastic(), 32)
@@ -74,13 +84,22 @@ class WiringFanout {
             return connection;
         }
 
-        private void offer(LiveEvent event) {
-            if (!since.precedes(event.id(), event.at())) {
-                return; // committed before this subscription started
+        /** This look's changes for this subscriber, in id order. */
+        private void offer(List<LiveEvent> look) {
+            List<LiveEvent> changes = look;
+            if (!look.stream().allMatch(event -> since.precedes(event.id(), event.at()))) {
+                // some committed before this subscription started
+                changes = look.stream()
+                        .filter(event -> since.precedes(event.id(), event.at()))
+                        .toList();
             }
-            if (pending.incrementAndGet() > buffer) {
+            if (changes.isEmpty()) {
+                return;
+            }
+            int behind = pending.get();
+            if (behind > buffer) {
                 remove(this);
-                log.warn("Ending a wiringChanged subscriber that fell {} changes behind", buffer);
+                log.warn("Ending a wiringChanged subscriber that still had {} changes to read", behind);
                 sink.tryEmitError(new ApiError(
                         ApiError.Code.SLOW_SUBSCRIBER,
                         "This subscription fell more than " + buffer
@@ -88,7 +107,8 @@ class WiringFanout {
                                 + " last change you got."));
                 return;
             }
-            if (sink.tryEmitNext(event).isFailure()) {
+            pending.addAndGet(changes.size());
+            if (sink.tryEmitNext(changes).isFailure()) {
                 remove(this); // cancelled or ended
             }
         }
@@ -157,24 +177,32 @@ class WiringFanout {
         }
     }
 
-    /** Offers committed changes to the subscribers that watch them; never blocks. */
+    /** Offers one look's committed changes (in id order) to the subscribers that watch them; never blocks. */
     void publish(List<WiringEvent> events, String cursor) {
-        for (WiringEvent event : events) {
-            LiveEvent live = null;
-            if (!everything.isEmpty()) {
-                live = LiveEvent.of(event, cursor);
-                for (Subscriber subscriber : everything) {
-                    subscriber.offer(live);
-                }
+        LiveEvent[] live = new LiveEvent[events.size()]; // built once per change, only if someone watches it
+        if (!everything.isEmpty()) {
+            for (int i = 0; i < live.length; i++) {
+                live[i] = LiveEvent.of(events.get(i), cursor);
             }
-            Set<Subscriber> watching = bySerial.get(event.serialNumber());
+            List<LiveEvent> look = List.of(live);
+            for (Subscriber subscriber : everything) {
+                subscriber.offer(look);
+            }
+        }
+        Map<Subscriber, List<LiveEvent>> watched = new IdentityHashMap<>();
+        for (int i = 0; i < live.length; i++) {
+            Set<Subscriber> watching = bySerial.get(events.get(i).serialNumber());
             if (watching != null) {
-                live = live == null ? LiveEvent.of(event, cursor) : live;
+                if (live[i] == null) {
+                    live[i] = LiveEvent.of(events.get(i), cursor);
+                }
                 for (Subscriber subscriber : watching) {
-                    subscriber.offer(live);
+                    watched.computeIfAbsent(subscriber, key -> new ArrayList<>())
+                            .add(live[i]);
                 }
             }
         }
+        watched.forEach(Subscriber::offer);
     }
 
     /** The service is stopping: subscriptions end, to be resumed elsewhere with their cursor. */

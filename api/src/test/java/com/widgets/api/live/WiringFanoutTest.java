@@ -25,8 +25,9 @@ import org.springframework.util.unit.DataSize;
 import reactor.core.publisher.BaseSubscriber;
 
 /**
- * A subscriber that stops reading is ended with SLOW_SUBSCRIBER once it falls a buffer (and a prefetch) behind, while the publisher never
- * waits and every other subscriber gets every event. Events are real ones, committed by the store.
+ * A subscriber that stops reading is ended with SLOW_SUBSCRIBER once it falls a buffer (and a prefetch) behind, while
+ * the publisher never waits and every other subscriber gets every event — also when one look brings more changes than
+ * the buffer. Events are real ones, committed by the store.
  */
 @ApiTest
 class WiringFanoutTest {
@@ -97,6 +98,52 @@ class WiringFanoutTest {
                 .isInstanceOfSatisfying(
                         ApiError.class, e -> assertThat(e.code()).isEqualTo(ApiError.Code.SLOW_SUBSCRIBER));
         assertThat(slowGot).hasSizeLessThan(200);
+    }
+
+    @Test
+    void aLookOfMoreChangesThanTheBufferReachesSubscribersThatKeepUp() throws Exception {
+        new WiringDatabase(jdbc).reset();
+        store.addWidget("F-1", "fan", Set.of(P), Origin.request("tester", "fan"));
+        WiringEvent event = store.history("F-1", null, 1).get(0);
+        WiringFanout fanout = new WiringFanout(
+                new GraphQlSettings(12, 20000, 30, 1000, 100, DataSize.ofKilobytes(256), 10, 10000, 64),
+                new LiveSettings(Duration.ofMillis(100), 10, 5, 1000, DataSize.ofKilobytes(16)));
+        List<LiveEvent> allGot = new CopyOnWriteArrayList<>();
+        List<LiveEvent> widgetGot = new CopyOnWriteArrayList<>();
+        AtomicReference<Throwable> ended = new AtomicReference<>();
+        fanout.subscribe(null, "c1", ALL).flux().subscribe(allGot::add, ended::set);
+        fanout.subscribe(Set.of("F-1"), "c2", ALL).flux().subscribe(widgetGot::add, ended::set);
+        AtomicReference<Throwable> idleError = new AtomicReference<>();
+        BaseSubscriber<LiveEvent> idle = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(Subscription subscription) {
+                // reads nothing until asked below
+            }
+
+            @Override
+            protected void hookOnError(Throwable error) {
+                idleError.set(error);
+            }
+        };
+        fanout.subscribe(null, "c3", ALL).flux().subscribe(idle);
+
+        // a writer's burst, a job's chunk or a feed held up: 500 changes in one look, with a buffer of 64
+        List<WiringEvent> look = java.util.Collections.nCopies(500, event);
+        fanout.publish(look, "cursor");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> allGot.size() == 500);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> widgetGot.size() == 500);
+        fanout.publish(look, "cursor");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> allGot.size() == 1000);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> widgetGot.size() == 1000);
+
+        assertThat(ended.get()).isNull();
+        // the one that read nothing of the first look was ended as the second arrived: it learns so once it reads
+        assertThat(fanout.subscriberCount()).isEqualTo(2);
+        idle.request(Long.MAX_VALUE);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> idleError.get() != null);
+        assertThat(idleError.get())
+                .isInstanceOfSatisfying(
+                        ApiError.class, e -> assertThat(e.code()).isEqualTo(ApiError.Code.SLOW_SUBSCRIBER));
     }
 
     @Test

@@ -117,6 +117,42 @@ public final class ServiceProcess implements AutoCloseable {
         return secondsToFirstAnswer;
     }
 
+    /**
+     * Runs a full garbage collection in the service ({@code jcmd <pid> GC.run}, which returns when it is done), so
+     * that the heap figure read next is what is live, not what is waiting to be collected.
+     */
+    public void collectGarbage() throws IOException, InterruptedException {
+        jcmd("GC.run", ProcessBuilder.Redirect.DISCARD);
+    }
+
+    /** Writes the service's heap histogram (live objects, after a full GC) to {@code file}, to see what holds memory. */
+    public void classHistogram(Path file) throws IOException, InterruptedException {
+        jcmd("GC.class_histogram", ProcessBuilder.Redirect.to(file.toFile()));
+    }
+
+    private void jcmd(String command, ProcessBuilder.Redirect out) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process run = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command)
+                .redirectErrorStream(true)
+                .redirectOutput(out)
+                .start();
+        if (!run.waitFor(2, TimeUnit.MINUTES) || run.exitValue() != 0) {
+            throw new IllegalStateException("jcmd " + process.pid() + " " + command + " failed");
+        }
+    }
+
+    /** CPU time the service process has used so far (user + system), in seconds; NaN where /proc is missing. */
+    public double cpuSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            // fields after the command name, which is in parentheses and may hold spaces: utime is 14th, stime 15th
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // USER_HZ is 100 on Linux
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -1,0 +1,192 @@
+package com.widgets.bench;
+
+import com.widgets.bench.service.Subscribers.Receipt;
+import com.widgets.bench.service.Subscribers.Subscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.HdrHistogram.Histogram;
+import org.springframework.graphql.ResponseError;
+import org.springframework.graphql.client.SubscriptionErrorException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
+
+/**
+ * What subscribers got, against the history: each subscription's event ids compared with the history rows of the
+ * widgets it watches committed after {@code afterId}, and how long each event took from the response to the change's
+ * mutation (matched by the request id every event carries) to its arrival.
+ */
+final class Deliveries {
+
+    /** The outcome for a group of subscriptions. */
+    record Check(
+            int subscriptions,
+            int complete,
+            long expected,
+            long received,
+            long missing,
+            long duplicates,
+            long unexpected,
+            long unmatched,
+            long early,
+            Histogram latencyMicros,
+            List<String> errors,
+            double seconds) {
+
+        /** Events received per second between the first and the last arrival (all subscriptions together). */
+        double receivedPerSecond() {
+            return seconds > 0 ? received / seconds : 0;
+        }
+
+        String counts() {
+            return String.format(
+                    Locale.ROOT,
+                    "%,d of %,d subscribers got every change they asked for: %,d events expected from the history,"
+                            + " %,d received, %,d missing, %,d twice, %,d not asked for%s",
+                    complete,
+                    subscriptions,
+                    expected,
+                    received,
+                    missing,
+                    duplicates,
+                    unexpected,
+                    errors.isEmpty() ? "" : "; ended by errors: " + String.join("; ", errors));
+        }
+
+        String latency() {
+            return String.format(
+                    Locale.ROOT,
+                    "p50 %.1f ms, p99 %.1f ms, max %.1f ms over %,d deliveries%s",
+                    latencyMicros.getValueAtPercentile(50) / 1000.0,
+                    p99Millis(),
+                    latencyMicros.getMaxValue() / 1000.0,
+                    latencyMicros.getTotalCount(),
+                    unmatched == 0 ? "" : String.format(Locale.ROOT, " (%,d without a matching response)", unmatched));
+        }
+
+        double p99Millis() {
+            return latencyMicros.getValueAtPercentile(99) / 1000.0;
+        }
+    }
+
+    private final Map<String, List<Long>> bySerial = new HashMap<>();
+    private final Set<Long> all = new HashSet<>();
+
+    private Deliveries() {}
+
+    /** The highest history id now: changes after it are the ones measured. */
+    static long lastId(JdbcTemplate jdbc) {
+        Long id = jdbc.queryForObject("SELECT coalesce(max(id), 0) FROM wiring_history", Long.class);
+        return id == null ? 0 : id;
+    }
+
+    /** The history rows after {@code afterId}, read once the writers have finished. */
+    static Deliveries since(JdbcTemplate jdbc, long afterId) {
+        Deliveries d = new Deliveries();
+        jdbc.query(
+                "SELECT id, serial_number FROM wiring_history WHERE id > ?",
+                (RowCallbackHandler) rs -> {
+                    long id = rs.getLong(1);
+                    d.all.add(id);
+                    d.bySerial
+                            .computeIfAbsent(rs.getString(2), k -> new ArrayList<>())
+                            .add(id);
+                },
+                afterId);
+        return d;
+    }
+
+    Set<Long> expected(Subscription s) {
+        if (s.serials() == null) {
+            return all;
+        }
+        Set<Long> ids = new HashSet<>();
+        for (String serial : s.serials()) {
+            ids.addAll(bySerial.getOrDefault(serial, List.of()));
+        }
+        return ids;
+    }
+
+    /** Waits until every subscription has as many events as the history owes it, or one ended, or {@code limit}. */
+    void await(List<Subscription> subscriptions, Duration limit) throws InterruptedException {
+        long until = System.nanoTime() + limit.toNanos();
+        List<Subscription> waiting = new ArrayList<>(subscriptions);
+        while (!waiting.isEmpty() && System.nanoTime() < until) {
+            waiting.removeIf(
+                    s -> s.error() != null || s.receipts().size() >= expected(s).size());
+            Thread.sleep(50);
+        }
+    }
+
+    /** Compares what {@code subscriptions} got with the history; latencies from {@code responses} (request id → nanos). */
+    Check check(List<Subscription> subscriptions, Map<String, Long> responses) {
+        int complete = 0;
+        long expected = 0, received = 0, missing = 0, duplicates = 0, unexpected = 0, unmatched = 0, early = 0;
+        Histogram latency = new Histogram(60_000_000L, 3);
+        List<String> errors = new ArrayList<>();
+        long first = Long.MAX_VALUE, last = Long.MIN_VALUE;
+        for (Subscription s : subscriptions) {
+            Set<Long> want = expected(s);
+            Set<Long> got = new HashSet<>();
+            long twice = 0;
+            List<Receipt> receipts;
+            synchronized (s.receipts()) {
+                receipts = new ArrayList<>(s.receipts());
+            }
+            for (Receipt r : receipts) {
+                first = Math.min(first, r.nanos());
+                last = Math.max(last, r.nanos());
+                if (!got.add(r.id())) {
+                    twice++;
+                }
+                Long answered = r.requestId() == null ? null : responses.get(r.requestId());
+                if (answered == null) {
+                    unmatched++;
+                } else {
+                    long micros = (r.nanos() - answered) / 1000;
+                    early += micros < 0 ? 1 : 0;
+                    latency.recordValue(Math.max(1, Math.min(micros, 60_000_000L)));
+                }
+            }
+            long lost = want.stream().filter(id -> !got.contains(id)).count();
+            long extra = got.stream().filter(id -> !want.contains(id)).count();
+            expected += want.size();
+            received += receipts.size();
+            missing += lost;
+            duplicates += twice;
+            unexpected += extra;
+            if (s.error() != null && errors.size() < 3) {
+                errors.add(describe(s.error()));
+            }
+            complete += lost == 0 && twice == 0 && extra == 0 && s.error() == null ? 1 : 0;
+        }
+        return new Check(
+                subscriptions.size(),
+                complete,
+                expected,
+                received,
+                missing,
+                duplicates,
+                unexpected,
+                unmatched,
+                early,
+                latency,
+                errors,
+                last > first ? (last - first) / 1e9 : 0);
+    }
+
+    /** The error code and message the service ended a subscription with, or the client's own error. */
+    private static String describe(Throwable error) {
+        if (error instanceof SubscriptionErrorException refused
+                && !refused.getErrors().isEmpty()) {
+            ResponseError first = refused.getErrors().get(0);
+            return first.getExtensions().get("code") + " (" + first.getMessage() + ")";
+        }
+        return error.toString();
+    }
+}

@@ -1,0 +1,305 @@
+package com.widgets.bench;
+
+import com.widgets.bench.data.Dataset;
+import com.widgets.bench.load.ClosedLoop;
+import com.widgets.bench.load.ClosedLoop.Measured;
+import com.widgets.bench.load.FixedRate;
+import com.widgets.bench.service.GraphQlClient;
+import com.widgets.bench.service.ServiceProcess;
+import com.widgets.bench.service.Subscribers;
+import com.widgets.db.WiringStore;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+
+/**
+ * {@code bench/run live}: the goals issue 15 sets for live updates, on the embedded database with the service at
+ * {@code -Xmx512m} — fan-out to 1,020 subscribers under writes ({@link FanOut}), mutation throughput with a subscriber
+ * listening against nobody listening and the raw JDBC bound, and 10,000 idle subscriptions. Writes its own section of
+ * {@code bench/RESULTS.md}.
+ */
+final class LiveBench {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveBench.class);
+    static final String KEY = "live";
+    static final String MARKER = "<!-- bench/run live section: live (bench/run live replaces this section only) -->";
+    /** W widgets: the idle subscriptions watch one each; B widgets: the fan-out's and the mutations' pairs. */
+    private static final int WIDGETS = 20_000, RESERVED = 2 * FanOut.PAIRS;
+
+    private static final int CONCURRENCY = 32;
+    private static final Duration WARM = Duration.ofSeconds(3), POINT = Duration.ofSeconds(8);
+    private static final int IDLE = 10_000, IDLE_CONNECTIONS = 100;
+    private static final double QUERIES_PER_SECOND = 200;
+    private static final Duration QUERYING = Duration.ofSeconds(20);
+
+    private LiveBench() {}
+
+    private static final Set<String> ALL = Set.of("throughput", "fanout", "idle");
+
+    static void run(Path jar, Path work, int pool, Path out, long t0) throws Exception {
+        // -Dbench.live.phases=fanout (say) runs only those phases, e.g. under a profiler
+        Set<String> phases = Set.of(
+                System.getProperty("bench.live.phases", String.join(",", ALL)).split(","));
+        if (!ALL.containsAll(phases)) {
+            throw new IllegalArgumentException("bench.live.phases are among " + ALL + ", not " + phases);
+        }
+        Dataset.Output files = Dataset.generate(work.resolve("data-live"), WIDGETS, RESERVED, 42);
+        String started = "java -Xmx512m -jar " + jar;
+        Results results = new Results("live", "bench/run live", started, pool);
+        Path pg = work.resolve("pg-live");
+        Bench.deleteTree(pg);
+        try (ServiceProcess service = ServiceProcess.embedded(jar, pg, work.resolve("service-live.log"), pool, "512m");
+                HikariDataSource db = Bench.dataSource(service.jdbcUrl(), pool);
+                GraphQlClient client = new GraphQlClient(service.baseUrl())) {
+            JdbcTemplate jdbc = new JdbcTemplate(db);
+            results.database("PostgreSQL " + jdbc.queryForObject("SHOW server_version", String.class)
+                    + " (embedded, fsync on, synchronous_commit on)");
+            LiveRun live = new LiveRun(service, client, jdbc, work);
+            Bench.runJob(client, files.widgets());
+            Bench.runJob(client, files.links());
+            WiringStore store = new WiringStore(jdbc, new DataSourceTransactionManager(db));
+            live.phase("warm-up, one subscriber listening to every change");
+            try (Subscribers one = Subscribers.open(service.baseUrl(), 1, listOfNull())) {
+                // as long as it takes the JIT compiler to settle (about two minutes of load here), at most 3 minutes:
+                // figures taken while C2 still compiles the GraphQL and delivery paths describe the compiler
+                Bench.warmUp(results, client, store, WIDGETS, Duration.ofMinutes(3));
+            }
+            live.awaitSubscribers(0, null);
+            if (phases.contains("throughput")) {
+                throughput(results, live, store);
+            }
+            if (phases.contains("fanout")) {
+                FanOut.measure(results, live);
+            }
+            if (phases.contains("idle")) {
+                idle(results, live);
+            }
+            results.note("load average (1, 5, 15 min) as each phase started: " + String.join("; ", live.loads()));
+        }
+        results.note(Bench.wallClock(t0));
+        if (!phases.equals(ALL)) {
+            // a partial run, for profiling one phase: its report goes aside, the committed section stays whole
+            Path aside = work.resolve("RESULTS-live-partial.md");
+            results.writeSection(aside, KEY, MARKER, "Live updates (`bench/run live`), phases " + phases, INTRO);
+            log.info("Wrote {} (phases {})", aside, phases);
+            return;
+        }
+        results.writeSection(out, KEY, MARKER, "Live updates (`bench/run live`)", INTRO);
+        log.info("Wrote the live section of {}", out);
+    }
+
+    private static final String INTRO = """
+            The goals of issue 15, measured on the embedded database with the service at `-Xmx512m`, on 20,000 widgets \
+            and 5,000 more that the writers link and unlink. A *change* is one history row, which is one \
+            `wiringChanged` event: a link or unlink changes two widgets, so 200 mutations a second are 400 changes a \
+            second. Subscribers use Spring's `WebSocketGraphQlClient` (graphql-transport-ws) over Reactor Netty, signed \
+            in with the admin token in `connection_init`, and select `id at serialNumber type port peer { serialNumber \
+            port } origin { requestId } cursor`; each event is matched to the mutation that made it by its request id, \
+            and its delivery time runs from the writer reading that mutation's response to the subscriber receiving \
+            the event (same machine, one clock).""";
+
+    private static List<List<String>> listOfNull() {
+        List<List<String>> one = new ArrayList<>();
+        one.add(null);
+        return one;
+    }
+
+    /**
+     * Closed-loop link/unlink at concurrency 32 with nobody listening and with one subscriber listening to every
+     * change, twice each, alternating; then the store's same transactions over JDBC.
+     */
+    private static void throughput(Results results, LiveRun live, WiringStore store) throws Exception {
+        List<Measured> off = new ArrayList<>(), on = new ArrayList<>();
+        List<Deliveries.Check> heard = new ArrayList<>();
+        for (int round = 1; round <= 2; round++) {
+            live.phase("mutations, nobody listening, round " + round);
+            off.add(ClosedLoop.run(CONCURRENCY, WARM, POINT, true, Bench.apiMutation(live.client())));
+            live.phase("mutations, one subscriber listening, round " + round);
+            try (Subscribers one = Subscribers.open(live.service().baseUrl(), 1, listOfNull())) {
+                live.awaitSubscribers(1, one);
+                long after = Deliveries.lastId(live.jdbc());
+                on.add(ClosedLoop.run(CONCURRENCY, WARM, POINT, true, Bench.apiMutation(live.client())));
+                Deliveries history = Deliveries.since(live.jdbc(), after);
+                history.await(one.subscriptions(), Duration.ofSeconds(30));
+                heard.add(history.check(one.subscriptions(), Map.of()));
+            }
+            live.awaitSubscribers(0, null);
+        }
+        live.phase("mutations over JDBC");
+        Measured jdbc = ClosedLoop.run(CONCURRENCY, WARM, POINT, true, Bench.jdbcMutation(store));
+        Measured nobody = merge(off), listening = merge(on);
+        results.latency(
+                "throughput",
+                "GraphQL link/unlink mutations, concurrency 32, nobody listening",
+                nobody,
+                jdbc,
+                "the store's same transactions over JDBC");
+        results.row(
+                "throughput",
+                "GraphQL link/unlink mutations, concurrency 32, one subscriber listening to every change",
+                String.format(
+                        Locale.ROOT,
+                        "%,.0f ops/s, p50 %.2f ms, p99 %.2f ms (rounds: %s)",
+                        listening.opsPerSecond(),
+                        listening.p50Millis(),
+                        listening.p99Millis(),
+                        rounds(on, off)),
+                String.format(
+                        Locale.ROOT,
+                        "%,.0f ops/s, p99 %.2f ms (nobody listening, the row above)",
+                        nobody.opsPerSecond(),
+                        nobody.p99Millis()),
+                String.format(Locale.ROOT, "%.0f%%", 100 * listening.opsPerSecond() / nobody.opsPerSecond()));
+        for (int i = 0; i < heard.size(); i++) {
+            Deliveries.Check c = heard.get(i);
+            results.row(
+                    "throughput",
+                    "the listener, round " + (i + 1) + ", while mutations ran at "
+                            + fmt(on.get(i).opsPerSecond()) + "/s (twice as many changes)",
+                    c.counts() + String.format(Locale.ROOT, "; it received %,.0f events/s", c.receivedPerSecond()),
+                    null,
+                    null);
+        }
+        long kept = heard.stream().filter(c -> c.complete() == 1).count();
+        results.goal(
+                "the listener above receives every change (is not ended as too slow), each round",
+                kept + " of " + heard.size() + " rounds",
+                heard.size(),
+                kept,
+                true);
+        double ratio = listening.opsPerSecond() / nobody.opsPerSecond();
+        results.goal(
+                "mutations/s with a subscriber listening ≥ 0.9 × with nobody listening (concurrency 32)",
+                String.format(Locale.ROOT, "%.2f ×", ratio),
+                0.9,
+                ratio,
+                true);
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    private static String rounds(List<Measured> on, List<Measured> off) {
+        List<String> each = new ArrayList<>();
+        for (int i = 0; i < on.size(); i++) {
+            each.add(String.format(
+                    Locale.ROOT,
+                    "%,.0f vs %,.0f",
+                    on.get(i).opsPerSecond(),
+                    off.get(i).opsPerSecond()));
+        }
+        return String.join(", ", each);
+    }
+
+    private static Measured merge(List<Measured> runs) {
+        Histogram all = new Histogram(60_000_000L, 3);
+        long ops = 0, errors = 0;
+        double seconds = 0;
+        for (Measured m : runs) {
+            all.add(m.latencyMicros());
+            ops += m.ops();
+            errors += m.errors();
+            seconds += m.seconds();
+        }
+        return new Measured(runs.get(0).concurrency(), ops, errors, seconds, all);
+    }
+
+    /**
+     * 10,000 subscriptions, each watching one widget that does not change, over 100 connections (the per-connection
+     * limit is 100): the widget query's latency at a fixed rate and the heap after a full GC, without and with them.
+     */
+    private static void idle(Results results, LiveRun live) throws Exception {
+        GraphQlClient client = live.client();
+        ServiceProcess service = live.service();
+        live.phase("idle: queries without subscriptions");
+        Measured before = FixedRate.run(4, QUERIES_PER_SECOND, QUERYING, false, Bench.apiQuery(client, WIDGETS, 4));
+        service.collectGarbage();
+        double heapWithout = client.heapUsed() / 1048576.0;
+        service.classHistogram(live.work().resolve("live-heap-without-subscriptions.txt"));
+        List<List<String>> watching = new ArrayList<>();
+        for (int i = 0; i < IDLE; i++) {
+            watching.add(List.of(String.format("W%08d", i)));
+        }
+        live.phase("idle: opening " + IDLE + " subscriptions");
+        long t0 = System.nanoTime();
+        Measured with;
+        double heapWith;
+        double opened;
+        try (Subscribers idle = Subscribers.open(service.baseUrl(), IDLE_CONNECTIONS, watching)) {
+            live.awaitSubscribers(IDLE, idle);
+            opened = (System.nanoTime() - t0) / 1e9;
+            live.phase("idle: queries with " + IDLE + " subscriptions");
+            with = FixedRate.run(4, QUERIES_PER_SECOND, QUERYING, false, Bench.apiQuery(client, WIDGETS, 4));
+            service.collectGarbage();
+            heapWith = client.heapUsed() / 1048576.0;
+            service.classHistogram(live.work().resolve("live-heap-with-subscriptions.txt"));
+            if (!idle.errors().isEmpty()) {
+                throw new IllegalStateException(
+                        "idle subscriptions ended: " + idle.errors().get(0));
+            }
+        }
+        live.awaitSubscribers(0, null);
+        live.phase("idle: queries without subscriptions, again");
+        Measured after = FixedRate.run(4, QUERIES_PER_SECOND, QUERYING, false, Bench.apiQuery(client, WIDGETS, 4));
+        Measured without = merge(List.of(before, after));
+        String query = String.format(
+                Locale.ROOT,
+                "GraphQL widget(serialNumber) with ports and peers at %.0f/s (4 threads, latency from the scheduled"
+                        + " start)",
+                QUERIES_PER_SECOND);
+        results.row(
+                "idle",
+                query + ", with " + IDLE + " idle subscriptions over " + IDLE_CONNECTIONS + " connections"
+                        + String.format(Locale.ROOT, " (opened and registered in %.1f s)", opened),
+                latency(with),
+                latency(without) + " (no subscriptions, before and after: p99 "
+                        + String.format(Locale.ROOT, "%.2f / %.2f ms)", before.p99Millis(), after.p99Millis()),
+                String.format(Locale.ROOT, "p99 ×%.2f", with.p99Millis() / without.p99Millis()));
+        results.row(
+                "idle",
+                "service heap after a full GC (`jcmd <pid> GC.run`, then `jvm.memory.used` area:heap), with " + IDLE
+                        + " idle subscriptions (class histograms: `bench/work/live-heap-*-subscriptions.txt`)",
+                String.format(
+                        Locale.ROOT,
+                        "%.0f MiB (%.1f KiB a subscription more than without)",
+                        heapWith,
+                        (heapWith - heapWithout) * 1024 / IDLE),
+                String.format(Locale.ROOT, "%.0f MiB (no subscriptions)", heapWithout),
+                null);
+        double allowed = Math.max(1.2 * without.p99Millis(), without.p99Millis() + 1);
+        results.goal(
+                "idle: the HTTP API's p99 unchanged with " + IDLE
+                        + " subscriptions (read as ≤ 1.2 × or + 1 ms, whichever is more)",
+                String.format(Locale.ROOT, "%.2f ms vs %.2f ms", with.p99Millis(), without.p99Millis()),
+                allowed,
+                with.p99Millis(),
+                false);
+        results.goal(
+                "idle: heap after GC ≤ 300 MB with " + IDLE + " subscriptions",
+                String.format(Locale.ROOT, "%.0f MiB", heapWith),
+                300e6 / 1048576.0,
+                heapWith,
+                false);
+    }
+
+    private static String latency(Measured m) {
+        return String.format(
+                Locale.ROOT,
+                "%.0f ops/s, p50 %.2f ms, p99 %.2f ms%s",
+                m.opsPerSecond(),
+                m.p50Millis(),
+                m.p99Millis(),
+                m.errors() == 0 ? "" : ", " + m.errors() + " errors");
+    }
+}
