@@ -92,6 +92,11 @@ final class Results {
         goals.add(new Goal(goal, measured, met ? "met" : Double.isFinite(factor) ? "missed " + by : "missed"));
     }
 
+    /** A goal the harness cannot judge yet: what it measured, and why there is no verdict. */
+    void unmeasured(String goal, String measured) {
+        goals.add(new Goal(goal, measured, "no verdict"));
+    }
+
     private static String fmt(double v) {
         return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
     }
