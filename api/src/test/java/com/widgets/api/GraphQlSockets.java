@@ -36,6 +36,8 @@ public final class GraphQlSockets {
         return WebSocketGraphQlTester.builder(
                         URI.create("ws://localhost:" + port + "/graphql"), new StandardWebSocketClient())
                 .interceptor(init)
+                // the 5 s default failed on a machine loaded by parallel builds; a real hang still fails
+                .responseTimeout(Duration.ofSeconds(30))
                 .build();
     }
 

@@ -35,11 +35,29 @@ public enum Role {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Spring Security authorities: this role's and every role it includes, so path rules need no hierarchy. */
+    /**
+     * Spring Security authorities: this role's and every role it includes, so path rules need no hierarchy. Built once
+     * per role: every request's authentication asks for them.
+     */
     List<GrantedAuthority> authorities() {
-        return java.util.Arrays.stream(values())
-                .filter(role -> role != NONE && allows(role))
-                .<GrantedAuthority>map(role -> new SimpleGrantedAuthority("ROLE_" + role.name()))
-                .toList();
+        return Authorities.OF[ordinal()];
+    }
+
+    /** Held apart from the enum's constants, which cannot read {@code values()} while they are being built. */
+    private static final class Authorities {
+        static final List<GrantedAuthority>[] OF = build();
+
+        @SuppressWarnings("unchecked")
+        private static List<GrantedAuthority>[] build() {
+            Role[] roles = values();
+            List<GrantedAuthority>[] of = new List[roles.length];
+            for (Role role : roles) {
+                of[role.ordinal()] = java.util.Arrays.stream(roles)
+                        .filter(included -> included != NONE && role.allows(included))
+                        .<GrantedAuthority>map(included -> new SimpleGrantedAuthority("ROLE_" + included.name()))
+                        .toList();
+            }
+            return of;
+        }
     }
 }

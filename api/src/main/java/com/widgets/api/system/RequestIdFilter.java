@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.MDC;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -28,7 +29,7 @@ class RequestIdFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String requestId = request.getAttribute(RequestOrigin.REQUEST_ID) instanceof String given
                 ? given // an async or error dispatch of the same request
-                : UUID.randomUUID().toString();
+                : newId();
         request.setAttribute(RequestOrigin.REQUEST_ID, requestId);
         String outer = MDC.get(RequestIdInMdc.MDC_KEY);
         MDC.put(RequestIdInMdc.MDC_KEY, requestId);
@@ -51,5 +52,16 @@ class RequestIdFilter extends OncePerRequestFilter {
     @Override
     protected boolean shouldNotFilterErrorDispatch() {
         return false;
+    }
+
+    /**
+     * A random (version 4) UUID from the thread's own generator: a request id must not repeat, not be unguessable, and
+     * {@link UUID#randomUUID()} takes a lock on one shared SecureRandom for every request.
+     */
+    static String newId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(high, low).toString();
     }
 }
