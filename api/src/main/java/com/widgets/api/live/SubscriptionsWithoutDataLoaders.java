@@ -10,6 +10,7 @@ import graphql.language.OperationDefinition;
 import java.util.function.Function;
 import org.dataloader.DataLoader;
 import org.dataloader.DataLoaderRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.graphql.server.WebGraphQlInterceptor;
 import org.springframework.graphql.server.WebGraphQlRequest;
 import org.springframework.graphql.server.WebGraphQlResponse;
@@ -27,7 +28,7 @@ import reactor.core.publisher.Mono;
  * @BatchMapping}; one that becomes one needs this lifted first, once Spring Boot brings a graphql-java with the fix.
  */
 @Component
-class SubscriptionsWithoutDataLoaders extends SimplePerformantInstrumentation implements WebGraphQlInterceptor {
+class SubscriptionsWithoutDataLoaders extends SimplePerformantInstrumentation {
 
     /** Takes no loader: Spring registers into a request's registry when it has one, instead of making its own. */
     private static final DataLoaderRegistry NONE = new DataLoaderRegistry() {
@@ -57,20 +58,32 @@ class SubscriptionsWithoutDataLoaders extends SimplePerformantInstrumentation im
         }
     };
 
-    private final OperationRoles operations;
+    /**
+     * Gives a subscription's request the registry that takes no loader; the other requests keep Spring's. The
+     * operation's type comes from the access rules' cache of parsed documents, absent from {@code @GraphQlTest} slices
+     * (which run no subscription).
+     */
+    @Component
+    static class Registrations implements WebGraphQlInterceptor {
 
-    SubscriptionsWithoutDataLoaders(OperationRoles operations) {
-        this.operations = operations;
-    }
+        private final ObjectProvider<OperationRoles> operations;
 
-    @Override
-    public Mono<WebGraphQlResponse> intercept(WebGraphQlRequest request, Chain chain) {
-        if (operations.of(request.getDocument(), request.getOperationName()).operation()
-                == OperationDefinition.Operation.SUBSCRIPTION) {
-            request.configureExecutionInput(
-                    (input, builder) -> builder.dataLoaderRegistry(NONE).build());
+        Registrations(ObjectProvider<OperationRoles> operations) {
+            this.operations = operations;
         }
-        return chain.next(request);
+
+        @Override
+        public Mono<WebGraphQlResponse> intercept(WebGraphQlRequest request, Chain chain) {
+            OperationRoles roles = operations.getIfAvailable();
+            if (roles != null
+                    && roles.of(request.getDocument(), request.getOperationName())
+                                    .operation()
+                            == OperationDefinition.Operation.SUBSCRIPTION) {
+                request.configureExecutionInput(
+                        (input, builder) -> builder.dataLoaderRegistry(NONE).build());
+            }
+            return chain.next(request);
+        }
     }
 
     @Override
