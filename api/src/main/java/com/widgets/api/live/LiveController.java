@@ -102,7 +102,7 @@ class LiveController {
                                     + " changes happened since the cursor (widgets.live.max-replay): re-read what you"
                                     + " show and subscribe without `after`.");
                 }
-                events.add(LiveEvent.of(event, cursor));
+                events.add(LiveEvent.replayed(event, cursor));
                 ids.add(event.id());
             }
             if (!page.isEmpty()) {

@@ -11,7 +11,8 @@ import java.util.Set;
 /**
  * A committed change as a {@code wiringChanged} subscriber gets it: the history's event and the cursor to resume
  * from. Built once per change for every subscriber; GraphQL reads its fields by name, as it does a {@link
- * WiringEvent}'s.
+ * WiringEvent}'s. {@code selections} holds what the change's GraphQL selections came to, so that subscribers who
+ * asked for the same selection share one execution ({@link OncePerChangeStrategy}).
  */
 record LiveEvent(
         long id,
@@ -23,9 +24,20 @@ record LiveEvent(
         String name,
         Set<PortType> ports,
         Origin origin,
-        String cursor) {
+        String cursor,
+        ExecutedSelections selections) {
 
+    /** A change the fanout hands to every subscriber watching it: its selections are executed once each. */
     static LiveEvent of(WiringEvent event, String cursor) {
+        return of(event, cursor, new ExecutedSelections());
+    }
+
+    /** A change replayed for one resumed subscriber: nobody shares it, so nothing is kept. */
+    static LiveEvent replayed(WiringEvent event, String cursor) {
+        return of(event, cursor, ExecutedSelections.NONE);
+    }
+
+    private static LiveEvent of(WiringEvent event, String cursor, ExecutedSelections selections) {
         return new LiveEvent(
                 event.id(),
                 event.at(),
@@ -36,6 +48,7 @@ record LiveEvent(
                 event.name(),
                 event.ports(),
                 event.origin(),
-                cursor);
+                cursor,
+                selections);
     }
 }
