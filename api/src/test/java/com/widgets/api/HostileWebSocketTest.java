@@ -83,6 +83,12 @@ class HostileWebSocketTest {
                 4401,
                 false,
                 text("{\"id\":\"1\",\"type\":\"subscribe\",\"payload\":{\"query\":\"" + WATCH + "\"}}"));
+        closes(
+                "connection_init twice, the second with id null",
+                4429,
+                true,
+                text("{\"id\":null,\"type\":\"connection_init\",\"payload\":{}}"));
+        closes("a ping whose id is a number", 4400, true, text("{\"id\":7,\"type\":\"ping\"}"));
         closes("connection_init twice", 4429, true, text(INIT));
         closes("connection_init without a token", 4401, false, text("{\"type\":\"connection_init\"}"));
         closes(

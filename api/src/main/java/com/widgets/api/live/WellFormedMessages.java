@@ -74,8 +74,9 @@ class WellFormedMessages {
         if (!CLIENT_TYPES.contains(message.get("type").asString())) {
             return "unknown type; a client sends " + String.join(", ", CLIENT_TYPES);
         }
-        if (message.has("id") && !message.get("id").isString()) {
-            return "'id' must be a string";
+        JsonNode id = message.path("id");
+        if (!id.isMissingNode() && !id.isNull() && !id.isString()) {
+            return "'id' must be a string"; // null is what Spring's own client sends with connection_init and ping
         }
         JsonNode payload = message.path("payload");
         if (!payload.isMissingNode() && !payload.isNull() && !payload.isObject()) {
