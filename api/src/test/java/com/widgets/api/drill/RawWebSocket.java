@@ -2,6 +2,7 @@ package com.widgets.api.drill;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -121,7 +122,11 @@ public final class RawWebSocket implements AutoCloseable {
                 length = in.readLong();
             }
             byte[] payload = new byte[(int) length];
-            in.readFully(payload);
+            try {
+                in.readFully(payload);
+            } catch (EOFException cut) {
+                return null; // the server dropped the connection in the middle of a frame (a send that timed out)
+            }
             switch (first & 0x0f) {
                 case 0x1 -> {
                     return new String(payload, StandardCharsets.UTF_8);
