@@ -83,6 +83,14 @@ public final class ServiceProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGKILL, as {@code kill -9}: no shutdown hook runs; returns once it ended. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("the service did not end within 30 s of SIGKILL");
+        }
+    }
+
     @Override
     public void close() {
         process.destroyForcibly();

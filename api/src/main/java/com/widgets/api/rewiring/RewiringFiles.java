@@ -14,17 +14,21 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.util.FileSystemUtils;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.multipart.MultipartHttpServletRequest;
 
 /**
  * Where rewiring files live on the server: uploads are streamed into a directory of their own under {@code
- * widgets.rewiring.upload-dir} (kept there while a job may still need them, see {@link UploadSweeper}), and {@code startRewiring} may only run
- * files inside the upload directory, the inbox or {@code widgets.rewiring.allowed-dirs} — never any other file.
+ * widgets.rewiring.upload-dir}, first among the {@link PartialUploads partial ones} and moved into place once complete
+ * and checked (kept there while a job may still need them, see {@link UploadSweeper}), and {@code startRewiring} may
+ * only run complete files inside the upload directory, the inbox or {@code widgets.rewiring.allowed-dirs} — never any
+ * other file.
  */
 @Component
 class RewiringFiles {
@@ -34,10 +38,13 @@ class RewiringFiles {
     private static final int MAX_NAME = 200;
 
     private final Path uploads;
+    private final PartialUploads partials;
     private final List<Path> allowed = new ArrayList<>();
     private final long maxDecompressed;
+    private final AtomicInteger spooling = new AtomicInteger();
 
-    RewiringFiles(RewiringSettings settings, IngestProperties ingest) throws IOException {
+    RewiringFiles(RewiringSettings settings, IngestProperties ingest, PartialUploads partials) throws IOException {
+        this.partials = partials;
         this.maxDecompressed = ingest.maxDecompressedSize().toBytes();
         this.uploads =
                 Files.createDirectories(settings.uploadDir()).toAbsolutePath().normalize();
@@ -56,8 +63,9 @@ class RewiringFiles {
     }
 
     /**
-     * Writes an upload's bytes to disk as they arrive; the returned file keeps the (cleaned) name it was sent as. A
-     * disk with no room left is {@code STORAGE_FULL}, and nothing of the upload is kept.
+     * Writes an upload's bytes to disk as they arrive, as a partial upload; the returned file keeps the (cleaned) name
+     * it was sent as, and is {@link #publish published} once checked. A disk with no room left is {@code
+     * STORAGE_FULL}, and nothing of the upload is kept.
      */
     Path store(String fileName, InputStream body) throws IOException {
         Path file = newUpload(fileName);
@@ -73,7 +81,10 @@ class RewiringFiles {
         return file;
     }
 
-    /** Moves a multipart upload (already spooled to disk by the container) into place; as above when it has no room. */
+    /**
+     * Moves a multipart upload, already spooled to disk by the container among the partial uploads, into a partial
+     * upload's place (a rename: the same disk); as above when it has no room.
+     */
     Path store(String fileName, MultipartFile part) throws IOException {
         Path file = newUpload(fileName);
         try {
@@ -86,6 +97,58 @@ class RewiringFiles {
             throw e;
         }
         return file;
+    }
+
+    /**
+     * Renames a complete, checked upload to its final place, where jobs, the sweeper and {@code startRewiring} see it:
+     * the last step before its job starts (the job reads it at once, on a thread of its own).
+     */
+    Path publish(Path partial) throws IOException {
+        try {
+            return partials.publish(partial, uploads);
+        } catch (IOException | RuntimeException e) {
+            discard(partial);
+            throw e;
+        }
+    }
+
+    /**
+     * One multipart upload, from the container's parsing of its part to the part's move into place: while it lasts,
+     * {@link Spooling#part} makes sure the spool exists and, when the part did not fit on the disk, deletes what the
+     * container left of it (it keeps a part it could not finish writing) unless another multipart upload is under way
+     * (then the sweeper deletes it, {@link PartialUploads#OWN_LEFTOVER} later).
+     */
+    Spooling spooling() {
+        spooling.incrementAndGet();
+        return new Spooling();
+    }
+
+    final class Spooling implements AutoCloseable {
+
+        private boolean open = true;
+
+        MultipartFile part(MultipartHttpServletRequest multipart, String name) throws IOException {
+            try {
+                partials.spool();
+                return multipart.getFile(name);
+            } catch (IOException | MultipartException e) {
+                if (outOfSpace(e)) {
+                    if (spooling.get() == 1) {
+                        partials.deleteSpoolLeftovers();
+                    }
+                    throw storageFull();
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (open) {
+                open = false;
+                spooling.decrementAndGet();
+            }
+        }
     }
 
     /**
@@ -144,8 +207,7 @@ class RewiringFiles {
 
     private Path newUpload(String fileName) throws IOException {
         try {
-            return Files.createDirectories(uploads.resolve(UUID.randomUUID().toString()))
-                    .resolve(fileName);
+            return partials.newUpload(fileName);
         } catch (IOException e) {
             if (outOfSpace(e)) {
                 throw storageFull();
@@ -202,11 +264,17 @@ class RewiringFiles {
         if (root == null) {
             throw outside(field);
         }
+        if (isPartial(path)) {
+            throw partial(field);
+        }
         Path real;
         try {
             real = path.toRealPath();
             if (!Files.isRegularFile(real) || rootOf(real) == null) {
                 throw outside(field);
+            }
+            if (isPartial(real)) {
+                throw partial(field);
             }
         } catch (IOException e) {
             throw new InvalidInput(field, "names no file: '" + path.getFileName() + "' does not exist there");
@@ -229,6 +297,22 @@ class RewiringFiles {
             }
         }
         return null;
+    }
+
+    private boolean isPartial(Path path) {
+        Path root = partials.root();
+        try {
+            return path.startsWith(root) || (Files.exists(root) && path.startsWith(root.toRealPath()));
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private static InvalidInput partial(String field) {
+        return new InvalidInput(
+                field,
+                "names an upload that is still arriving, or was cut off: only complete uploads run; upload the file"
+                        + " again with POST /rewiring/jobs");
     }
 
     private InvalidInput outside(String field) {

@@ -30,7 +30,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.multipart.MultipartHttpServletRequest;
 
@@ -90,28 +89,23 @@ class RewiringRestController {
         RewiringMode mode = mode(query.get("mode"));
         Path file;
         if (request instanceof MultipartHttpServletRequest multipart) {
-            MultipartFile part;
-            try {
-                part = multipart.getFile("file");
-            } catch (MultipartException e) {
-                // the container spools the parts to its temporary directory as it parses them
-                if (RewiringFiles.outOfSpace(e)) {
-                    throw RewiringFiles.storageFull();
+            try (RewiringFiles.Spooling spooling = files.spooling()) {
+                // the container spools the part among the partial uploads as it parses it, here
+                MultipartFile part = spooling.part(multipart, "file");
+                if (part == null) {
+                    throw new InvalidInput(
+                            "file",
+                            "is required: send the rewiring file as the multipart field 'file' (curl -F"
+                                    + " file=@rewire.csv)");
                 }
-                throw e;
+                if (query.get("mode") == null && multipart.getParameter("mode") != null) {
+                    mode = mode(multipart.getParameter("mode"));
+                }
+                String given = part.getOriginalFilename();
+                String name = RewiringFiles.fileName(
+                        "filename", given == null || given.isBlank() ? query.get("filename") : given);
+                file = files.store(name, part);
             }
-            if (part == null) {
-                throw new InvalidInput(
-                        "file",
-                        "is required: send the rewiring file as the multipart field 'file' (curl -F file=@rewire.csv)");
-            }
-            if (query.get("mode") == null && multipart.getParameter("mode") != null) {
-                mode = mode(multipart.getParameter("mode"));
-            }
-            String given = part.getOriginalFilename();
-            String name = RewiringFiles.fileName(
-                    "filename", given == null || given.isBlank() ? query.get("filename") : given);
-            file = files.store(name, part);
         } else {
             String name = RewiringFiles.fileName("filename", query.get("filename"));
             try {
@@ -121,6 +115,9 @@ class RewiringRestController {
             }
         }
         files.check(file, true);
+        // Only now, complete and checked, does the upload get its final name: a process killed before this point
+        // leaves a partial upload, deleted at the next start, and no job.
+        file = files.publish(file);
         long id = jobs.submit(file, mode, actor);
         return ResponseEntity.accepted()
                 .location(URI.create(request.getContextPath() + jobPath(id)))

@@ -21,8 +21,9 @@ import org.springframework.util.FileSystemUtils;
 /**
  * Deletes uploads no job needs any more, every {@code widgets.rewiring.upload-sweep-interval}: at once when their job
  * completed, {@code widgets.rewiring.upload-retention} after it failed or stopped (until then it can be restarted), and
- * uploads no job ever ran (a crash between storing and starting) once they are that old. Uploads of jobs that wait,
- * run or stop are never touched.
+ * uploads no job ever ran (a crash between publishing and starting) once they are that old. Uploads of jobs that wait,
+ * run or stop are never touched. Partial uploads are not uploads: those of processes that ended go at every sweep
+ * ({@link PartialUploads}), those still arriving are never touched.
  */
 @Component
 class UploadSweeper implements SchedulingConfigurer {
@@ -30,11 +31,13 @@ class UploadSweeper implements SchedulingConfigurer {
     private static final Logger log = LoggerFactory.getLogger(UploadSweeper.class);
 
     private final Path uploads;
+    private final PartialUploads partials;
     private final RewiringSettings settings;
     private final RewiringJobs jobs;
 
-    UploadSweeper(RewiringFiles files, RewiringSettings settings, RewiringJobs jobs) {
+    UploadSweeper(RewiringFiles files, PartialUploads partials, RewiringSettings settings, RewiringJobs jobs) {
         this.uploads = files.uploads();
+        this.partials = partials;
         this.settings = settings;
         this.jobs = jobs;
     }
@@ -56,17 +59,22 @@ class UploadSweeper implements SchedulingConfigurer {
         }
     }
 
-    /** Deletes what is no longer needed as of {@code now}; returns how many uploads went. */
+    /**
+     * Deletes what is no longer needed as of {@code now}; returns how many uploads went, partial ones of processes
+     * that ended included.
+     */
     int sweep(Instant now) {
+        int deleted = partials.deleteAbandoned(now);
         Map<Path, Path> dirOf = new HashMap<>(); // each upload's file, or the directory itself when it holds none
         try (Stream<Path> dirs = Files.list(uploads)) {
-            for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+            for (Path dir : dirs.filter(Files::isDirectory)
+                    .filter(dir -> !dir.equals(partials.root()))
+                    .toList()) {
                 dirOf.put(onlyFile(dir).orElse(dir), dir);
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot list " + uploads + ": " + e.getMessage(), e);
         }
-        int deleted = 0;
         for (Path done : jobs.finishedWith(dirOf.keySet(), settings.uploadRetention(), now)) {
             deleted += delete(dirOf.get(done));
         }

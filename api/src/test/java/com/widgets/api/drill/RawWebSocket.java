@@ -2,6 +2,7 @@ package com.widgets.api.drill;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -13,9 +14,10 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * A WebSocket client on a plain socket, so a drill can decide how much it reads: with a small receive buffer and no
  * reading, it is a subscriber that never reads, whose TCP window closes after a few kilobytes and makes the server's
- * sends block. Text frames only (the graphql-transport-ws messages), masked as a client's must be.
+ * sends block. It sends what it is told, masked as a client's must be: text frames (the graphql-transport-ws
+ * messages), and for hostile-input tests any frame at all.
  */
-final class RawWebSocket implements AutoCloseable {
+public final class RawWebSocket implements AutoCloseable {
 
     private final Socket socket;
     private final DataInputStream in;
@@ -28,7 +30,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** Opens {@code /graphql} with the graphql-transport-ws subprotocol; {@code receiveBuffer} 0 leaves the default. */
-    static RawWebSocket open(int port, int receiveBuffer) throws IOException {
+    public static RawWebSocket open(int port, int receiveBuffer) throws IOException {
         Socket socket = new Socket();
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer); // before connecting, so the window is offered this small
@@ -68,16 +70,25 @@ final class RawWebSocket implements AutoCloseable {
         send("{\"id\":\"1\",\"type\":\"subscribe\",\"payload\":{\"query\":" + DrillHttp.quoted(document) + "}}");
     }
 
-    synchronized void send(String text) throws IOException {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    public void send(String text) throws IOException {
+        send(0x1, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** One whole frame: {@code opcode} 0x1 text, 0x2 binary, 0x9 ping; the payload as given (UTF-8 or not). */
+    public synchronized void send(int opcode, byte[] payload) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write(0x81); // FIN, text
+        frame.write(0x80 | opcode); // FIN
         if (payload.length < 126) {
             frame.write(0x80 | payload.length);
-        } else {
+        } else if (payload.length < 65_536) {
             frame.write(0x80 | 126);
             frame.write(payload.length >> 8);
             frame.write(payload.length & 0xff);
+        } else {
+            frame.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                frame.write((int) ((long) payload.length >> shift) & 0xff);
+            }
         }
         byte[] mask = new byte[4];
         ThreadLocalRandom.current().nextBytes(mask);
@@ -89,8 +100,10 @@ final class RawWebSocket implements AutoCloseable {
         out.flush();
     }
 
-    /** The next text message, or {@code "CLOSE <code>"} for a close frame, or null when the connection ended. */
-    String receive() throws IOException {
+    /**
+     * The next text message, or {@code "CLOSE <code> <reason>"} for a close frame, or null when the connection ended.
+     */
+    public String receive() throws IOException {
         while (true) {
             int first;
             try {
@@ -109,20 +122,32 @@ final class RawWebSocket implements AutoCloseable {
                 length = in.readLong();
             }
             byte[] payload = new byte[(int) length];
-            in.readFully(payload);
+            try {
+                in.readFully(payload);
+            } catch (EOFException cut) {
+                return null; // the server dropped the connection in the middle of a frame (a send that timed out)
+            }
             switch (first & 0x0f) {
                 case 0x1 -> {
                     return new String(payload, StandardCharsets.UTF_8);
                 }
                 case 0x8 -> {
                     int code = payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 0;
-                    return "CLOSE " + code;
+                    String reason = payload.length > 2
+                            ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8)
+                            : "";
+                    return ("CLOSE " + code + " " + reason).strip();
                 }
                 default -> {
                     // pings and pongs: nothing the drills need to answer
                 }
             }
         }
+    }
+
+    /** Stops waiting for the server after {@code millis}: {@link #receive} then says the connection ended. */
+    public void timeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
     }
 
     @Override

@@ -222,6 +222,23 @@ class RewiringGraphQlTest {
     }
 
     @Test
+    void startRewiringRefusesAPartialUploadThoughItHasARewiringFilesName() throws Exception {
+        Path partial = Files.createDirectories(uploads.resolve(".partial/gone-process/" + UUID.randomUUID()))
+                .resolve("cut.csv");
+        Files.writeString(partial, "op,serial_number,name,ports\nadd,CUT-1,Cut,P\n");
+        Integer jobsBefore = jdbc.queryForObject("SELECT count(*) FROM batch_job_instance", Integer.class);
+
+        ResponseError error =
+                refusal("mutation { startRewiring(input: {path: \"" + partial.toAbsolutePath() + "\"}) { id } }");
+
+        assertThat(error.getExtensions()).containsEntry("code", "INVALID_INPUT").containsEntry("field", "input.path");
+        assertThat(error.getMessage()).contains("an upload that is still arriving, or was cut off");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batch_job_instance", Integer.class))
+                .as("no job")
+                .isEqualTo(jobsBefore);
+    }
+
+    @Test
     void startRewiringRefusesAFileNoJobCouldReadNamingItByItsNameOnly() throws Exception {
         String blank = file("blank.csv", "\n\n  \n");
         String notGzip = file("plain.csv.gz", "op,serial_number\nremove,X\n");

@@ -167,6 +167,33 @@ class UploadSweeperTest {
         assertThat(empty).doesNotExist();
     }
 
+    @Test
+    void partialUploadsGoOnceTheirProcessEndedAndOnlyThen() throws Exception {
+        Path partials = uploadDir.resolve(PartialUploads.DIR);
+        Path gone = Files.createDirectories(
+                partials.resolve("ended-process").resolve(UUID.randomUUID().toString()));
+        Files.writeString(gone.resolve("cut.csv"), "op,serial_number\nremove,X\n");
+        Files.writeString(gone.getParent().resolve(".lock"), ""); // nobody holds it
+        Path alive = Files.createDirectories(partials.resolve("live-process"));
+        Files.writeString(alive.resolve("upload_arriving.tmp"), "op,serial_number\n");
+        try (var channel = java.nio.channels.FileChannel.open(
+                        alive.resolve(".lock"),
+                        java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.WRITE);
+                var lock = channel.lock()) {
+
+            sweeper.sweep(Instant.now());
+
+            assertThat(gone.getParent()).doesNotExist();
+            assertThat(alive.resolve("upload_arriving.tmp"))
+                    .as("a process that lives keeps its partial uploads")
+                    .exists();
+            assertThat(partials).as("not taken for an upload no job ran").isDirectory();
+        }
+        sweeper.sweep(Instant.now());
+        assertThat(alive).doesNotExist();
+    }
+
     private Path strayUpload(Instant modified) throws IOException {
         Path dir = Files.createDirectories(uploadDir.resolve(UUID.randomUUID().toString()));
         Path file = Files.writeString(dir.resolve(unique("stray")), "op,serial_number\nremove,X\n");
