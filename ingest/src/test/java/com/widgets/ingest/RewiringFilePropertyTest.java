@@ -294,6 +294,10 @@ class RewiringFilePropertyTest {
                     if (peer == 1 || peer == 3) {
                         values.put("peer_port", pp);
                     }
+                    // an empty cell is an absent one: "unlink,A,P,,,," names no peer, whatever was meant to be there
+                    values.entrySet()
+                            .removeIf(e -> e.getKey().startsWith("peer_")
+                                    && e.getValue().text().isEmpty());
                     return fields("unlink", values);
                 });
         Arbitrary<Spec> garbage = Arbitraries.of(
