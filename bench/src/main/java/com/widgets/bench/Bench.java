@@ -288,13 +288,12 @@ public final class Bench {
         results.add("load", "widgets + links loaded (upload to completion)", total, "s", null, null);
         double heapMiB = Math.max(widgets.heapPeak, links.heapPeak) / 1048576.0;
         results.add("load", "rewiring job heap peak (service -Xmx512m)", heapMiB, "MiB", null, null);
-        double ratio = links.opsPerSecond / linkBound;
-        results.goal(
+        results.ratioGoal(
                 "rewiring job on the link file ≥ 0.8 of the set-based SQL bound" + scale,
-                String.format(Locale.ROOT, "%.2f (%,.0f vs %,.0f lines/s)", ratio, links.opsPerSecond, linkBound),
-                0.8,
-                ratio,
-                true);
+                links.opsPerSecond,
+                linkBound,
+                "lines/s",
+                0.8);
         results.goal(
                 "rewiring job heap ≤ 512 MB", String.format(Locale.ROOT, "%.0f MiB", heapMiB), 512, heapMiB, false);
         results.goal(
@@ -365,18 +364,12 @@ public final class Bench {
                         own,
                         sql,
                         "as above");
-                double ratio = api.opsPerSecond() / sql.opsPerSecond();
-                results.goal(
+                results.ratioGoal(
                         "GraphQL `link`/`unlink` ≥ 0.5 of the SQL bound at concurrency 32, a subscriber listening",
-                        String.format(
-                                Locale.ROOT,
-                                "%.2f (%,.0f vs %,.0f ops/s)",
-                                ratio,
-                                api.opsPerSecond(),
-                                sql.opsPerSecond()),
-                        0.5,
-                        ratio,
-                        true);
+                        api.opsPerSecond(),
+                        sql.opsPerSecond(),
+                        "ops/s",
+                        0.5);
                 results.goal(
                         "GraphQL `link`/`unlink` p99 ≤ 20 ms at concurrency 32",
                         String.format(
@@ -444,18 +437,12 @@ public final class Bench {
                     sql,
                     "the same read as one SQL join, a connection per client");
             if (concurrency == 8) {
-                double ratio = api.opsPerSecond() / sql.opsPerSecond();
-                results.goal(
+                results.ratioGoal(
                         "`widget` query ≥ 0.25 of the SQL bound at concurrency 8" + scale,
-                        String.format(
-                                Locale.ROOT,
-                                "%.2f (%,.0f vs %,.0f ops/s)",
-                                ratio,
-                                api.opsPerSecond(),
-                                sql.opsPerSecond()),
-                        0.25,
-                        ratio,
-                        true);
+                        api.opsPerSecond(),
+                        sql.opsPerSecond(),
+                        "ops/s",
+                        0.25);
                 results.goal(
                         "`widget` query p99 ≤ 5 ms at concurrency 8" + scale,
                         String.format(

@@ -92,6 +92,17 @@ final class Results {
         goals.add(new Goal(goal, measured, met ? "met" : Double.isFinite(factor) ? "missed " + by : "missed"));
     }
 
+    /** A goal on the ratio of our figure to its bound: "0.29 (11,718 vs 39,819 lines/s)". */
+    void ratioGoal(String goal, double ours, double bound, String unit, double target) {
+        double ratio = ours / bound;
+        goal(
+                goal,
+                String.format(Locale.ROOT, "%.2f (%,.0f vs %,.0f %s)", ratio, ours, bound, unit),
+                target,
+                ratio,
+                true);
+    }
+
     /** A goal the harness cannot judge yet: what it measured, and why there is no verdict. */
     void unmeasured(String goal, String measured) {
         goals.add(new Goal(goal, measured, "no verdict"));

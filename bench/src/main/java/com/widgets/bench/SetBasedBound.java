@@ -62,49 +62,59 @@ final class SetBasedBound {
 
     /** Links per second of the link file's links written set-based on a copy of {@code port} with every port free. */
     static double links(DataSource db, boolean citus, Path file) throws Exception {
-        try (Connection c = db.getConnection();
-                Statement s = c.createStatement()) {
-            drop(s);
-            s.execute("CREATE TABLE bench_port (LIKE port INCLUDING ALL) WITH (fillfactor = 80)");
-            history(s);
-            if (citus) {
-                s.execute("SELECT create_distributed_table('bench_port', 'serial_number', colocate_with => 'port')");
-                s.execute("SELECT create_distributed_table('bench_history', 'serial_number', colocate_with => 'port')");
-            }
-            s.execute("INSERT INTO bench_port (serial_number, port) SELECT serial_number, port FROM port");
-            settle(s, "bench_port");
-        }
-        try {
-            return run(db, file, SetBasedBound::linkBatch);
-        } finally {
-            try (Connection c = db.getConnection();
-                    Statement s = c.createStatement()) {
-                drop(s);
-            }
-        }
+        return onScratchTables(
+                db,
+                s -> {
+                    s.execute("CREATE TABLE bench_port (LIKE port INCLUDING ALL) WITH (fillfactor = 80)");
+                    history(s);
+                    if (citus) {
+                        s.execute("SELECT create_distributed_table('bench_port', 'serial_number',"
+                                + " colocate_with => 'port')");
+                        s.execute("SELECT create_distributed_table('bench_history', 'serial_number',"
+                                + " colocate_with => 'port')");
+                    }
+                    s.execute("INSERT INTO bench_port (serial_number, port) SELECT serial_number, port FROM port");
+                    settle(s, "bench_port");
+                },
+                file,
+                SetBasedBound::linkBatch);
     }
 
     /** Widgets per second of the widget file's adds written set-based into empty tables shaped like the real ones. */
     static double adds(DataSource db, boolean citus, Path file) throws Exception {
+        return onScratchTables(
+                db,
+                s -> {
+                    s.execute("CREATE TABLE bench_widget (LIKE widget INCLUDING ALL)");
+                    s.execute("CREATE TABLE bench_port (LIKE port INCLUDING ALL) WITH (fillfactor = 80)");
+                    s.execute("ALTER TABLE bench_port ADD FOREIGN KEY (serial_number) REFERENCES bench_widget"
+                            + " ON DELETE CASCADE");
+                    history(s);
+                    if (citus) {
+                        for (String table : List.of("bench_widget", "bench_port", "bench_history")) {
+                            s.execute("SELECT create_distributed_table('" + table + "', 'serial_number',"
+                                    + " colocate_with => 'widget')");
+                        }
+                    }
+                    settle(s, null);
+                },
+                file,
+                SetBasedBound::addBatch);
+    }
+
+    /** Creates the scratch tables, writes the file into them, and drops them again whatever happens. */
+    private interface Setup {
+        void create(Statement s) throws SQLException;
+    }
+
+    private static double onScratchTables(DataSource db, Setup setup, Path file, Batch batch) throws Exception {
         try (Connection c = db.getConnection();
                 Statement s = c.createStatement()) {
             drop(s);
-            s.execute("CREATE TABLE bench_widget (LIKE widget INCLUDING ALL)");
-            s.execute("CREATE TABLE bench_port (LIKE port INCLUDING ALL) WITH (fillfactor = 80)");
-            s.execute(
-                    "ALTER TABLE bench_port ADD FOREIGN KEY (serial_number) REFERENCES bench_widget ON DELETE CASCADE");
-            history(s);
-            if (citus) {
-                s.execute(
-                        "SELECT create_distributed_table('bench_widget', 'serial_number', colocate_with => 'widget')");
-                s.execute("SELECT create_distributed_table('bench_port', 'serial_number', colocate_with => 'widget')");
-                s.execute(
-                        "SELECT create_distributed_table('bench_history', 'serial_number', colocate_with => 'widget')");
-            }
-            settle(s, null);
+            setup.create(s);
         }
         try {
-            return run(db, file, SetBasedBound::addBatch);
+            return run(db, file, batch);
         } finally {
             try (Connection c = db.getConnection();
                     Statement s = c.createStatement()) {
