@@ -20,9 +20,10 @@ import org.springframework.stereotype.Component;
 /**
  * Reads what committed, whichever replica or job wrote it, every {@code widgets.live.poll-interval} from the history
  * ({@link ChangeFeed}), over a connection of its own, and hands it to the {@link WiringFanout}; writers send nothing.
- * While nobody subscribes it only keeps its bearings; a change committed once a subscription is registered reaches
- * it. A lost connection is reconnected with back-off and the feed
- * carries on where it was: subscribers wait, they miss nothing.
+ * While nobody subscribes it only keeps its bearings, every {@code widgets.live.idle-poll-interval}; it checks for a
+ * first subscriber every poll interval without asking the database, so a new subscription waits one short interval at
+ * most, and a change committed once a subscription is registered reaches it. A lost connection is reconnected with
+ * back-off and the feed carries on where it was: subscribers wait, they miss nothing.
  */
 @Component
 class HistoryFeed implements SmartLifecycle {
@@ -33,6 +34,7 @@ class HistoryFeed implements SmartLifecycle {
     private final JdbcConnectionDetails database;
     private final WiringFanout fanout;
     private final Duration interval;
+    private final long idleNanos;
     private final ChangeFeed feed = new ChangeFeed();
     private volatile boolean running;
     private volatile Connection connection;
@@ -42,6 +44,7 @@ class HistoryFeed implements SmartLifecycle {
         this.database = database;
         this.fanout = fanout;
         this.interval = settings.pollInterval();
+        this.idleNanos = settings.idlePollInterval().toNanos();
     }
 
     @Override
@@ -78,12 +81,20 @@ class HistoryFeed implements SmartLifecycle {
             try (Connection open = connect()) {
                 connection = open;
                 JdbcTemplate jdbc = new JdbcTemplate(new SingleConnectionDataSource(open, true));
-                log.info("Reading committed wiring changes every {} ms", interval.toMillis());
+                log.info(
+                        "Reading committed wiring changes every {} ms while anyone subscribes, every {} ms otherwise",
+                        interval.toMillis(),
+                        idleNanos / 1_000_000);
                 backoff = Duration.ofMillis(200);
+                long lastLook = Long.MIN_VALUE;
                 while (running) {
-                    List<WiringEvent> events = feed.poll(jdbc, () -> fanout.subscriberCount() > 0);
-                    if (!events.isEmpty()) {
-                        fanout.publish(events, LiveCursor.of(feed.resumePoint()));
+                    boolean wanted = fanout.subscriberCount() > 0;
+                    if (wanted || lastLook == Long.MIN_VALUE || System.nanoTime() - lastLook >= idleNanos) {
+                        lastLook = System.nanoTime();
+                        List<WiringEvent> events = feed.poll(jdbc, () -> fanout.subscriberCount() > 0);
+                        if (!events.isEmpty()) {
+                            fanout.publish(events, LiveCursor.of(feed.resumePoint()));
+                        }
                     }
                     Thread.sleep(interval.toMillis());
                 }

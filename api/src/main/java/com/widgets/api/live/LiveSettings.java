@@ -8,7 +8,10 @@ import org.springframework.util.unit.DataSize;
 /**
  * {@code widgets.live.*}: live updates.
  *
- * @param pollInterval how often a replica reads what committed since its last look (the delay a change waits)
+ * @param pollInterval how often a replica reads what committed since its last look while someone subscribes (the
+ *     delay a change waits)
+ * @param idlePollInterval how often it takes its bearings while nobody subscribes (a look then reads no rows); a new
+ *     subscription does not wait for it
  * @param maxSubscriptions subscriptions one replica serves at most; the next one is refused
  * @param maxSubscriptionsPerConnection subscriptions one WebSocket connection may hold open at once
  * @param maxReplay changes a subscription resumed with {@code after} may be owed before it is refused
@@ -17,7 +20,8 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("widgets.live")
 record LiveSettings(
-        @DefaultValue("100ms") Duration pollInterval,
+        @DefaultValue("20ms") Duration pollInterval,
+        @DefaultValue("250ms") Duration idlePollInterval,
         @DefaultValue("10000") int maxSubscriptions,
         @DefaultValue("100") int maxSubscriptionsPerConnection,
         @DefaultValue("100000") int maxReplay,
@@ -26,6 +30,10 @@ record LiveSettings(
     LiveSettings {
         if (pollInterval.compareTo(Duration.ofMillis(5)) < 0) {
             throw new IllegalArgumentException("widgets.live.poll-interval must be at least 5ms");
+        }
+        if (idlePollInterval.compareTo(pollInterval) < 0) {
+            throw new IllegalArgumentException(
+                    "widgets.live.idle-poll-interval must not be shorter than widgets.live.poll-interval");
         }
         if (maxSubscriptions < 1 || maxSubscriptionsPerConnection < 1 || maxReplay < 1) {
             throw new IllegalArgumentException("widgets.live.max-* settings must be positive");

@@ -47,7 +47,8 @@ class WiringFanoutTest {
         WiringEvent event = store.history("F-1", null, 1).get(0);
         WiringFanout fanout = new WiringFanout(
                 new GraphQlSettings(12, 20000, 30, 1000, 100, DataSize.ofKilobytes(256), 10, 10000, 64),
-                new LiveSettings(Duration.ofMillis(100), 10, 2, 1000, DataSize.ofKilobytes(16)));
+                new LiveSettings(
+                        Duration.ofMillis(100), Duration.ofMillis(250), 10, 2, 1000, DataSize.ofKilobytes(16)));
 
         AtomicReference<Throwable> slowError = new AtomicReference<>();
         List<LiveEvent> slowGot = new CopyOnWriteArrayList<>();
@@ -107,7 +108,8 @@ class WiringFanoutTest {
         WiringEvent event = store.history("F-1", null, 1).get(0);
         WiringFanout fanout = new WiringFanout(
                 new GraphQlSettings(12, 20000, 30, 1000, 100, DataSize.ofKilobytes(256), 10, 10000, 64),
-                new LiveSettings(Duration.ofMillis(100), 10, 5, 1000, DataSize.ofKilobytes(16)));
+                new LiveSettings(
+                        Duration.ofMillis(100), Duration.ofMillis(250), 10, 5, 1000, DataSize.ofKilobytes(16)));
         List<LiveEvent> allGot = new CopyOnWriteArrayList<>();
         List<LiveEvent> widgetGot = new CopyOnWriteArrayList<>();
         AtomicReference<Throwable> ended = new AtomicReference<>();
@@ -150,7 +152,7 @@ class WiringFanoutTest {
     void subscriptionsOverTheReplicasOrTheConnectionsLimitAreRefused() {
         WiringFanout fanout = new WiringFanout(
                 new GraphQlSettings(12, 20000, 30, 1000, 100, DataSize.ofKilobytes(256), 10, 10000, 64),
-                new LiveSettings(Duration.ofMillis(100), 3, 2, 1000, DataSize.ofKilobytes(16)));
+                new LiveSettings(Duration.ofMillis(100), Duration.ofMillis(250), 3, 2, 1000, DataSize.ofKilobytes(16)));
         var first = fanout.subscribe(Set.of("A"), "one", ALL);
         fanout.subscribe(null, "one", ALL);
         assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(
