@@ -136,6 +136,22 @@ final class SetBasedBound {
     }
 
     /**
+     * Settles the wiring tables as {@link #settle} does the bound's copies — VACUUM ANALYZE, then a checkpoint — so the
+     * job's link file meets them in the state the link bound meets its copy; returns the seconds it took.
+     */
+    static double settleWiring(DataSource db) throws SQLException {
+        long t0 = System.nanoTime();
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement()) {
+            for (String table : List.of("widget", "port", "wiring_history")) {
+                s.execute("VACUUM ANALYZE " + table);
+            }
+            settle(s, null);
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /**
      * Statistics for the planner, then a checkpoint, so the copy's writes are not flushed on the bound's time (the job
      * too starts its file some while after the data it rewires was written).
      */
