@@ -161,6 +161,7 @@ final class ChunkWrites {
                 throw e;
             }
             if (!locked) {
+                recorder.lockingRows();
                 // Locked parts stay small: whoever waits for their rows waits for one short transaction.
                 for (int from = 0; from < ops.size(); from += LOCKED_PART) {
                     List<? extends WiringOp> part = ops.subList(from, Math.min(ops.size(), from + LOCKED_PART));

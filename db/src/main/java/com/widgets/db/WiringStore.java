@@ -146,6 +146,14 @@ public class WiringStore {
          * @param outcomes the part's outcomes, in order; empty for a chunk with no operations
          */
         void record(int from, List<OpOutcome> outcomes);
+
+        /**
+         * The chunk kept meeting concurrent changes, and its parts now lock their rows before reading them — every
+         * port of each widget they name, other ports than the chunk's own included. Called once, outside any
+         * transaction, before any part of the chunk committed: an exception thrown here ends the chunk with nothing
+         * of it written. Does nothing by default.
+         */
+        default void lockingRows() {}
     }
 
     /**

@@ -3,7 +3,7 @@ package com.widgets.ingest.rewire;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStream;
@@ -13,6 +13,9 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
  * Writes a chunk of lines in apply mode. The store commits the chunk's wiring changes — in one transaction, or in parts
  * when its widgets are busy — and with each part, in the same transaction, its rejects and how far the job got
  * ({@link CommittedLines}). The counts also join the step's execution context with the reader's position.
+ *
+ * <p>A big chunk whose two halves touch no row in common ({@link Halves}) is written by two connections at once, the
+ * second half's commits held back until the first half's are done (see {@link SecondWriter#write}).
  */
 class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
 
@@ -26,6 +29,7 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
     private final CommittedLines committed;
     private final RewiringProgress progress;
     private final RewiringFileReader reader;
+    private final SecondWriter second;
     private final long jobId;
     private CommittedLines.Position position = CommittedLines.Position.START;
 
@@ -35,12 +39,14 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
             CommittedLines committed,
             RewiringProgress progress,
             RewiringFileReader reader,
+            SecondWriter second,
             long jobId) {
         this.judge = judge;
         this.rejects = rejects;
         this.committed = committed;
         this.progress = progress;
         this.reader = reader;
+        this.second = second;
         this.jobId = jobId;
     }
 
@@ -61,20 +67,12 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
         if (lines.isEmpty()) {
             return;
         }
-        // Where each part starts: a part may be recorded more than once (an attempt that rolled back, then a retry or
-        // its halves), so it builds on the position the part before it committed, never on the latest recorded.
-        NavigableMap<Long, CommittedLines.Position> before = new TreeMap<>();
-        before.put(position.lastLine(), position);
-        judge.apply(lines, (firstLine, part) -> {
-            CommittedLines.Position base = before.floorEntry(firstLine - 1).getValue();
-            CommittedLines.Position after =
-                    new CommittedLines.Position(part.lastLine(), base.counts().plus(part.counts()));
-            rejects.add(jobId, part.rejects());
-            committed.save(jobId, after);
-            before.put(part.lastLine(), after);
-            progress.update(jobId, after.counts(), reader.totalLines());
-        });
-        position = before.lastEntry().getValue();
+        Parts parts = new Parts(position, reader.totalLines());
+        Halves halves = second.enabled() ? Halves.of(lines) : null;
+        if (halves == null || !second.write(halves, judge, parts, jobId)) {
+            judge.apply(lines, parts);
+        }
+        position = parts.last();
     }
 
     @Override
@@ -100,5 +98,36 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
         context.putLong(APPLIED, counts.applied());
         context.putLong(UNCHANGED, counts.unchanged());
         context.putLong(REJECTED, counts.rejected());
+    }
+
+    /**
+     * Keeps the verdicts of a chunk's parts, each inside its part's transaction, on whichever writer's thread. A part
+     * may be recorded more than once (an attempt that rolled back, then a retry or its halves), so it builds on the
+     * position the part before it committed, never on the latest recorded.
+     */
+    private final class Parts implements LineJudge.Recorder {
+        private final NavigableMap<Long, CommittedLines.Position> before = new ConcurrentSkipListMap<>();
+        /** Read on the job's thread: the reader is step-scoped, which a second writer's thread is not. */
+        private final long totalLines;
+
+        Parts(CommittedLines.Position start, long totalLines) {
+            before.put(start.lastLine(), start);
+            this.totalLines = totalLines;
+        }
+
+        @Override
+        public void record(long firstLine, LineJudge.Verdict part) {
+            CommittedLines.Position base = before.floorEntry(firstLine - 1).getValue();
+            CommittedLines.Position after =
+                    new CommittedLines.Position(part.lastLine(), base.counts().plus(part.counts()));
+            rejects.add(jobId, part.rejects());
+            committed.save(jobId, after);
+            before.put(part.lastLine(), after);
+            progress.update(jobId, after.counts(), totalLines);
+        }
+
+        CommittedLines.Position last() {
+            return before.lastEntry().getValue();
+        }
     }
 }

@@ -17,6 +17,8 @@ import org.springframework.util.unit.DataSize;
  *     until the whole file is written
  * @param maxDecompressedSize the most a gzip-compressed file may decompress to; a bigger one (a gzip bomb) is refused
  *     before any job runs it, as soon as decompressing it gets that far
+ * @param writers connections an apply-mode job writes a chunk with: 2 writes the halves of a big chunk side by side
+ *     when they touch no row in common (and a slot of {@code maxRunningJobs} is free for the second), 1 never
  */
 @ConfigurationProperties("widgets.ingest")
 public record IngestProperties(
@@ -26,7 +28,8 @@ public record IngestProperties(
         @DefaultValue("*/30 * * * * *") String schedule,
         @DefaultValue("4") int maxRunningJobs,
         @DefaultValue("100000") long atomicMaxLines,
-        @DefaultValue("4GB") DataSize maxDecompressedSize) {
+        @DefaultValue("4GB") DataSize maxDecompressedSize,
+        @DefaultValue("2") int writers) {
 
     public IngestProperties {
         if (chunkSize < 1 || chunkSize > 100_000) {
@@ -40,6 +43,9 @@ public record IngestProperties(
         }
         if (maxRunningJobs < 1 || maxRunningJobs > 64) {
             throw new IllegalArgumentException("widgets.ingest.max-running-jobs must be between 1 and 64");
+        }
+        if (writers < 1 || writers > 2) {
+            throw new IllegalArgumentException("widgets.ingest.writers must be 1 or 2");
         }
     }
 }

@@ -21,6 +21,9 @@ class LineJudge {
     interface Recorder {
         /** @param firstLine the line number of the part's first line */
         void record(long firstLine, Verdict part);
+
+        /** See {@link WiringStore.PartRecorder#lockingRows}. */
+        default void lockingRows() {}
     }
 
     private final WiringStore store;
@@ -36,11 +39,19 @@ class LineJudge {
      */
     void apply(List<? extends FileLine> lines, Recorder recorder) {
         Ops ops = Ops.of(lines);
-        store.applyChunkInParts(ops.ops, (from, outcomes) -> {
-            int to = from + outcomes.size();
-            int firstLine = from == 0 ? 0 : ops.lineOf.get(from - 1) + 1;
-            int endLine = to == ops.ops.size() ? lines.size() : ops.lineOf.get(to - 1) + 1;
-            recorder.record(lines.get(firstLine).number(), verdict(lines.subList(firstLine, endLine), outcomes));
+        store.applyChunkInParts(ops.ops, new WiringStore.PartRecorder() {
+            @Override
+            public void record(int from, List<OpOutcome> outcomes) {
+                int to = from + outcomes.size();
+                int firstLine = from == 0 ? 0 : ops.lineOf.get(from - 1) + 1;
+                int endLine = to == ops.ops.size() ? lines.size() : ops.lineOf.get(to - 1) + 1;
+                recorder.record(lines.get(firstLine).number(), verdict(lines.subList(firstLine, endLine), outcomes));
+            }
+
+            @Override
+            public void lockingRows() {
+                recorder.lockingRows();
+            }
         });
     }
 

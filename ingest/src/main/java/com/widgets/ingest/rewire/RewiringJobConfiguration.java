@@ -208,9 +208,23 @@ public class RewiringJobConfiguration {
             RejectStore rejectStore,
             JdbcTemplate jdbc,
             RewiringProgress rewiringProgress,
-            RewiringFileReader rewiringReader) {
+            RewiringFileReader rewiringReader,
+            SecondWriter secondWriter) {
         return new ChunkWriter(
-                lineJudge, rejectStore, new CommittedLines(jdbc), rewiringProgress, rewiringReader, jobId);
+                lineJudge,
+                rejectStore,
+                new CommittedLines(jdbc),
+                rewiringProgress,
+                rewiringReader,
+                secondWriter,
+                jobId);
+    }
+
+    /** Writes the second half of big chunks beside the first, in the slots of jobs not running now. */
+    @Bean
+    SecondWriter rewiringSecondWriter(
+            IngestProperties settings, @Qualifier("rewiringTaskExecutor") ThreadPoolTaskExecutor rewiringTaskExecutor) {
+        return new SecondWriter(settings.writers(), settings.maxRunningJobs(), rewiringTaskExecutor::getActiveCount);
     }
 
     @Bean
