@@ -22,12 +22,16 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * lock). Poll it on one connection in autocommit mode; keep the object across reconnections.
  *
  * <p>History ids and timestamps are taken when a transaction writes, not when it commits, so "id above the last seen"
- * alone would miss a row whose transaction took its id early and committed late. Each poll therefore also reads the
- * rows of the transactions that were running at the previous poll and have finished since (a row's {@code at} is its
- * transaction's start, the {@code xact_start} {@code pg_stat_activity} showed), and the rows of transactions that
- * started since the previous poll; a bit per recent id drops the ones already returned. The session list is read
- * before the rows, in its own statement, so a transaction it no longer shows has committed before the rows are
- * read. On Citus every write goes through the coordinator, whose sessions, clock and sequence this reads.
+ * alone would miss a row whose transaction took its id early and committed late. Each poll therefore reads the last
+ * id taken from the sequence, then the session list, then the rows: those with an id above the last id taken when
+ * the previous poll began — a transaction that look did not show had not started, and PostgreSQL shows a transaction's
+ * start before it runs a statement, so its ids come after — and the rows of the transactions that look showed running
+ * and this one no longer shows (a row's {@code at} is its transaction's start, the {@code xact_start} {@code
+ * pg_stat_activity} showed); a bit per recent id drops the ones already returned. Each is its own statement, in that
+ * order, so a transaction the session list no longer shows has committed before the rows are read. Both reads go
+ * through btree indexes ({@code id}, {@code (at, id)}), and a poll re-reads only the rows whose ids were taken while
+ * the previous one ran. On Citus every write goes through the coordinator, whose sessions, clock and sequence this
+ * reads.
  *
  * <p>The database user must see the other writers' sessions in {@code pg_stat_activity}: the same user, or one with
  * {@code pg_read_all_stats}.
@@ -35,8 +39,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public final class ChangeFeed {
 
     /**
-     * Rows of transactions that started this long before the previous poll are read again: a session's start time is
-     * taken an instant before {@code pg_stat_activity} shows it.
+     * A resume point stays this far behind the look it comes from (see {@link #resumePoint()}): a session's start time
+     * is taken an instant before {@code pg_stat_activity} shows it.
      */
     static final Duration MARGIN = Duration.ofMillis(100);
 
@@ -52,8 +56,11 @@ public final class ChangeFeed {
                    actor, request_id, job_id, line_number
               FROM wiring_history
             """;
-    private static final String NEW_ROWS =
-            COLUMNS + " WHERE id > ? OR at >= ? OR at = ANY(?::timestamptz[]) ORDER BY id";
+    private static final String NEW_ROWS = COLUMNS + " WHERE id > ? OR at = ANY(?::timestamptz[]) ORDER BY id";
+    /** The last id taken, as {@code nextval} left it (a sequence never called yet has taken none). */
+    private static final String LAST_TAKEN =
+            "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM wiring_history_id_seq";
+
     private static final String REPLAY = COLUMNS
             + " WHERE (at > ? OR (at = ? AND id > ?)) AND (?::text[] IS NULL OR serial_number = ANY(?::text[]))"
             + " ORDER BY at, id LIMIT ?";
@@ -88,7 +95,9 @@ public final class ChangeFeed {
 
     private boolean started;
     private long lastMaxId;
-    private Instant lastLook;
+    /** The last id taken when the previous look began: ids of every session not shown in that look are above it. */
+    private long lastTaken;
+
     private Set<Instant> running = Set.of();
     private final Deque<Mark> marks = new ArrayDeque<>();
     /** Ids above {@link #base} already returned: bit {@code i} is id {@code base + 1 + i}. */
@@ -112,9 +121,12 @@ public final class ChangeFeed {
      * after the look at the sessions, so whatever commits after it answered is returned by the next poll.
      */
     public List<WiringEvent> poll(JdbcTemplate jdbc, BooleanSupplier wanted) {
+        // the sequence before the sessions, each in its own statement: a session the look does not show had not
+        // started its transaction when the look read it, so every id it takes comes after this one
+        long taken = jdbc.queryForObject(LAST_TAKEN, Long.class);
         Activity activity = activity(jdbc);
         if (!started || !wanted.getAsBoolean()) {
-            reset(jdbc, activity);
+            reset(jdbc, activity, taken);
             return List.of();
         }
         Set<Instant> finished = new HashSet<>(running);
@@ -123,8 +135,7 @@ public final class ChangeFeed {
         List<WiringEvent> rows = jdbc.query(
                 NEW_ROWS,
                 History.ROW,
-                lastMaxId,
-                Timestamp.from(lastLook.minus(MARGIN)),
+                lastTaken,
                 finished.stream().map(Instant::toString).toArray(String[]::new));
         List<WiringEvent> fresh = new ArrayList<>(rows.size());
         for (WiringEvent row : rows) {
@@ -133,7 +144,7 @@ public final class ChangeFeed {
             }
             lastMaxId = Math.max(lastMaxId, row.id());
         }
-        lastLook = activity.now();
+        lastTaken = taken;
         running = activity.running();
         advance(activity);
         return fresh;
@@ -156,9 +167,9 @@ public final class ChangeFeed {
         return jdbc.query(REPLAY, History.ROW, from, from, afterId, serials, serials, limit);
     }
 
-    private void reset(JdbcTemplate jdbc, Activity activity) {
+    private void reset(JdbcTemplate jdbc, Activity activity, long taken) {
         lastMaxId = jdbc.queryForObject(MAX_ID, Long.class);
-        lastLook = activity.now();
+        lastTaken = taken;
         running = activity.running();
         marks.clear();
         base = lastMaxId;

@@ -65,7 +65,7 @@ class ChangeFeedTest extends StoreTestSupport {
             assertThat(later).isGreaterThan(early);
             assertThat(serials(feed.poll(jdbc))).containsExactly("QUICK-1");
             assertThat(feed.poll(jdbc)).isEmpty();
-            Thread.sleep(300); // longer than the margin: only the finished transaction can bring it back
+            Thread.sleep(300); // long after it took its id: only its finishing can bring it back
             assertThat(feed.poll(jdbc)).isEmpty();
             slow.commit();
             slow.setAutoCommit(true);
