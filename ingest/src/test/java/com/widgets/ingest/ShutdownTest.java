@@ -2,17 +2,22 @@ package com.widgets.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.widgets.db.testing.TestDatabases;
 import com.widgets.ingest.rewire.RewiringJob;
 import com.widgets.ingest.rewire.RewiringJobs;
 import com.widgets.ingest.rewire.RewiringMode;
 import com.widgets.ingest.rewire.RewiringStatus;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.Environment;
 
 /**
  * A service that shuts down (its application context closes, as on SIGTERM) stops its running job at a chunk boundary,
@@ -27,6 +32,21 @@ class ShutdownTest extends JobTestSupport {
     @TempDir
     Path temp;
 
+    @Autowired
+    Environment environment;
+
+    /** A second service on this test's database (on Citus every context would otherwise get a fresh one). */
+    private ConfigurableApplicationContext service() {
+        List<String> args = new ArrayList<>();
+        if (TestDatabases.onCitus()) {
+            args.addAll(TestDatabases.sameDatabaseArgs(environment));
+        }
+        args.add("--widgets.ingest.chunk-size=" + CHUNK);
+        return new SpringApplicationBuilder(IngestTestApplication.class)
+                .web(WebApplicationType.NONE)
+                .run(args.toArray(String[]::new));
+    }
+
     @Test
     void aJobStopsAtAChunkBoundaryWhenItsServiceShutsDownAndResumesAtTheNextStart() throws Exception {
         Path file = GeneratedFiles.rewiring(temp.resolve("shutdown.csv"), 100, 4000, 11);
@@ -35,9 +55,7 @@ class ShutdownTest extends JobTestSupport {
         String report = report(uninterrupted.id());
         db.reset();
 
-        ConfigurableApplicationContext service = new SpringApplicationBuilder(IngestTestApplication.class)
-                .web(WebApplicationType.NONE)
-                .run("--widgets.ingest.chunk-size=" + CHUNK);
+        ConfigurableApplicationContext service = service();
         long id;
         try {
             id = service.getBean(RewiringJobs.class).submit(file, RewiringMode.APPLY);
@@ -71,9 +89,7 @@ class ShutdownTest extends JobTestSupport {
     @Test
     void aJobStoppedByAShutdownAndThenBySomeoneStaysStopped() throws Exception {
         Path file = GeneratedFiles.rewiring(temp.resolve("kept.csv"), 100, 4000, 12);
-        ConfigurableApplicationContext service = new SpringApplicationBuilder(IngestTestApplication.class)
-                .web(WebApplicationType.NONE)
-                .run("--widgets.ingest.chunk-size=" + CHUNK);
+        ConfigurableApplicationContext service = service();
         long id;
         try {
             id = service.getBean(RewiringJobs.class).submit(file, RewiringMode.APPLY);

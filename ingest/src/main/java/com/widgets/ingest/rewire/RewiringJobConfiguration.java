@@ -220,11 +220,24 @@ public class RewiringJobConfiguration {
                 jobId);
     }
 
-    /** Writes the second half of big chunks beside the first, in the slots of jobs not running now. */
+    /**
+     * Writes the second half of big chunks beside the first, in the slots of jobs not running now — not on Citus, where
+     * two transactions' multi-shard writes to the same shards serialise on Citus's shard locks: the second half would
+     * only wait for the first, time out and give way, slower than one writer.
+     */
     @Bean
     SecondWriter rewiringSecondWriter(
-            IngestProperties settings, @Qualifier("rewiringTaskExecutor") ThreadPoolTaskExecutor rewiringTaskExecutor) {
-        return new SecondWriter(settings.writers(), settings.maxRunningJobs(), rewiringTaskExecutor::getActiveCount);
+            IngestProperties settings,
+            JdbcTemplate jdbc,
+            @Qualifier("rewiringTaskExecutor") ThreadPoolTaskExecutor rewiringTaskExecutor) {
+        int writers = settings.writers();
+        if (writers > 1
+                && Boolean.TRUE.equals(jdbc.queryForObject(
+                        "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')", Boolean.class))) {
+            log.info("Rewiring chunks are written by one connection each on Citus (widgets.ingest.writers ignored)");
+            writers = 1;
+        }
+        return new SecondWriter(writers, settings.maxRunningJobs(), rewiringTaskExecutor::getActiveCount);
     }
 
     @Bean

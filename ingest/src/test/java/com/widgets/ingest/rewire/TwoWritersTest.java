@@ -1,12 +1,14 @@
 package com.widgets.ingest.rewire;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.widgets.db.Origin;
 import com.widgets.db.PortRef;
 import com.widgets.db.PortType;
 import com.widgets.db.WiringException;
 import com.widgets.db.WiringStore;
+import com.widgets.db.testing.TestDatabases;
 import com.widgets.ingest.IngestTestApplication;
 import com.widgets.ingest.JobTestSupport;
 import com.zaxxer.hikari.HikariDataSource;
@@ -68,6 +70,8 @@ class TwoWritersTest extends JobTestSupport {
 
     @BeforeEach
     void startOneWriterService() {
+        assumeFalse(TestDatabases.onCitus(), "one writer on Citus (its shard locks serialise the halves' writes)");
+        assertThat(secondWriter.enabled()).isTrue();
         if (oneWriter == null) {
             HikariDataSource pool = (HikariDataSource) dataSource;
             oneWriter = new SpringApplicationBuilder(IngestTestApplication.class)
