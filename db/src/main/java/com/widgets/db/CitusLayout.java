@@ -31,11 +31,15 @@ final class CitusLayout {
         this.jdbc = jdbc;
     }
 
+    /** Whether the database has the Citus extension (a coordinator, for this service). */
+    static boolean onCitus(JdbcTemplate jdbc) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')", Boolean.class));
+    }
+
     /** @throws IllegalStateException naming every table that is not as it must be, and how to fix it */
     void verify() {
-        Boolean citus = jdbc.queryForObject(
-                "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')", Boolean.class);
-        if (!Boolean.TRUE.equals(citus)) {
+        if (!onCitus(jdbc)) {
             return;
         }
         Map<String, String> found = new HashMap<>();

@@ -55,6 +55,11 @@ public class WiringStore {
         this.chunks = new ChunkWrites(jdbc, transactions, attempts, reads);
     }
 
+    /** Whether the database is a Citus coordinator (has the Citus extension). */
+    public static boolean onCitus(JdbcTemplate jdbc) {
+        return CitusLayout.onCitus(jdbc);
+    }
+
     /**
      * Adds a widget; adding one that exists with the same name and ports changes nothing.
      *

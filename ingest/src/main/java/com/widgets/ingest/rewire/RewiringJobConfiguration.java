@@ -231,9 +231,7 @@ public class RewiringJobConfiguration {
             JdbcTemplate jdbc,
             @Qualifier("rewiringTaskExecutor") ThreadPoolTaskExecutor rewiringTaskExecutor) {
         int writers = settings.writers();
-        if (writers > 1
-                && Boolean.TRUE.equals(jdbc.queryForObject(
-                        "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')", Boolean.class))) {
+        if (writers > 1 && WiringStore.onCitus(jdbc)) {
             log.info("Rewiring chunks are written by one connection each on Citus (widgets.ingest.writers ignored)");
             writers = 1;
         }
