@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.UncategorizedSQLException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -64,12 +66,19 @@ final class ChunkWrites {
     private static final String LOCK_WIDGET = "UPDATE widget SET name = name WHERE serial_number = ?";
     private static final String LOCK_PORTS = "UPDATE port SET linked_at = linked_at WHERE serial_number = ?";
 
+    /**
+     * Inserts the widgets the chunk adds; one that exists after all (added since the chunk read) fails the statement
+     * with a unique violation, and the chunk is read and simulated again. Neither {@code ON CONFLICT} nor {@code
+     * RETURNING}: on Citus either sends the rows through intermediate results, on a new connection per shard.
+     */
     private static final String INSERT_WIDGETS = """
             INSERT INTO widget (serial_number, name)
             SELECT s, n FROM unnest(?::text[], ?::text[]) AS v(s, n)
-            ON CONFLICT (serial_number) DO NOTHING
-            RETURNING serial_number
             """;
+
+    /** The SQLSTATE of an error Citus relays from a worker without the worker's own (internal_error). */
+    private static final String RELAYED_BY_CITUS = "XX000";
+
     private static final String INSERT_PORTS = """
             INSERT INTO port (serial_number, port, peer_serial, peer_port, linked_at)
             SELECT s, p, ps, pp, CASE WHEN ps IS NULL THEN NULL ELSE ?::timestamptz END
@@ -89,11 +98,23 @@ final class ChunkWrites {
             """;
 
     /**
+     * On Citus, one connection per worker for each chunk's statements. By default a multi-shard {@code COPY} or {@code
+     * INSERT … SELECT} opens a connection for each shard it writes, up to {@code citus.max_adaptive_executor_pool_size}
+     * (16) per worker, and a coordinator session keeps one per worker after a transaction: every chunk opened and
+     * closed ~30 connections (pgbench on the lane's cluster, 1,000 rows: {@code INSERT … SELECT} 330 ms, the
+     * check-and-set {@code UPDATE} 43 ms; with one connection per worker 12 ms and 18 ms). The shards of a worker are
+     * then written one after the other over the connection the session keeps; the workers still work in parallel, and
+     * a chunk holds no more connections to a worker than a single link does. An inert custom setting on plain
+     * PostgreSQL.
+     */
+    private static final String ONE_CONNECTION_PER_WORKER = "SET LOCAL citus.max_adaptive_executor_pool_size = 1";
+
+    /**
      * A chunk's write waits at most this long for a row lock, then gives way and tries again. Rows of a multi-shard
      * write are locked shard by shard in parallel on Citus, not in the canonical order single links use, so a wait can
      * be one half of a lock cycle; giving way breaks it long before Citus's distributed deadlock detector would (~2 s).
      */
-    private static final String LOCK_WAIT = Attempts.lockWait(500);
+    private static final String LOCK_WAIT = Attempts.lockWait(500) + "; " + ONE_CONNECTION_PER_WORKER;
 
     /** Tries of a part of more than one operation before it is split. */
     private static final int TRIES_BEFORE_SPLIT = 3;
@@ -323,7 +344,19 @@ final class ChunkWrites {
         if (serials.isEmpty()) {
             return;
         }
-        expect(serials.size(), jdbc.queryForList(INSERT_WIDGETS, String.class, array(serials), array(names)));
+        try {
+            jdbc.update(INSERT_WIDGETS, array(serials), array(names));
+        } catch (DuplicateKeyException addedMeanwhile) {
+            throw new Attempts.StateChanged();
+        } catch (UncategorizedSQLException relayed) {
+            // Citus relays a worker's error in a multi-shard insert (its COPY) with SQLSTATE XX000 and the worker's
+            // message, a unique violation among them: read and judge again (a few times at most, as for any change
+            // met under a check-and-set); every other failure ends the chunk as it would have.
+            if (RELAYED_BY_CITUS.equals(relayed.getSQLException().getSQLState())) {
+                throw new Attempts.StateChanged();
+            }
+            throw relayed;
+        }
         if (!s.isEmpty()) {
             jdbc.update(INSERT_PORTS, now, array(s), array(p), array(ps), array(pp));
         }

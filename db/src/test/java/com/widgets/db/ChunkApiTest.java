@@ -185,6 +185,55 @@ class ChunkApiTest extends StoreTestSupport {
                 .isPositive();
     }
 
+    @Test
+    void aWidgetAddedBySomeoneElseWhileAChunkAddsItIsJudgedOnceAndOnlyOnce() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 10; round++) {
+                List<String> serials = new ArrayList<>();
+                List<WiringOp> adds = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    serials.add("RACE" + round + "-" + i);
+                    adds.add(new WiringOp.AddWidget(serials.get(i), "by the chunk", Set.of(P), line(i)));
+                }
+                Future<List<OpOutcome>> chunk = threads.submit(() -> store.applyChunk(adds));
+                Future<List<String>> api = threads.submit(() -> {
+                    List<String> added = new ArrayList<>();
+                    for (int i = serials.size() - 1; i >= 0; i--) { // from the other end, to meet the chunk halfway
+                        try {
+                            store.addWidget(serials.get(i), "by the API", Set.of(P), Origin.request("api", "r" + i));
+                            added.add(serials.get(i));
+                        } catch (WiringException exists) {
+                            assertThat(exists.code()).isEqualTo(ErrorCode.WIDGET_EXISTS);
+                        }
+                    }
+                    return added;
+                });
+                List<OpOutcome> outcomes = chunk.get();
+                List<String> byApi = api.get();
+                for (int i = 0; i < serials.size(); i++) {
+                    String serial = serials.get(i);
+                    OpOutcome outcome = outcomes.get(i);
+                    if (byApi.contains(serial)) {
+                        assertThat(outcome.result()).as(serial).isEqualTo(OpOutcome.Result.REJECTED);
+                        assertThat(outcome.code()).as(serial).isEqualTo(ErrorCode.WIDGET_EXISTS);
+                    } else {
+                        assertThat(outcome.result()).as(serial).isEqualTo(OpOutcome.Result.CHANGED);
+                    }
+                    assertThat(store.widget(serial).orElseThrow().name())
+                            .isEqualTo(byApi.contains(serial) ? "by the API" : "by the chunk");
+                }
+                assertThat(db.count("SELECT count(*) FROM wiring_history WHERE event = 'ADDED' AND serial_number LIKE"
+                                + " 'RACE" + round + "-%'"))
+                        .isEqualTo(serials.size());
+            }
+        } finally {
+            threads.shutdown();
+        }
+        assertThat(db.invariantViolations()).isEmpty();
+        assertThat(db.replayHistory()).isEqualTo(db.snapshot());
+    }
+
     private static WiringOp randomOp(int widgets, Origin origin) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         PortType[] types = PortType.values();

@@ -8,9 +8,11 @@ import com.widgets.ingest.rewire.RewiringJobs;
 import com.widgets.ingest.rewire.RewiringMode;
 import com.widgets.ingest.rewire.RewiringStatus;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -47,6 +49,21 @@ class ShutdownTest extends JobTestSupport {
                 .run(args.toArray(String[]::new));
     }
 
+    /** Waits until the job has read {@code lines}, failing (not hanging) if it ends or stalls first. */
+    private void awaitRunning(long id, long lines) {
+        Awaitility.await()
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> {
+                    RewiringJob job = jobs.status(id).orElseThrow();
+                    if (job.counts().read() >= lines) {
+                        return true;
+                    }
+                    assertThat(job.status()).as("%s", job).isIn(RewiringStatus.PENDING, RewiringStatus.RUNNING);
+                    return false;
+                });
+    }
+
     @Test
     void aJobStopsAtAChunkBoundaryWhenItsServiceShutsDownAndResumesAtTheNextStart() throws Exception {
         Path file = GeneratedFiles.rewiring(temp.resolve("shutdown.csv"), 100, 4000, 11);
@@ -59,9 +76,7 @@ class ShutdownTest extends JobTestSupport {
         long id;
         try {
             id = service.getBean(RewiringJobs.class).submit(file, RewiringMode.APPLY);
-            while (jobs.status(id).orElseThrow().counts().read() < 5 * CHUNK) {
-                Thread.sleep(5);
-            }
+            awaitRunning(id, 5 * CHUNK);
         } finally {
             service.close();
         }
@@ -93,9 +108,7 @@ class ShutdownTest extends JobTestSupport {
         long id;
         try {
             id = service.getBean(RewiringJobs.class).submit(file, RewiringMode.APPLY);
-            while (jobs.status(id).orElseThrow().counts().read() == 0) {
-                Thread.sleep(5);
-            }
+            awaitRunning(id, 1);
         } finally {
             service.close();
         }
