@@ -3,6 +3,7 @@ package com.widgets.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.widgets.api.live.Subscribers;
+import com.widgets.api.system.Observations;
 import com.widgets.db.testing.WiringDatabase;
 import com.widgets.ingest.rewire.RewiringJob;
 import com.widgets.ingest.rewire.RewiringJobs;
@@ -114,6 +115,9 @@ class PrometheusTest {
                     .contains("process_cpu_usage")
                     .contains("http_server_requests_seconds_count{");
             assertThat(metrics).doesNotContain("test-admin-token");
+            // per-field timers are off by default, and so is the wrapper that would record them
+            assertThat(metrics).doesNotContain("graphql_datafetcher");
+            assertThat(Observations.observesFields(context)).isFalse();
         } finally {
             subscription.dispose();
             GraphQlSockets.close(ws);
