@@ -76,6 +76,34 @@ class ChangeFeedTest extends StoreTestSupport {
     }
 
     @Test
+    void looksOfAnIdleSystemReadNoHistoryAndTheNextChangeIsRead() throws Exception {
+        ChangeFeed feed = new ChangeFeed();
+        assertThat(feed.poll(jdbc)).isEmpty(); // takes its bearings
+        long reads = feed.historyReads();
+        for (int i = 0; i < 5; i++) {
+            assertThat(feed.poll(jdbc)).isEmpty();
+        }
+        assertThat(feed.historyReads()).as("idle looks").isEqualTo(reads);
+
+        try (Connection writer = dataSource.getConnection()) {
+            insert(writer, "IDLE-1");
+        }
+        assertThat(serials(feed.poll(jdbc))).containsExactly("IDLE-1");
+        assertThat(feed.historyReads()).isEqualTo(reads + 1);
+
+        try (Connection open = dataSource.getConnection()) {
+            open.setAutoCommit(false);
+            insert(open, "IDLE-2"); // took its id, not committed: the sequence moved, so the next look reads
+            assertThat(feed.poll(jdbc)).isEmpty();
+            long afterTaking = feed.historyReads();
+            assertThat(feed.poll(jdbc)).isEmpty(); // nothing taken, nothing ended since
+            assertThat(feed.historyReads()).isEqualTo(afterTaking);
+            open.commit(); // its transaction ends: the next look reads it although no id was taken
+        }
+        assertThat(serials(feed.poll(jdbc))).containsExactly("IDLE-2");
+    }
+
+    @Test
     void concurrentWritersShortAndLongLoseNothingAndRepeatNothing() throws Exception {
         ChangeFeed feed = new ChangeFeed();
         feed.poll(jdbc);
