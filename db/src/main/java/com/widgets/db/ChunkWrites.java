@@ -113,8 +113,9 @@ final class ChunkWrites {
      * A chunk's write waits at most this long for a row lock, then gives way and tries again. Rows of a multi-shard
      * write are locked shard by shard in parallel on Citus, not in the canonical order single links use, so a wait can
      * be one half of a lock cycle; giving way breaks it long before Citus's distributed deadlock detector would (~2 s).
+     * Run first in each chunk transaction, with {@link #ONE_CONNECTION_PER_WORKER}.
      */
-    private static final String LOCK_WAIT = Attempts.lockWait(500) + "; " + ONE_CONNECTION_PER_WORKER;
+    private static final String CHUNK_SETTINGS = Attempts.lockWait(500) + "; " + ONE_CONNECTION_PER_WORKER;
 
     /** Tries of a part of more than one operation before it is split. */
     private static final int TRIES_BEFORE_SPLIT = 3;
@@ -168,7 +169,7 @@ final class ChunkWrites {
                     .run(
                             "Ports of this chunk",
                             () -> own.execute(status -> {
-                                jdbc.execute(LOCK_WAIT);
+                                jdbc.execute(CHUNK_SETTINGS);
                                 if (locked) {
                                     lock(serials);
                                 }
@@ -218,7 +219,7 @@ final class ChunkWrites {
         return attempts.run(
                 "Ports of this chunk",
                 () -> nested.execute(status -> {
-                    jdbc.execute(LOCK_WAIT);
+                    jdbc.execute(CHUNK_SETTINGS);
                     Simulated simulated = simulate(ops, serials);
                     write(simulated.simulation());
                     return simulated.outcomes();

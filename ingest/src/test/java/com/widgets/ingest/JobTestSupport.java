@@ -6,6 +6,7 @@ import com.widgets.db.testing.WiringDatabase;
 import com.widgets.ingest.rewire.RewiringJob;
 import com.widgets.ingest.rewire.RewiringJobs;
 import com.widgets.ingest.rewire.RewiringMode;
+import com.widgets.ingest.rewire.RewiringStatus;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.net.URISyntaxException;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -56,6 +58,21 @@ public abstract class JobTestSupport {
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Waits until the job has read {@code lines}, failing (not hanging) if it ends or stalls first. */
+    protected void awaitRunning(long id, long lines) {
+        Awaitility.await()
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> {
+                    RewiringJob job = jobs.status(id).orElseThrow();
+                    if (job.counts().read() >= lines) {
+                        return true;
+                    }
+                    assertThat(job.status()).as("%s", job).isIn(RewiringStatus.PENDING, RewiringStatus.RUNNING);
+                    return false;
+                });
     }
 
     protected String report(long id) {

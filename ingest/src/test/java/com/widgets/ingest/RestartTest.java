@@ -74,9 +74,7 @@ class RestartTest extends JobTestSupport {
         db.reset();
 
         long id = jobs.submit(file, RewiringMode.APPLY);
-        while (jobs.status(id).orElseThrow().counts().read() == 0) {
-            Thread.sleep(5);
-        }
+        awaitRunning(id, 1);
         RewiringJob running = jobs.status(id).orElseThrow();
         assertThat(running.status()).isEqualTo(RewiringStatus.RUNNING);
         assertThat(running.secondsLeft()).isNotNull();
@@ -102,9 +100,7 @@ class RestartTest extends JobTestSupport {
         Path file = GeneratedFiles.rewiring(temp.resolve("dry.csv"), 100, 3000, 9);
 
         long id = jobs.submit(file, RewiringMode.DRY_RUN);
-        while (jobs.status(id).orElseThrow().counts().read() == 0) {
-            Thread.sleep(5);
-        }
+        awaitRunning(id, 1);
         assertThat(jobs.stop(id)).isTrue();
         RewiringJob stopped = awaitEnd(id);
         assertThat(stopped.status()).isEqualTo(RewiringStatus.STOPPED);

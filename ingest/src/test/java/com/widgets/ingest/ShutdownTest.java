@@ -8,11 +8,9 @@ import com.widgets.ingest.rewire.RewiringJobs;
 import com.widgets.ingest.rewire.RewiringMode;
 import com.widgets.ingest.rewire.RewiringStatus;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -47,21 +45,6 @@ class ShutdownTest extends JobTestSupport {
         return new SpringApplicationBuilder(IngestTestApplication.class)
                 .web(WebApplicationType.NONE)
                 .run(args.toArray(String[]::new));
-    }
-
-    /** Waits until the job has read {@code lines}, failing (not hanging) if it ends or stalls first. */
-    private void awaitRunning(long id, long lines) {
-        Awaitility.await()
-                .atMost(Duration.ofMinutes(2))
-                .pollInterval(Duration.ofMillis(5))
-                .until(() -> {
-                    RewiringJob job = jobs.status(id).orElseThrow();
-                    if (job.counts().read() >= lines) {
-                        return true;
-                    }
-                    assertThat(job.status()).as("%s", job).isIn(RewiringStatus.PENDING, RewiringStatus.RUNNING);
-                    return false;
-                });
     }
 
     @Test
