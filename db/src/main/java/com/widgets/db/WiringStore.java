@@ -117,6 +117,11 @@ public class WiringStore {
         return chunks.apply(List.copyOf(ops));
     }
 
+    /** When chunks of links are written without reading their ports first (for tests of the store). */
+    ChunkWrites.Assuming chunkAssumptions() {
+        return chunks.assuming();
+    }
+
     /**
      * Applies many operations like {@link #applyChunk}, committing on its own — never inside a caller's transaction —
      * in one transaction when it can. When the chunk keeps meeting concurrent changes it is split, halves down to

@@ -6,14 +6,18 @@ import static com.widgets.db.PortType.R;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -232,6 +236,172 @@ class ChunkApiTest extends StoreTestSupport {
         }
         assertThat(db.invariantViolations()).isEmpty();
         assertThat(db.replayHistory()).isEqualTo(db.snapshot());
+    }
+
+    /** Widgets W0…W(n-1) with every port, free. */
+    private static List<WiringOp> widgets(int n) {
+        List<WiringOp> adds = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            adds.add(new WiringOp.AddWidget("W" + i, "w" + i, EnumSet.allOf(PortType.class), line(i)));
+        }
+        return adds;
+    }
+
+    @Test
+    void aChunkOfLinksToFreePortsIsWrittenWithoutReadingAndJudgedAsSingleOperationsWould() {
+        List<WiringOp> links = new ArrayList<>();
+        for (int i = 0; i < 40; i += 2) { // W0.P-W1.R, W2.P-W3.R, …, then W1.P-W2.Q, … a chain across the chunk
+            links.add(new WiringOp.LinkPorts(port("W" + i, P), port("W" + (i + 1), R), line(100 + i)));
+            links.add(new WiringOp.LinkPorts(port("W" + (i + 1), P), port("W" + (i + 2), Q), line(101 + i)));
+        }
+        widgets(41).forEach(this::single);
+        List<OpOutcome> expected = links.stream().map(this::single).toList();
+        Map<String, String> expectedState = db.snapshot();
+
+        db.reset();
+        store.applyChunk(widgets(41));
+        ChunkWrites.Assuming assuming = store.chunkAssumptions();
+        assuming.assumeNext();
+        long before = assuming.chunksHeld();
+        assertThat(store.applyChunk(links)).isEqualTo(expected);
+        assertThat(assuming.chunksHeld()).as("written on the assumption").isEqualTo(before + 1);
+        assertThat(db.snapshot()).isEqualTo(expectedState);
+        assertThat(db.replayHistory()).isEqualTo(expectedState);
+        assertThat(db.invariantViolations()).isEmpty();
+        assertThat(db.count("SELECT count(*) FROM wiring_history WHERE event = 'LINKED'"))
+                .isEqualTo(2L * links.size());
+    }
+
+    @Test
+    void aChunkOfLinksThatMeetsOtherStateThanFreePortsIsJudgedOnTheStateItMeets() {
+        // Each spoiler is one line among free links; the state it meets was made by an API call before the chunk.
+        List<WiringOp> before = List.of(
+                new WiringOp.LinkPorts(port("W0", P), port("W1", P), Origin.request("api", "r1")),
+                new WiringOp.RemoveWidget("W2", Origin.request("api", "r2")),
+                new WiringOp.AddWidget("ONLY-P", "has only P", EnumSet.of(P), Origin.request("api", "r3")));
+        List<WiringOp> spoilers = List.of(
+                new WiringOp.LinkPorts(port("W0", P), port("W5", R), line(900)), // PORT_BUSY
+                new WiringOp.LinkPorts(port("W1", P), port("W0", P), line(900)), // unchanged: already so
+                new WiringOp.LinkPorts(port("W2", Q), port("W5", Q), line(900)), // WIDGET_NOT_FOUND
+                new WiringOp.LinkPorts(port("ONLY-P", R), port("W5", P), line(900)), // PORT_NOT_ON_WIDGET
+                new WiringOp.LinkPorts(port("W6", R), port("W1", P), line(900)), // PORT_BUSY, the second end
+                new WiringOp.LinkPorts(port("W7", R), port("W7", P), line(900))); // SELF_LINK: refused unwritten
+        ChunkWrites.Assuming assuming = store.chunkAssumptions();
+        for (WiringOp spoiler : spoilers) {
+            List<WiringOp> chunk = new ArrayList<>();
+            for (int i = 10; i < 30; i += 2) {
+                chunk.add(new WiringOp.LinkPorts(port("W" + i, Q), port("W" + (i + 1), Q), line(i)));
+            }
+            chunk.add(chunk.size() / 2, spoiler);
+
+            db.reset();
+            widgets(31).forEach(this::single);
+            before.forEach(this::single);
+            List<OpOutcome> expected = chunk.stream().map(this::single).toList();
+            Map<String, String> expectedState = db.snapshot();
+            long expectedHistory = db.count("SELECT count(*) FROM wiring_history");
+
+            db.reset();
+            store.applyChunk(widgets(31));
+            before.forEach(this::single);
+            assuming.assumeNext();
+            long held = assuming.chunksHeld(), missed = assuming.chunksMissed();
+            assertThat(store.applyChunk(chunk)).as("%s", spoiler).isEqualTo(expected);
+            assertThat(assuming.chunksHeld()).as("the assumption did not hold").isEqualTo(held);
+            boolean refusedOnFreePorts = spoiler == spoilers.get(spoilers.size() - 1);
+            assertThat(assuming.chunksMissed())
+                    .as("written on the assumption and rolled back: %s", spoiler)
+                    .isEqualTo(refusedOnFreePorts ? missed : missed + 1);
+            assertThat(db.snapshot()).isEqualTo(expectedState);
+            assertThat(db.replayHistory()).isEqualTo(expectedState);
+            assertThat(db.count("SELECT count(*) FROM wiring_history")).isEqualTo(expectedHistory);
+        }
+    }
+
+    @Test
+    void afterAMissedAssumptionLinkChunksAreReadFirstForLongerAndLongerUntilOneHolds() {
+        ChunkWrites.Assuming assuming = new ChunkWrites.Assuming();
+        assertThat(assuming.mayAssume()).isTrue();
+        assuming.held(false);
+        assertThat(List.of(assuming.mayAssume(), assuming.mayAssume())).containsExactly(false, true);
+        assuming.held(false);
+        assertThat(List.of(assuming.mayAssume(), assuming.mayAssume(), assuming.mayAssume()))
+                .containsExactly(false, false, true);
+        for (int miss = 0; miss < 20; miss++) {
+            assuming.held(false);
+        }
+        int readFirst = 0;
+        while (!assuming.mayAssume()) {
+            readFirst++;
+        }
+        assertThat(readFirst).isEqualTo(ChunkWrites.Assuming.MOST_READ_FIRST);
+        assuming.held(true);
+        assuming.held(false);
+        assertThat(List.of(assuming.mayAssume(), assuming.mayAssume())).containsExactly(false, true);
+        assertThat(assuming.chunksHeld()).isEqualTo(1);
+    }
+
+    @Test
+    void chunksOfLinksWrittenOnAssumptionWhileApiCallsChangeTheSamePortsKeepTheInvariants() throws Exception {
+        int widgets = 40;
+        store.applyChunk(widgets(widgets));
+        ChunkWrites.Assuming assuming = store.chunkAssumptions();
+        long heldBefore = assuming.chunksHeld();
+        AtomicLong lines = new AtomicLong(1000);
+        Queue<OpOutcome> changed = new ConcurrentLinkedQueue<>();
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        List<Future<?>> running = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            running.add(threads.submit(() -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                for (int round = 0; round < 60; round++) {
+                    // Links between distinct ports of a shuffled set, so each chunk could hold on free ports.
+                    List<PortRef> ports = new ArrayList<>();
+                    for (int i = 0; i < widgets; i++) {
+                        ports.add(port("W" + i, PortType.values()[random.nextInt(3)]));
+                    }
+                    Collections.shuffle(ports, random);
+                    List<WiringOp> chunk = new ArrayList<>();
+                    for (int i = 0; i + 1 < 12; i += 2) {
+                        chunk.add(
+                                new WiringOp.LinkPorts(ports.get(i), ports.get(i + 1), line(lines.incrementAndGet())));
+                    }
+                    assuming.assumeNext();
+                    store.applyChunk(chunk).stream()
+                            .filter(o -> o.result() == OpOutcome.Result.CHANGED)
+                            .forEach(changed::add);
+                }
+                return null;
+            }));
+            running.add(threads.submit(() -> {
+                for (int i = 0; i < 400; i++) {
+                    WiringOp op = randomOp(widgets, Origin.request("api", "r" + i));
+                    if (!(op instanceof WiringOp.AddWidget) && !(op instanceof WiringOp.RemoveWidget)) {
+                        single(op);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : running) {
+            f.get();
+        }
+        threads.shutdown();
+
+        assertThat(db.invariantViolations()).isEmpty();
+        assertThat(db.replayHistory()).isEqualTo(db.snapshot());
+        assertThat(assuming.chunksHeld())
+                .as("some chunks written on the assumption")
+                .isGreaterThan(heldBefore);
+        for (OpOutcome link : changed) {
+            assertThat(db.count("SELECT count(*) FROM wiring_history WHERE event = 'LINKED' AND job_id = 7"
+                            + " AND line_number = " + link.origin().lineNumber()))
+                    .as("history rows of line %d", link.origin().lineNumber())
+                    .isEqualTo(2);
+        }
+        assertThat(db.count("SELECT count(*) FROM wiring_history WHERE job_id = 7 AND line_number > 1000"))
+                .as("no history for a line that did not change anything")
+                .isEqualTo(2L * changed.size());
     }
 
     private static WiringOp randomOp(int widgets, Origin origin) {
