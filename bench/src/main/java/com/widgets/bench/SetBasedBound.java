@@ -77,6 +77,7 @@ final class SetBasedBound {
                     settle(s, "bench_port");
                 },
                 file,
+                citus,
                 SetBasedBound::linkBatch);
     }
 
@@ -99,6 +100,7 @@ final class SetBasedBound {
                     settle(s, null);
                 },
                 file,
+                citus,
                 SetBasedBound::addBatch);
     }
 
@@ -107,14 +109,15 @@ final class SetBasedBound {
         void create(Statement s) throws SQLException;
     }
 
-    private static double onScratchTables(DataSource db, Setup setup, Path file, Batch batch) throws Exception {
+    private static double onScratchTables(DataSource db, Setup setup, Path file, boolean citus, Batch batch)
+            throws Exception {
         try (Connection c = db.getConnection();
                 Statement s = c.createStatement()) {
             drop(s);
             setup.create(s);
         }
         try {
-            return run(db, file, batch);
+            return run(db, file, citus, batch);
         } finally {
             try (Connection c = db.getConnection();
                     Statement s = c.createStatement()) {
@@ -171,15 +174,19 @@ final class SetBasedBound {
         void write(Connection c, List<String[]> lines, List<Long> numbers) throws SQLException;
     }
 
-    /** Two writers over the file, each its share of the lines; returns lines per second over both. */
-    private static double run(DataSource db, Path file, Batch batch) throws Exception {
+    /**
+     * Two writers over the file, each its share of the lines; returns lines per second over both. On Citus each
+     * writer's transactions use one connection per worker, as the job's chunks do ({@code ChunkWrites}): without it
+     * every multi-shard write opens a connection per shard, and the bound would measure connection set-up.
+     */
+    private static double run(DataSource db, Path file, boolean citus, Batch batch) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
         try {
             List<Future<Long>> writers = new ArrayList<>();
             long t0 = System.nanoTime();
             for (int w = 0; w < WRITERS; w++) {
                 int writer = w;
-                writers.add(pool.submit(() -> write(db, file, writer, batch)));
+                writers.add(pool.submit(() -> write(db, file, citus, writer, batch)));
             }
             long lines = 0;
             for (Future<Long> f : writers) {
@@ -193,10 +200,15 @@ final class SetBasedBound {
         }
     }
 
-    private static long write(DataSource db, Path file, int writer, Batch batch) throws Exception {
+    private static long write(DataSource db, Path file, boolean citus, int writer, Batch batch) throws Exception {
         long written = 0, number = 1;
         try (Connection c = db.getConnection();
                 BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            if (citus) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET citus.max_adaptive_executor_pool_size = 1");
+                }
+            }
             c.setAutoCommit(false);
             in.readLine(); // header
             List<String[]> lines = new ArrayList<>(PER_TRANSACTION);
@@ -221,6 +233,12 @@ final class SetBasedBound {
                 batch.write(c, lines, numbers);
                 c.commit();
                 written += lines.size();
+            }
+            if (citus) { // the pooled connection goes on to other measurements
+                try (Statement s = c.createStatement()) {
+                    s.execute("RESET citus.max_adaptive_executor_pool_size");
+                }
+                c.commit();
             }
         }
         return written;
