@@ -106,6 +106,8 @@ class PrometheusTest {
                     .containsPattern("widgets_rewiring_jobs\\{status=\"completed\"} [1-9]")
                     .contains("widgets_rewiring_jobs{status=\"running\"}")
                     .containsPattern("widgets_rewiring_lines_total [1-9]")
+                    .contains("widgets_rewiring_unread_chunks_total{assumption=\"held\"}")
+                    .contains("widgets_rewiring_unread_chunks_total{assumption=\"missed\"}")
                     // live subscribers, the connection pool, the JVM, HTTP
                     .containsPattern("widgets_live_subscribers [1-9]")
                     .contains("hikaricp_connections_active{")

@@ -123,6 +123,14 @@ public class WiringStore {
     }
 
     /**
+     * Chunks of links written without reading their ports first, since this store started: {@code held} were written
+     * so, {@code missed} met a port that was not free after all and were read and judged again.
+     */
+    public long unreadLinkChunks(boolean held) {
+        return held ? chunks.assuming().chunksHeld() : chunks.assuming().chunksMissed();
+    }
+
+    /**
      * Applies many operations like {@link #applyChunk}, committing on its own — never inside a caller's transaction —
      * in one transaction when it can. When the chunk keeps meeting concurrent changes it is split, halves down to
      * single operations, each part committed on its own, so the chunk makes progress however busy its widgets are;

@@ -2,6 +2,8 @@ package com.widgets.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.widgets.db.ChunkAssumptions;
+import com.widgets.db.WiringStore;
 import com.widgets.ingest.rewire.Counts;
 import com.widgets.ingest.rewire.RewiringJob;
 import com.widgets.ingest.rewire.RewiringMode;
@@ -17,6 +19,7 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
@@ -26,6 +29,9 @@ class RewiringJobTest extends JobTestSupport {
 
     @TempDir
     Path temp;
+
+    @Autowired
+    WiringStore store;
 
     @Test
     void aFileWithEveryErrorCodeGivesTheExactReportLineByLine() {
@@ -173,6 +179,43 @@ class RewiringJobTest extends JobTestSupport {
                 .containsEntry("A.P", "Widget A -> C.Q")
                 .containsEntry("A.R", "Widget A -> B.P")
                 .containsEntry("C.Q", "Widget C again -> A.P");
+        assertSound();
+    }
+
+    @Test
+    void linksIntoFreePortsAreWrittenUnreadAndABusyPortAmongThemIsStillReportedExactly() throws IOException {
+        StringBuilder csv = new StringBuilder("op,serial_number,port,peer_serial_number,peer_port,name,ports\n");
+        for (int i = 1;
+                i <= 12;
+                i++) { // lines 2-13 (the header is line 1): three chunks of adds (chunks are 4 lines in these tests)
+            csv.append("add,W").append(i).append(",,,,w").append(i).append(",PRQ\n");
+        }
+        csv.append("link,W1,P,W2,P,,\nlink,W3,P,W4,P,,\nlink,W5,P,W6,P,,\nlink,W7,P,W8,P,,\n"); // free: unread
+        csv.append("link,W1,R,W2,R,,\nlink,W3,R,W4,R,,\nlink,W1,P,W9,P,,\nlink,W5,R,W6,R,,\n"); // line 20 busy
+        csv.append("link,W1,Q,W2,Q,,\nlink,W3,Q,W4,Q,,\nlink,W5,Q,W6,Q,,\nlink,W7,Q,W8,Q,,\n"); // read after a miss
+        csv.append("link,W9,R,W10,R,,\nlink,W11,R,W12,R,,\nlink,W9,Q,W10,Q,,\nlink,W11,Q,W12,Q,,\n"); // unread
+        Path file = Files.writeString(temp.resolve("free-ports.csv"), csv);
+        ChunkAssumptions.assumeNext(store);
+        long held = store.unreadLinkChunks(true), missed = store.unreadLinkChunks(false);
+
+        RewiringJob job = run(file, RewiringMode.APPLY);
+
+        assertThat(job.counts()).isEqualTo(new Counts(28, 27, 0, 1));
+        assertThat(report(job.id()))
+                .isEqualTo("line,code,message,raw\n"
+                        + "20,PORT_BUSY,Port W1.P is already linked to W2.P.,\"link,W1,P,W9,P,,\"\n");
+        assertThat(store.unreadLinkChunks(true) - held)
+                .as("chunks written unread")
+                .isEqualTo(2);
+        assertThat(store.unreadLinkChunks(false) - missed)
+                .as("chunks read after all")
+                .isEqualTo(1);
+        assertThat(db.snapshot())
+                .containsEntry("W1.P", "w1 -> W2.P")
+                .containsEntry("W5.R", "w5 -> W6.R")
+                .containsEntry("W12.Q", "w12 -> W11.Q");
+        assertThat(db.count("SELECT count(*) FROM wiring_history WHERE event = 'LINKED'"))
+                .isEqualTo(2 * 15);
         assertSound();
     }
 

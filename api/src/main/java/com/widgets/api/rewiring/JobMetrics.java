@@ -1,5 +1,6 @@
 package com.widgets.api.rewiring;
 
+import com.widgets.db.WiringStore;
 import com.widgets.ingest.rewire.RewiringJobs;
 import com.widgets.ingest.rewire.RewiringStatus;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -14,8 +15,9 @@ import org.springframework.stereotype.Component;
 /**
  * Rewiring jobs for Prometheus, besides Spring Batch's own {@code spring_batch_*} timers: {@code
  * widgets_rewiring_jobs{status}}, the jobs of every replica by the status the API shows, read from the database (one
- * query, at most once a second however many gauges a scrape reads), and {@code widgets_rewiring_lines_total}, the lines
- * this instance's jobs judged, whose rate is their lines per second.
+ * query, at most once a second however many gauges a scrape reads), {@code widgets_rewiring_lines_total}, the lines
+ * this instance's jobs judged, whose rate is their lines per second, and {@code
+ * widgets_rewiring_unread_chunks_total{assumption}}, chunks of links written without reading their ports first.
  */
 @Component
 class JobMetrics implements MeterBinder {
@@ -23,11 +25,13 @@ class JobMetrics implements MeterBinder {
     private static final Duration FRESH = Duration.ofSeconds(1);
 
     private final RewiringJobs jobs;
+    private final WiringStore store;
     private Map<RewiringStatus, Long> counts;
     private long countedAt;
 
-    JobMetrics(RewiringJobs jobs) {
+    JobMetrics(RewiringJobs jobs, WiringStore store) {
         this.jobs = jobs;
+        this.store = store;
     }
 
     @Override
@@ -41,6 +45,13 @@ class JobMetrics implements MeterBinder {
         FunctionCounter.builder("widgets.rewiring.lines", jobs, RewiringJobs::linesJudged)
                 .description("Lines of rewiring files judged by this instance's jobs")
                 .register(registry);
+        for (boolean held : new boolean[] {true, false}) {
+            FunctionCounter.builder("widgets.rewiring.unread.chunks", store, s -> s.unreadLinkChunks(held))
+                    .description("Chunks of links written without reading their ports first: held, or missed"
+                            + " (a port was not free; read and judged again)")
+                    .tag("assumption", held ? "held" : "missed")
+                    .register(registry);
+        }
     }
 
     private synchronized double count(RewiringStatus status) {
