@@ -178,13 +178,7 @@ class ChunkApiTest extends StoreTestSupport {
                 return null;
             }));
         }
-        for (Future<?> f : running) {
-            f.get();
-        }
-        threads.shutdown();
-
-        assertThat(db.invariantViolations()).isEmpty();
-        assertThat(db.replayHistory()).isEqualTo(db.snapshot());
+        awaitAndAssertSound(threads, running);
         assertThat(db.count("SELECT count(*) FROM port WHERE peer_serial IS NOT NULL"))
                 .isPositive();
     }
@@ -355,14 +349,15 @@ class ChunkApiTest extends StoreTestSupport {
             running.add(threads.submit(() -> {
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 for (int round = 0; round < 60; round++) {
-                    // Links between distinct ports of a shuffled set, so each chunk could hold on free ports.
-                    List<PortRef> ports = new ArrayList<>();
-                    for (int i = 0; i < widgets; i++) {
-                        ports.add(port("W" + i, PortType.values()[random.nextInt(3)]));
-                    }
+                    // Links between ports free a moment ago, one per widget, so a chunk holds unless an API call
+                    // (or the other chunk thread) takes one of them first.
+                    List<PortRef> ports = jdbc.query(
+                            "SELECT DISTINCT ON (serial_number) serial_number, port FROM port"
+                                    + " WHERE peer_serial IS NULL ORDER BY serial_number, random()",
+                            (rs, n) -> port(rs.getString(1), PortType.valueOf(rs.getString(2))));
                     Collections.shuffle(ports, random);
                     List<WiringOp> chunk = new ArrayList<>();
-                    for (int i = 0; i + 1 < 12; i += 2) {
+                    for (int i = 0; i + 1 < Math.min(12, ports.size()); i += 2) {
                         chunk.add(
                                 new WiringOp.LinkPorts(ports.get(i), ports.get(i + 1), line(lines.incrementAndGet())));
                     }
@@ -383,13 +378,7 @@ class ChunkApiTest extends StoreTestSupport {
                 return null;
             }));
         }
-        for (Future<?> f : running) {
-            f.get();
-        }
-        threads.shutdown();
-
-        assertThat(db.invariantViolations()).isEmpty();
-        assertThat(db.replayHistory()).isEqualTo(db.snapshot());
+        awaitAndAssertSound(threads, running);
         assertThat(assuming.chunksHeld())
                 .as("some chunks written on the assumption")
                 .isGreaterThan(heldBefore);
@@ -402,6 +391,16 @@ class ChunkApiTest extends StoreTestSupport {
         assertThat(db.count("SELECT count(*) FROM wiring_history WHERE job_id = 7 AND line_number > 1000"))
                 .as("no history for a line that did not change anything")
                 .isEqualTo(2L * changed.size());
+    }
+
+    /** Waits for every writer, then checks that the wiring is sound and is what its history replays to. */
+    private void awaitAndAssertSound(ExecutorService threads, List<Future<?>> running) throws Exception {
+        for (Future<?> f : running) {
+            f.get();
+        }
+        threads.shutdown();
+        assertThat(db.invariantViolations()).isEmpty();
+        assertThat(db.replayHistory()).isEqualTo(db.snapshot());
     }
 
     private static WiringOp randomOp(int widgets, Origin origin) {
