@@ -1,7 +1,6 @@
 package com.widgets.db;
 
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -93,8 +92,11 @@ final class ChunkWrites {
             DELETE FROM widget WHERE serial_number = ANY(?::text[])
             RETURNING serial_number
             """;
-    private static final String HISTORY_IDS = """
-            SELECT nextval('wiring_history_id_seq'), now() FROM generate_series(1, ?)
+    /** The transaction's timestamp: the link time of the chunk's rows (history rows take it by default). */
+    private static final String NOW = "SELECT now()";
+    /** Ids for the chunk's history rows, in event order. */
+    static final String HISTORY_IDS = """
+            SELECT nextval('wiring_history_id_seq') FROM generate_series(1, ?)
             """;
     /** COPY, not INSERT … SELECT unnest(…): no twelve arrays to encode and unpack; valid on Citus too. */
     private static final String COPY_HISTORY = """
@@ -315,28 +317,28 @@ final class ChunkWrites {
         if (simulation.events().isEmpty()) {
             return;
         }
-        Stamps stamps = stamps(simulation.events().size());
-        updatePeers(simulation, stamps.at);
+        Timestamp now = jdbc.queryForObject(NOW, Timestamp.class);
+        updatePeers(simulation, now);
         deleteRemoved(simulation);
-        insertAdded(simulation, stamps.at);
-        appendHistory(simulation.events(), stamps);
+        insertAdded(simulation, now);
+        // The ids only now: the writes above hold every row the events describe until commit, so whoever changes one
+        // of those rows after us takes its ids after ours, and each row's history is in commit order by id. Taken
+        // before the writes, a row changed and changed back meanwhile (a link and its unlink) passed our check-and-set
+        // with ids older than those changes: replaying the history by id then ended in another state.
+        appendHistory(simulation.events(), historyIds(simulation.events().size()));
     }
 
-    /** The history ids of the chunk's events, in ascending order, and the transaction's timestamp. */
-    private record Stamps(List<Long> ids, Timestamp at) {}
-
-    private Stamps stamps(int n) {
+    /** The history ids of the chunk's events, in ascending order. */
+    private List<Long> historyIds(int n) {
         List<Long> ids = new ArrayList<>(n);
-        Timestamp[] at = new Timestamp[1];
         jdbc.query(
                 HISTORY_IDS,
                 rs -> {
                     ids.add(rs.getLong(1));
-                    at[0] = rs.getTimestamp(2);
                 },
                 n);
         ids.sort(null);
-        return new Stamps(ids, at[0]);
+        return ids;
     }
 
     private void updatePeers(ChunkSimulation simulation, Timestamp now) {
@@ -429,10 +431,8 @@ final class ChunkWrites {
         }
     }
 
-    private void appendHistory(List<ChunkSimulation.Event> events, Stamps stamps) {
+    private void appendHistory(List<ChunkSimulation.Event> events, List<Long> ids) {
         int n = events.size();
-        List<Long> ids = stamps.ids;
-        Instant at = stamps.at.toInstant();
         StringBuilder rows = new StringBuilder(n * 64);
         for (int i = 0; i < n; i++) {
             ChunkSimulation.Event e = events.get(i);

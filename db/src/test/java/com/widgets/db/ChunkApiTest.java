@@ -17,9 +17,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
+import org.springframework.transaction.PlatformTransactionManager;
 
 class ChunkApiTest extends StoreTestSupport {
 
@@ -391,6 +397,57 @@ class ChunkApiTest extends StoreTestSupport {
         assertThat(db.count("SELECT count(*) FROM wiring_history WHERE job_id = 7 AND line_number > 1000"))
                 .as("no history for a line that did not change anything")
                 .isEqualTo(2L * changed.size());
+    }
+
+    @Autowired
+    PlatformTransactionManager transactions;
+
+    @Test
+    void aRowChangedAndChangedBackWhileAChunkWritesKeepsItsHistoryInCommitOrder() throws Exception {
+        store.addWidget("GONE", "to be removed", Set.of(P), line(1));
+        store.addWidget("OTHER", "other", Set.of(P), line(2));
+        ExecutorService api = Executors.newSingleThreadExecutor();
+        AtomicBoolean armed = new AtomicBoolean(true);
+        // Right after the chunk takes its history ids, someone links GONE.P and unlinks it again. Had the chunk not yet
+        // written (and so locked) GONE's rows, both changes would commit before it with later ids, its check-and-set
+        // would find GONE.P free as read, and the history replayed by id would end with GONE.P back. Once the chunk
+        // holds the rows, the link waits for its commit and finds GONE removed.
+        JdbcTemplate hooked = new JdbcTemplate(dataSource) {
+            @Override
+            public void query(String sql, RowCallbackHandler rows, Object... args) {
+                super.query(sql, rows, args);
+                if (sql.equals(ChunkWrites.HISTORY_IDS) && armed.getAndSet(false)) {
+                    Future<?> aba = api.submit(() -> {
+                        try {
+                            store.link(port("GONE", P), port("OTHER", P), Origin.request("api", "link"));
+                            store.unlink(port("GONE", P), null, Origin.request("api", "unlink"));
+                        } catch (WiringException gone) {
+                            assertThat(gone.code()).isEqualTo(ErrorCode.WIDGET_NOT_FOUND);
+                        }
+                        return null;
+                    });
+                    try {
+                        aba.get(2, TimeUnit.SECONDS);
+                    } catch (TimeoutException waitingForUs) {
+                        // the chunk holds GONE's rows: the link waits for our commit
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        };
+        ChunkWrites chunks = new ChunkWrites(
+                hooked, transactions, new Attempts(Attempts.DEFAULT_MAX_ATTEMPTS), new WidgetReads(hooked));
+        try {
+            List<OpOutcome> outcomes = chunks.apply(List.of(new WiringOp.RemoveWidget("GONE", line(3))));
+            assertThat(outcomes).extracting(OpOutcome::result).containsExactly(OpOutcome.Result.CHANGED);
+        } finally {
+            api.shutdown();
+            assertThat(api.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(armed).isFalse();
+        assertThat(db.snapshot()).doesNotContainKey("GONE.P");
+        assertThat(db.replayHistory()).isEqualTo(db.snapshot());
     }
 
     /** Waits for every writer, then checks that the wiring is sound and is what its history replays to. */
