@@ -107,7 +107,7 @@ public final class ChangeFeed {
     private Instant resumePoint;
     private Instant previousResumePoint;
     /** Looks that read the history table (the others knew there was nothing new to read). */
-    private long reads;
+    private volatile long reads; // written by the polling thread only
 
     /**
      * The rows committed since the previous poll (the first poll only takes its bearings and returns none), in id

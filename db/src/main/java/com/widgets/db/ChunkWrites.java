@@ -181,13 +181,9 @@ final class ChunkWrites {
                                 if (locked) {
                                     lock(serials);
                                 }
-                                Simulated simulated = locked ? null : writeAsAssumed(ops, serials, status);
-                                if (simulated == null) {
-                                    simulated = simulate(ops, serials);
-                                    write(simulated.simulation());
-                                }
-                                recorder.record(offset, simulated.outcomes());
-                                return simulated.outcomes();
+                                List<OpOutcome> outcomes = judgeAndWrite(ops, serials, !locked, status);
+                                recorder.record(offset, outcomes);
+                                return outcomes;
                             })));
         } catch (WiringException e) {
             if (e.code() != ErrorCode.CONTENTION || (locked && ops.size() == 1)) {
@@ -231,16 +227,25 @@ final class ChunkWrites {
                 "Ports of this chunk",
                 () -> nested.execute(status -> {
                     jdbc.execute(CHUNK_SETTINGS);
-                    Simulated simulated = writeAsAssumed(ops, serials, status);
-                    if (simulated == null) {
-                        simulated = simulate(ops, serials);
-                        write(simulated.simulation());
-                    }
-                    return simulated.outcomes();
+                    return judgeAndWrite(ops, serials, true, status);
                 }));
     }
 
     private record Simulated(ChunkSimulation simulation, List<OpOutcome> outcomes) {}
+
+    /**
+     * Judges the operations and writes what they change, in the caller's transaction: unread when {@code mayAssume}
+     * and the chunk qualifies ({@link #writeAsAssumed}), otherwise on the rows as read.
+     */
+    private List<OpOutcome> judgeAndWrite(
+            List<? extends WiringOp> ops, Set<String> serials, boolean mayAssume, TransactionStatus status) {
+        Simulated simulated = mayAssume ? writeAsAssumed(ops, serials, status) : null;
+        if (simulated == null) {
+            simulated = simulate(ops, serials);
+            write(simulated.simulation());
+        }
+        return simulated.outcomes();
+    }
 
     /**
      * Writes a chunk of links without reading its ports first, assuming each port it names exists and is free — what a
