@@ -440,10 +440,19 @@ class ConsoleBrowserTest {
         }
     }
 
+    /** Clicks the element once it is clickable; if the page redraws it between finding and clicking, finds it again. */
     private void click(String css) {
         new WebDriverWait(browser, PATIENCE)
-                .until(ExpectedConditions.elementToBeClickable(By.cssSelector(css)))
-                .click();
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(driver -> {
+                    var button = ExpectedConditions.elementToBeClickable(By.cssSelector(css))
+                            .apply(driver);
+                    if (button == null) {
+                        return false;
+                    }
+                    button.click(); // a stale element throws before clicking: nothing clicked, the wait tries again
+                    return true;
+                });
     }
 
     private void waitFor(BooleanSupplier condition) {
