@@ -5,6 +5,7 @@ import com.widgets.bench.load.ClosedLoop;
 import com.widgets.bench.load.ClosedLoop.Measured;
 import com.widgets.bench.service.GraphQlClient;
 import com.widgets.bench.service.ServiceProcess;
+import com.widgets.bench.service.SubscriberClients;
 import com.widgets.bench.service.Subscribers;
 import com.widgets.db.KeepRefusedConnections;
 import com.widgets.db.Origin;
@@ -79,6 +80,10 @@ public final class Bench {
             Dataset.Output files =
                     Dataset.generate(Path.of("bench", "work", "data-" + n), n, WORKERS * PAIRS_PER_WORKER * 2, 42);
             log.info("Wrote {}, {} and {}", files.widgets(), files.links(), files.mix());
+            return;
+        }
+        if (mode.equals("subscribers")) { // the subscribers' own process, started by the live phases
+            SubscriberClients.main(plain.subList(1, plain.size()).toArray(String[]::new));
             return;
         }
         if (mode.equals("live")) {

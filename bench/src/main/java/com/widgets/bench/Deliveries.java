@@ -1,7 +1,9 @@
 package com.widgets.bench;
 
+import com.widgets.bench.service.Subscribers;
 import com.widgets.bench.service.Subscribers.Receipt;
 import com.widgets.bench.service.Subscribers.Subscription;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,8 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.HdrHistogram.Histogram;
-import org.springframework.graphql.ResponseError;
-import org.springframework.graphql.client.SubscriptionErrorException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
 
@@ -102,23 +102,32 @@ final class Deliveries {
     }
 
     Set<Long> expected(Subscription s) {
-        if (s.serials() == null) {
+        return expected(s.serials());
+    }
+
+    private Set<Long> expected(List<String> serials) {
+        if (serials == null) {
             return all;
         }
         Set<Long> ids = new HashSet<>();
-        for (String serial : s.serials()) {
+        for (String serial : serials) {
             ids.addAll(bySerial.getOrDefault(serial, List.of()));
         }
         return ids;
     }
 
-    /** Waits until every subscription has as many events as the history owes it, or one ended, or {@code limit}. */
-    void await(List<Subscription> subscriptions, Duration limit) throws InterruptedException {
+    /** Waits until the subscribers have as many events as the history owes them, or one ended, or {@code limit}. */
+    void await(Subscribers subscribers, Duration limit) throws InterruptedException, IOException {
+        long owed = 0;
+        for (List<String> serials : subscribers.watching()) {
+            owed += expected(serials).size();
+        }
         long until = System.nanoTime() + limit.toNanos();
-        List<Subscription> waiting = new ArrayList<>(subscriptions);
-        while (!waiting.isEmpty() && System.nanoTime() < until) {
-            waiting.removeIf(
-                    s -> s.error() != null || s.receipts().size() >= expected(s).size());
+        while (System.nanoTime() < until) {
+            Subscribers.Status status = subscribers.status();
+            if (status.errors() > 0 || status.received() >= owed) {
+                return;
+            }
             Thread.sleep(50);
         }
     }
@@ -161,7 +170,7 @@ final class Deliveries {
             duplicates += twice;
             unexpected += extra;
             if (s.error() != null && errors.size() < 3) {
-                errors.add(describe(s.error()));
+                errors.add(s.error());
             }
             complete += lost == 0 && twice == 0 && extra == 0 && s.error() == null ? 1 : 0;
         }
@@ -178,15 +187,5 @@ final class Deliveries {
                 latency,
                 errors,
                 last > first ? (last - first) / 1e9 : 0);
-    }
-
-    /** The error code and message the service ended a subscription with, or the client's own error. */
-    private static String describe(Throwable error) {
-        if (error instanceof SubscriptionErrorException refused
-                && !refused.getErrors().isEmpty()) {
-            ResponseError first = refused.getErrors().get(0);
-            return first.getExtensions().get("code") + " (" + first.getMessage() + ")";
-        }
-        return error.toString();
     }
 }

@@ -102,11 +102,12 @@ final class LiveBench {
             The goals of issue 15, measured on the embedded database with the service at `-Xmx512m`, on 20,000 widgets \
             and 5,000 more that the writers link and unlink. A *change* is one history row, which is one \
             `wiringChanged` event: a link or unlink changes two widgets, so 200 mutations a second are 400 changes a \
-            second. Subscribers use Spring's `WebSocketGraphQlClient` (graphql-transport-ws) over Reactor Netty, signed \
-            in with the admin token in `connection_init`, and select `id at serialNumber type port peer { serialNumber \
+            second. Subscribers use Spring's `WebSocketGraphQlClient` (graphql-transport-ws) over Reactor Netty, in a \
+            JVM of their own (as consoles elsewhere would be: their garbage collections do not stall the writers being \
+            measured), signed in with the admin token in `connection_init`, and select `id at serialNumber type port peer { serialNumber \
             port } origin { requestId } cursor`; each event is matched to the mutation that made it by its request id, \
             and its delivery time runs from the writer reading that mutation's response to the subscriber receiving \
-            the event (same machine, one clock).""";
+            the event (same machine, one monotonic clock).""";
 
     private static List<List<String>> listOfNull() {
         List<List<String>> one = new ArrayList<>();
@@ -130,7 +131,7 @@ final class LiveBench {
                 long after = Deliveries.lastId(live.jdbc());
                 on.add(ClosedLoop.run(CONCURRENCY, WARM, POINT, true, Bench.apiMutation(live.client())));
                 Deliveries history = Deliveries.since(live.jdbc(), after);
-                history.await(one.subscriptions(), Duration.ofSeconds(30));
+                history.await(one, Duration.ofSeconds(30));
                 heard.add(history.check(one.subscriptions(), Map.of()));
             }
             live.awaitSubscribers(0, null);
