@@ -16,7 +16,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxSubscriptionsPerConnection subscriptions one WebSocket connection may hold open at once
  * @param maxReplay changes a subscription resumed with {@code after} may be owed before it is refused
  * @param maxWebSocketMessage the largest message a WebSocket client may send (a GraphQL document and its variables);
- *     the web server holds a buffer this size for every open WebSocket, so it bounds an idle connection's memory
+ *     a longer one closes the connection with 1009; only a message longer than 2,048 characters is held whole, while
+ *     its parts arrive
  */
 @ConfigurationProperties("widgets.live")
 record LiveSettings(

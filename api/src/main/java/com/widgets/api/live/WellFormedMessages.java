@@ -1,5 +1,6 @@
 package com.widgets.api.live;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
@@ -33,19 +34,38 @@ class WellFormedMessages {
     private static final List<String> CLIENT_TYPES =
             List.of("connection_init", "ping", "pong", "subscribe", "complete");
 
+    /** The session attribute holding the first parts of a text message that arrives in parts. */
+    private static final String PARTS = WellFormedMessages.class.getName() + ".parts";
+
     @Bean
     GraphQlWebSocketHandler graphQlWebSocketHandler(
-            WebGraphQlHandler handler, GraphQlProperties properties, GraphQlCorsProperties cors, JsonMapper json) {
+            WebGraphQlHandler handler,
+            GraphQlProperties properties,
+            GraphQlCorsProperties cors,
+            JsonMapper json,
+            LiveSettings live) {
         Duration initTimeout = properties.getWebsocket().getConnectionInitTimeout();
         Duration keepAlive = properties.getWebsocket().getKeepAlive();
+        long limit = live.maxWebSocketMessage().toBytes();
         return new GraphQlWebSocketHandler(
                 handler,
                 new JacksonJsonHttpMessageConverter(json),
                 initTimeout,
                 keepAlive,
                 cors.toCorsConfiguration()) {
+            /** Parts, so that the container's per-connection buffer can be small ({@link LiveWebSocket}). */
             @Override
-            protected void handleTextMessage(WebSocketSession session, TextMessage message) throws Exception {
+            public boolean supportsPartialMessages() {
+                return true;
+            }
+
+            @Override
+            protected void handleTextMessage(WebSocketSession session, TextMessage part) throws Exception {
+                String whole = whole(session, part, limit);
+                if (whole == null) {
+                    return;
+                }
+                TextMessage message = whole == part.getPayload() ? part : new TextMessage(whole);
                 String problem = problem(json, message.getPayload());
                 if (problem != null) {
                     log.debug("Closed WebSocket {} with 4400: {}", session.getId(), problem);
@@ -55,6 +75,34 @@ class WellFormedMessages {
                 super.handleTextMessage(session, message);
             }
         };
+    }
+
+    /**
+     * The whole message once its last part has arrived, else null; a message longer than {@code limit} characters
+     * closes the connection with 1009, as the container does.
+     */
+    private static String whole(WebSocketSession session, TextMessage part, long limit) throws IOException {
+        if (!session.isOpen()) {
+            return null; // closed for an earlier part's size; the rest of that message is still arriving
+        }
+        Object held = session.getAttributes().get(PARTS);
+        if (held == null && part.isLast()) {
+            return part.getPayload(); // the usual case: one part
+        }
+        StringBuilder parts = held instanceof StringBuilder builder ? builder : new StringBuilder();
+        if (parts.length() + part.getPayloadLength() > limit) {
+            session.getAttributes().remove(PARTS);
+            session.close(new CloseStatus(
+                    CloseStatus.TOO_BIG_TO_PROCESS.getCode(), "Message longer than " + limit + " characters"));
+            return null;
+        }
+        parts.append(part.getPayload());
+        if (!part.isLast()) {
+            session.getAttributes().put(PARTS, parts);
+            return null;
+        }
+        session.getAttributes().remove(PARTS);
+        return parts.toString();
     }
 
     /** What is wrong with a message's shape, in a few words (a close reason holds 123 bytes), or null. */

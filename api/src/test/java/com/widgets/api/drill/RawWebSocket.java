@@ -75,9 +75,23 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     /** One whole frame: {@code opcode} 0x1 text, 0x2 binary, 0x9 ping; the payload as given (UTF-8 or not). */
-    public synchronized void send(int opcode, byte[] payload) throws IOException {
+    public void send(int opcode, byte[] payload) throws IOException {
+        frame(opcode, true, payload);
+    }
+
+    /** One text message in {@code frames} frames (a first frame, then continuations), cut at byte boundaries. */
+    public synchronized void sendInFrames(String text, int frames) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        int size = (bytes.length + frames - 1) / frames;
+        for (int f = 0, from = 0; from < bytes.length; f++, from += size) {
+            byte[] part = java.util.Arrays.copyOfRange(bytes, from, Math.min(bytes.length, from + size));
+            frame(f == 0 ? 0x1 : 0x0, from + size >= bytes.length, part);
+        }
+    }
+
+    private synchronized void frame(int opcode, boolean fin, byte[] payload) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write(0x80 | opcode); // FIN
+        frame.write((fin ? 0x80 : 0) | opcode);
         if (payload.length < 126) {
             frame.write(0x80 | payload.length);
         } else if (payload.length < 65_536) {
