@@ -230,7 +230,11 @@ public final class Bench {
             bulkLoad(results, client, db, files, run.scale());
             mix(results, client, files);
             WiringStore store = new WiringStore(new JdbcTemplate(db), new DataSourceTransactionManager(db));
-            warmUp(results, client, store, run.n(), run.warmUpLimit());
+            // with a listener of every change, as the mutations are measured: the service's delivery path and the
+            // subscribers' process are compiled before anything is measured
+            try (Subscribers listening = Subscribers.open(service.baseUrl(), 1, Collections.singletonList(null))) {
+                warmUp(results, client, store, run.n(), run.warmUpLimit());
+            }
             mutations(results, client, service, store, url, run.warmUp(), run.point());
             queries(results, client, url, run.n(), run.warmUp(), run.point(), run.scale());
         }

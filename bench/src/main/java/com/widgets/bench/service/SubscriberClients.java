@@ -1,5 +1,6 @@
 package com.widgets.bench.service;
 
+import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,12 +30,15 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * The subscribers' own process ({@code java -jar widgets-bench.jar subscribers URL CONNECTIONS SPEC}): Spring's {@link
- * WebSocketGraphQlClient}, one per WebSocket connection, signed in with the admin token in {@code connection_init},
- * all on one Reactor Netty event loop, each subscription keeping what it received. {@link Subscribers} starts it and
- * talks to it over its standard input and output, one command a line, answered by one line starting with {@value
- * #ANSWER} (other lines are its log). It runs apart from the writers so that its garbage collections — it keeps every
- * receipt — do not stall the writers whose latency is being measured, as consoles on other machines would not.
+ * The subscribers' own process ({@code java -jar widgets-bench.jar subscribers}): groups of {@code wiringChanged}
+ * subscriptions over Spring's {@link WebSocketGraphQlClient}, one client per WebSocket connection, signed in with the
+ * admin token in {@code connection_init}, all on one Reactor Netty event loop, each subscription keeping what it
+ * received. {@link Subscribers} starts it once per run and talks to it over its standard input and output, one command
+ * a line, answered by one line starting with {@value #ANSWER} (other lines are its log).
+ *
+ * <p>It runs apart from the writers so that its garbage collections — it keeps every receipt — do not stall the
+ * writers whose latency is being measured, as consoles on other machines would not; and it lives through the whole
+ * run, so that it is compiled by the time anything is measured, as the harness's own code is.
  */
 public final class SubscriberClients {
 
@@ -76,20 +81,84 @@ public final class SubscriberClients {
         }
     }
 
+    /** The connections and subscriptions opened by one {@code open} command. */
+    private record Group(
+            List<WebSocketGraphQlClient> clients,
+            List<Received> subscriptions,
+            List<Disposable> running,
+            AtomicLong total) {
+
+        String status() {
+            String first = subscriptions.stream()
+                    .map(s -> s.error)
+                    .filter(e -> e != null)
+                    .findFirst()
+                    .orElse("");
+            long errors = subscriptions.stream().filter(s -> s.error != null).count();
+            return total.get() + " " + errors + " " + oneLine(first);
+        }
+
+        void close() {
+            Flux.fromIterable(clients)
+                    .flatMap(WebSocketGraphQlClient::stop, 64)
+                    .then()
+                    .block(Duration.ofMinutes(2));
+            running.forEach(Disposable::dispose);
+        }
+    }
+
     private SubscriberClients() {}
 
-    /** {@code args}: the service's base URL, the number of connections, the file naming what each subscription watches. */
+    /**
+     * Serves commands until {@code exit} or the end of its input: {@code open ID URL CONNECTIONS SPEC} (the file
+     * naming what each subscription watches, a line each: serial numbers joined by commas, or {@code *} for all),
+     * {@code status ID}, {@code receipts ID FILE}, {@code close ID}.
+     */
     public static void main(String[] args) throws Exception {
         PrintStream answers = System.out;
-        URI url = URI.create(args[0].replaceFirst("^http", "ws") + "/graphql");
-        int connections = Integer.parseInt(args[1]);
-        List<Received> subscriptions = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of(args[2]))) {
-            subscriptions.add(new Received(line.equals("*") ? null : Arrays.asList(line.split(","))));
-        }
-        AtomicLong total = new AtomicLong();
         // a connection of its own per WebSocket: a pooled client would hold them in its (small) pool and queue the rest
         ReactorNettyWebSocketClient socket = new ReactorNettyWebSocketClient(HttpClient.newConnection());
+        Map<String, Group> groups = new HashMap<>();
+        BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = commands.readLine()) != null && !line.equals("exit")) {
+            String[] command = line.split(" ");
+            String answer;
+            try {
+                answer = switch (command[0]) {
+                    case "open" -> {
+                        groups.put(
+                                command[1],
+                                open(socket, command[2], Integer.parseInt(command[3]), Path.of(command[4])));
+                        yield "opened";
+                    }
+                    case "status" -> groups.get(command[1]).status();
+                    case "receipts" -> {
+                        write(groups.get(command[1]).subscriptions(), Path.of(command[2]));
+                        yield "written";
+                    }
+                    case "close" -> {
+                        groups.remove(command[1]).close();
+                        yield "closed";
+                    }
+                    default -> "failed unknown command " + command[0];
+                };
+            } catch (RuntimeException e) {
+                answer = "failed " + oneLine(e.toString());
+            }
+            answers.println(ANSWER + answer);
+            answers.flush();
+        }
+        groups.values().forEach(Group::close);
+    }
+
+    private static Group open(ReactorNettyWebSocketClient socket, String baseUrl, int connections, Path spec)
+            throws IOException {
+        URI url = URI.create(baseUrl.replaceFirst("^http", "ws") + "/graphql");
+        List<Received> subscriptions = new ArrayList<>();
+        for (String line : Files.readAllLines(spec)) {
+            subscriptions.add(new Received(line.equals("*") ? null : Arrays.asList(line.split(","))));
+        }
         WebSocketGraphQlClientInterceptor signIn = new WebSocketGraphQlClientInterceptor() {
             @Override
             public Mono<Object> connectionInitPayload() {
@@ -102,58 +171,26 @@ public final class SubscriberClients {
                     .interceptor(signIn)
                     .build());
         }
-        List<Disposable> running = new ArrayList<>();
-        try {
-            Flux.fromIterable(clients)
-                    .flatMap(WebSocketGraphQlClient::start, 32)
-                    .then()
-                    .block(Duration.ofMinutes(2));
-            for (int j = 0; j < subscriptions.size(); j++) {
-                Received s = subscriptions.get(j);
-                running.add(clients.get(j % connections)
-                        .document(DOCUMENT)
-                        .variable("s", s.serials)
-                        .executeSubscription()
-                        .subscribe(r -> s.next(r, total), e -> s.error = describe(e), () -> s.completed = true));
-            }
-            answers.println(ANSWER + "opened");
-        } catch (RuntimeException e) {
-            answers.println(ANSWER + "failed " + oneLine(e.toString()));
-        }
-        answers.flush();
-        BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String command;
-        while ((command = commands.readLine()) != null) {
-            if (command.equals("status")) {
-                String first = subscriptions.stream()
-                        .map(s -> s.error)
-                        .filter(e -> e != null)
-                        .findFirst()
-                        .orElse("");
-                long errors =
-                        subscriptions.stream().filter(s -> s.error != null).count();
-                answers.println(ANSWER + total.get() + " " + errors + " " + oneLine(first));
-            } else if (command.startsWith("receipts ")) {
-                write(subscriptions, Path.of(command.substring("receipts ".length())));
-                answers.println(ANSWER + "written");
-            } else if (command.equals("close")) {
-                break;
-            }
-            answers.flush();
-        }
         Flux.fromIterable(clients)
-                .flatMap(WebSocketGraphQlClient::stop, 64)
+                .flatMap(WebSocketGraphQlClient::start, 32)
                 .then()
                 .block(Duration.ofMinutes(2));
-        running.forEach(Disposable::dispose);
-        answers.println(ANSWER + "closed");
-        answers.flush();
+        AtomicLong total = new AtomicLong();
+        List<Disposable> running = new ArrayList<>();
+        for (int j = 0; j < subscriptions.size(); j++) {
+            Received s = subscriptions.get(j);
+            running.add(clients.get(j % connections)
+                    .document(DOCUMENT)
+                    .variable("s", s.serials)
+                    .executeSubscription()
+                    .subscribe(r -> s.next(r, total), e -> s.error = describe(e), () -> s.completed = true));
+        }
+        return new Group(clients, subscriptions, running, total);
     }
 
-    /** The file {@link Subscribers#read} reads: per subscription its state and receipts, in order. */
-    private static void write(List<Received> subscriptions, Path file) throws IOException {
-        try (DataOutputStream out =
-                new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
+    /** The file {@link Subscribers#subscriptions()} reads: per subscription its state and receipts, in order. */
+    private static void write(List<Received> subscriptions, Path file) {
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
             out.writeInt(subscriptions.size());
             for (Received s : subscriptions) {
                 out.writeBoolean(s.completed);
@@ -169,6 +206,8 @@ public final class SubscriberClients {
                     out.writeLong((Long) r[2]);
                 }
             }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -13,13 +13,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code wiringChanged} subscribers over graphql-ws (graphql-transport-ws), as consoles hold them, run in a process of
- * their own ({@link SubscriberClients}) on the same machine: the harness asks it how many events arrived and, when it
- * checks them, for every receipt. Arrival times are {@link System#nanoTime()} in that process, which on Linux and macOS
+ * A group of {@code wiringChanged} subscribers over graphql-ws (graphql-transport-ws), as consoles hold them, run in a
+ * process of their own ({@link SubscriberClients}) on the same machine, one for the whole run: the harness asks it how
+ * many events arrived and, when it checks them, for every receipt. Arrival times are {@link System#nanoTime()} in that process, which on Linux and macOS
  * reads the same monotonic clock as the writers' process, so a delivery's latency can run from the writer reading the
  * mutation's response to the subscriber receiving the event.
  */
@@ -62,30 +63,109 @@ public final class Subscribers implements AutoCloseable {
     /** What the subscribers' process says now. */
     public record Status(long received, long errors, String firstError) {}
 
-    private final Process process;
-    private final BufferedReader answers;
-    private final BufferedWriter commands;
-    private final List<Subscription> subscriptions;
-    private final Path work;
+    /** The subscribers' process, started at the first {@link #open} and ended with the harness. */
+    private static final class Host {
+        private final Process process;
+        private final BufferedReader answers;
+        private final BufferedWriter commands;
+        private final Path work;
 
-    private Subscribers(Process process, List<Subscription> subscriptions, Path work) {
+        private Host() throws IOException {
+            work = Files.createTempDirectory("widgets-subscribers");
+            ProcessBuilder builder = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "-Xmx2g",
+                            "-jar",
+                            System.getProperty("java.class.path"), // the bench jar this harness runs from
+                            "subscribers")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            builder.environment().put(SubscriberClients.TOKEN, ServiceProcess.ADMIN_TOKEN); // not in the command line
+            process = builder.start();
+            answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            commands = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+            Runtime.getRuntime().addShutdownHook(new Thread(this::exit));
+        }
+
+        synchronized String ask(String command) throws IOException {
+            commands.write(command);
+            commands.newLine();
+            commands.flush();
+            String line;
+            while ((line = answers.readLine()) != null) {
+                if (line.startsWith(SubscriberClients.ANSWER)) {
+                    return line.substring(SubscriberClients.ANSWER.length());
+                }
+                log.debug("subscribers: {}", line);
+            }
+            throw new IOException("the subscribers' process ended (exit " + exitCode() + ")");
+        }
+
+        private String exitCode() {
+            try {
+                return process.waitFor(5, TimeUnit.SECONDS) ? Integer.toString(process.exitValue()) : "still running";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "unknown";
+            }
+        }
+
+        private void exit() {
+            try {
+                if (process.isAlive()) {
+                    commands.write("exit");
+                    commands.newLine();
+                    commands.flush();
+                    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                        process.destroyForcibly();
+                    }
+                }
+                try (var files = Files.list(work)) {
+                    for (Path file : files.toList()) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+                Files.deleteIfExists(work);
+            } catch (IOException e) {
+                process.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static Host host;
+    private static final AtomicInteger GROUPS = new AtomicInteger();
+
+    private final Host process;
+    private final String group;
+    private final List<Subscription> subscriptions;
+
+    private Subscribers(Host process, String group, List<Subscription> subscriptions) {
         this.process = process;
-        this.answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        this.commands = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+        this.group = group;
         this.subscriptions = subscriptions;
-        this.work = work;
+    }
+
+    private static synchronized Host host() throws IOException {
+        if (host == null) {
+            host = new Host();
+        }
+        return host;
     }
 
     /**
-     * Starts the subscribers' process, which opens {@code connections} WebSockets to the service at {@code baseUrl}
-     * and subscribes each entry of {@code watching} (a list of serial numbers, or null for every change), subscription
+     * Has the subscribers' process open {@code connections} WebSockets to the service at {@code baseUrl} and
+     * subscribe each entry of {@code watching} (a list of serial numbers, or null for every change), subscription
      * {@code j} on connection {@code j mod connections}. Returns once every connection is acknowledged and every
      * subscription sent; the service registers them moments later (its {@code widgets.live.subscribers} gauge says
      * when).
      */
     public static Subscribers open(String baseUrl, int connections, List<List<String>> watching) throws IOException {
-        Path work = Files.createTempDirectory("widgets-subscribers");
-        Path spec = work.resolve("watching.txt");
+        Host process = host();
+        String group = Integer.toString(GROUPS.incrementAndGet());
+        Path spec = process.work.resolve("watching-" + group + ".txt");
         List<Subscription> subscriptions = new ArrayList<>();
         List<String> lines = new ArrayList<>();
         for (List<String> serials : watching) {
@@ -93,37 +173,24 @@ public final class Subscribers implements AutoCloseable {
             lines.add(serials == null ? "*" : String.join(",", serials));
         }
         Files.write(spec, lines);
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g",
-                "-jar",
-                System.getProperty("java.class.path"), // the bench jar this harness runs from
-                "subscribers",
-                baseUrl,
-                Integer.toString(connections),
-                spec.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
-        builder.environment().put(SubscriberClients.TOKEN, ServiceProcess.ADMIN_TOKEN); // not in the command line
-        Process process = builder.start();
-        Subscribers subscribers = new Subscribers(process, subscriptions, work);
-        String opened = subscribers.answer();
+        String opened = process.ask("open " + group + " " + baseUrl + " " + connections + " " + spec);
+        Files.delete(spec);
         if (!opened.equals("opened")) {
-            subscribers.close();
             throw new IllegalStateException("the subscribers' process did not open its subscriptions: " + opened);
         }
-        return subscribers;
+        return new Subscribers(process, group, subscriptions);
     }
 
     /** How many events have arrived so far, and how many subscriptions were ended by an error. */
     public Status status() throws IOException {
-        String[] parts = ask("status").split(" ", 3);
+        String[] parts = process.ask("status " + group).split(" ", 3);
         return new Status(Long.parseLong(parts[0]), Long.parseLong(parts[1]), parts.length > 2 ? parts[2] : "");
     }
 
     /** The subscriptions with what each received until now (every receipt read from the subscribers' process). */
     public List<Subscription> subscriptions() throws IOException {
-        Path file = work.resolve("receipts.bin");
-        String written = ask("receipts " + file);
+        Path file = process.work.resolve("receipts-" + group + ".bin");
+        String written = process.ask("receipts " + group + " " + file);
         if (!written.equals("written")) {
             throw new IllegalStateException("the subscribers' process did not write its receipts: " + written);
         }
@@ -163,59 +230,17 @@ public final class Subscribers implements AutoCloseable {
         return errors;
     }
 
-    /** CPU time the subscribers' process has used, in seconds. */
+    /** CPU time the subscribers' process has used so far (all its groups), in seconds. */
     public double cpuSeconds() {
-        return process.info().totalCpuDuration().orElse(Duration.ZERO).toNanos() / 1e9;
+        return process.process.info().totalCpuDuration().orElse(Duration.ZERO).toNanos() / 1e9;
     }
 
-    /** Closes every connection, as a browser tab closing does (the service ends their subscriptions), and the process. */
+    /** Closes every connection, as a browser tab closing does: the service ends their subscriptions itself. */
     @Override
     public void close() throws IOException {
-        try {
-            if (process.isAlive()) {
-                ask("close");
-            }
-            if (!process.waitFor(2, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        } finally {
-            try (var files = Files.list(work)) {
-                for (Path file : files.toList()) {
-                    Files.deleteIfExists(file);
-                }
-            }
-            Files.deleteIfExists(work);
-        }
-    }
-
-    private String ask(String command) throws IOException {
-        commands.write(command);
-        commands.newLine();
-        commands.flush();
-        return answer();
-    }
-
-    /** The next answer line; the process's log lines before it go to this log. */
-    private String answer() throws IOException {
-        String line;
-        while ((line = answers.readLine()) != null) {
-            if (line.startsWith(SubscriberClients.ANSWER)) {
-                return line.substring(SubscriberClients.ANSWER.length());
-            }
-            log.debug("subscribers: {}", line);
-        }
-        throw new IOException("the subscribers' process ended (exit " + exitCode() + ")");
-    }
-
-    private String exitCode() {
-        try {
-            return process.waitFor(5, TimeUnit.SECONDS) ? Integer.toString(process.exitValue()) : "still running";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "unknown";
+        String closed = process.ask("close " + group);
+        if (!closed.equals("closed")) {
+            throw new IllegalStateException("the subscribers' process did not close its connections: " + closed);
         }
     }
 }
