@@ -11,6 +11,7 @@ import graphql.language.OperationDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs subscriptions with {@link OncePerChangeStrategy}, so that a change costs one GraphQL execution per distinct
@@ -23,8 +24,13 @@ class OncePerChange extends SimplePerformantInstrumentation {
 
     private static final Logger log = LoggerFactory.getLogger(OncePerChange.class);
 
+    private final JsonMapper json;
     private volatile ExecutionStrategy replaced;
     private volatile OncePerChangeStrategy strategy;
+
+    OncePerChange(JsonMapper json) {
+        this.json = json;
+    }
 
     @Override
     public ExecutionContext instrumentExecutionContext(
@@ -42,18 +48,19 @@ class OncePerChange extends SimplePerformantInstrumentation {
         }
         synchronized (this) {
             if (original != replaced) {
-                strategy = original.getClass() == SubscriptionExecutionStrategy.class ? replacing(original) : null;
+                strategy =
+                        original.getClass() == SubscriptionExecutionStrategy.class ? replacing(original, json) : null;
                 replaced = original;
             }
             return strategy;
         }
     }
 
-    private static OncePerChangeStrategy replacing(ExecutionStrategy original) {
+    private static OncePerChangeStrategy replacing(ExecutionStrategy original, JsonMapper json) {
         try {
             java.lang.reflect.Field handler = ExecutionStrategy.class.getDeclaredField("dataFetcherExceptionHandler");
             handler.setAccessible(true);
-            return new OncePerChangeStrategy((DataFetcherExceptionHandler) handler.get(original));
+            return new OncePerChangeStrategy((DataFetcherExceptionHandler) handler.get(original), json);
         } catch (ReflectiveOperationException | RuntimeException e) {
             log.warn("Subscriptions execute each change once per subscriber: {}", e.toString());
             return null;

@@ -16,7 +16,9 @@ import graphql.schema.GraphQLObjectType;
 import graphql.schema.GraphQLScalarType;
 import graphql.schema.GraphQLType;
 import graphql.schema.GraphQLTypeUtil;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * graphql-java's subscription execution, except that a {@code wiringChanged} event's selection is executed once per
@@ -39,8 +41,11 @@ final class OncePerChangeStrategy extends SubscriptionExecutionStrategy {
     private final LongAdder executed = new LongAdder();
     private final LongAdder shared = new LongAdder();
 
-    OncePerChangeStrategy(DataFetcherExceptionHandler exceptionHandler) {
+    private final JsonMapper json;
+
+    OncePerChangeStrategy(DataFetcherExceptionHandler exceptionHandler, JsonMapper json) {
         super(exceptionHandler);
+        this.json = json;
     }
 
     @Override
@@ -65,14 +70,21 @@ final class OncePerChangeStrategy extends SubscriptionExecutionStrategy {
         return own[0] != null ? own[0] : super.completeField(context, parameters, fetchedValue);
     }
 
-    /** The completed value to hand to the next subscriber, or null when it must execute its own. */
-    private static Object shareable(FieldValueInfo info, ExecutionStrategyParameters parameters) {
+    /**
+     * The completed value to hand to the next subscriber, encoded once for all of them ({@link EncodedOnce}), or null
+     * when it must execute its own.
+     */
+    @SuppressWarnings("unchecked")
+    private Object shareable(FieldValueInfo info, ExecutionStrategyParameters parameters) {
         boolean clean = parameters.getDeferredCallContext() == null
                 || parameters.getDeferredCallContext().getErrors().isEmpty();
-        if (!clean || info.isFutureValue() || info.getCompleteValueType() != FieldValueInfo.CompleteValueType.OBJECT) {
+        if (!clean
+                || info.isFutureValue()
+                || info.getCompleteValueType() != FieldValueInfo.CompleteValueType.OBJECT
+                || !(info.getFieldValueObject() instanceof Map<?, ?> value)) {
             return null;
         }
-        return info.getFieldValueObject();
+        return new EncodedOnce((Map<String, Object>) value, json);
     }
 
     private String shapeOf(ExecutionContext context, ExecutionStrategyParameters parameters) {
