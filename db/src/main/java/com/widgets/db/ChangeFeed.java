@@ -65,7 +65,7 @@ public final class ChangeFeed {
             + " WHERE (at > ? OR (at = ? AND id > ?)) AND (?::text[] IS NULL OR serial_number = ANY(?::text[]))"
             + " ORDER BY at, id LIMIT ?";
 
-    private static final String SINCE = "SELECT (SELECT last_value FROM wiring_history_id_seq), array_agg(xact_start)"
+    private static final String SINCE = "SELECT (" + LAST_TAKEN + "), array_agg(xact_start)"
             + " FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'"
             + " AND xact_start IS NOT NULL AND pid <> pg_backend_pid()";
 
