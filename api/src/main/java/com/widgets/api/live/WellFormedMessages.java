@@ -23,7 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The WebSocket's graphql-transport-ws messages are checked for their shape before Spring for GraphQL reads them: it
  * turns a message that is not JSON, or a {@code subscribe} whose {@code query} is not a string, into an exception
  * that ends the connection with 1011 (server error) and logs a stack trace. Such a message is closed with the
- * protocol's 4400, its reason naming what was wrong. Otherwise Spring Boot's handler, as it would configure it.
+ * protocol's 4400, its reason naming what was wrong. A message longer than the container's small buffer ({@link
+ * LiveWebSocket}) arrives in parts and is joined first, up to {@code widgets.live.max-websocket-message}. Otherwise
+ * Spring Boot's handler, as it would configure it.
  */
 @Configuration(proxyBeanMethods = false)
 class WellFormedMessages {
