@@ -61,13 +61,7 @@ final class Results {
         rows.add(new Row(
                 group,
                 what,
-                String.format(
-                        Locale.ROOT,
-                        "%s ops/s, p50 %.2f ms, p99 %.2f ms%s",
-                        fmt(api.opsPerSecond()),
-                        api.p50Millis(),
-                        api.p99Millis(),
-                        api.errors() == 0 ? "" : ", " + api.errors() + " errors"),
+                measured(api),
                 String.format(
                         Locale.ROOT,
                         "%s ops/s, p50 %.2f ms, p99 %.2f ms (%s)",
@@ -76,6 +70,21 @@ final class Results {
                         bound.p99Millis(),
                         boundWhat),
                 String.format(Locale.ROOT, "%.0f%%", 100 * api.opsPerSecond() / bound.opsPerSecond())));
+    }
+
+    private static String measured(Measured m) {
+        return String.format(
+                Locale.ROOT,
+                "%s ops/s, p50 %.2f ms, p99 %.2f ms%s",
+                fmt(m.opsPerSecond()),
+                m.p50Millis(),
+                m.p99Millis(),
+                m.errors() == 0 ? "" : ", " + m.errors() + " errors");
+    }
+
+    /** A figure whose raw bound could not be measured in this run, and why. */
+    void latencyWithoutBound(String group, String what, Measured api, String why) {
+        rows.add(new Row(group, what, measured(api), why, ""));
     }
 
     /**
