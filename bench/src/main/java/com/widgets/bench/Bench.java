@@ -360,10 +360,13 @@ public final class Bench {
                     Subscribers.open(service.baseUrl(), 1, Collections.singletonList((List<String>) null))) {
                 api = ClosedLoop.run(concurrency, warmUp, time, true, apiMutation(client));
                 heard = listening.subscriptions().get(0).receipts().size();
-                if (!listening.errors().isEmpty()) {
-                    throw new IllegalStateException("the listener was ended: " + listening.errors());
+                Subscribers.Status status = listening.status();
+                if (status.errors() > 0) {
+                    throw new IllegalStateException("the listener was ended: " + status.firstError());
                 }
             }
+            String what = "GraphQL link/unlink mutations, concurrency " + concurrency + ", one subscriber of every"
+                    + " change listening (it got " + heard + " events)";
             Measured sql;
             try (SqlBounds bound = SqlBounds.linkUnlink(url, concurrency)) {
                 sql = ClosedLoop.run(concurrency, warmUp, time, true, bound);
@@ -374,17 +377,12 @@ public final class Bench {
                 // e.g. a Citus worker out of connections with a client each: the rest of the run still counts
                 log.warn("The link/unlink SQL bound at concurrency {} failed", concurrency, e);
                 results.latencyWithoutBound(
-                        "link/unlink",
-                        "GraphQL link/unlink mutations, concurrency " + concurrency + ", one subscriber of every"
-                                + " change listening (it got " + heard + " events)",
-                        api,
-                        "the SQL bound, a connection per client, failed: " + rootMessage(e));
+                        "link/unlink", what, api, "the SQL bound, a connection per client, failed: " + rootMessage(e));
                 continue;
             }
             results.latency(
                     "link/unlink",
-                    "GraphQL link/unlink mutations, concurrency " + concurrency + ", one subscriber of every change"
-                            + " listening (it got " + heard + " events)",
+                    what,
                     api,
                     sql,
                     "the same check-and-sets and history rows as SQL, a connection per client");

@@ -245,9 +245,9 @@ final class LiveBench {
             service.collectGarbage();
             heapWith = client.heapUsed() / 1048576.0;
             service.classHistogram(live.work().resolve("live-heap-with-subscriptions.txt"));
-            if (!idle.errors().isEmpty()) {
-                throw new IllegalStateException(
-                        "idle subscriptions ended: " + idle.errors().get(0));
+            Subscribers.Status status = idle.status();
+            if (status.errors() > 0) {
+                throw new IllegalStateException("idle subscriptions ended: " + status.firstError());
             }
         }
         live.awaitSubscribers(0, null);

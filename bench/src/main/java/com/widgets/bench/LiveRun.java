@@ -56,9 +56,10 @@ record LiveRun(ServiceProcess service, GraphQlClient client, JdbcTemplate jdbc, 
             if (now == expected) {
                 return;
             }
-            if (subscribers != null && !subscribers.errors().isEmpty()) {
-                throw new IllegalStateException(subscribers.errors().size() + " subscriptions failed, the first: "
-                        + subscribers.errors().get(0));
+            Subscribers.Status status = subscribers == null ? null : subscribers.status();
+            if (status != null && status.errors() > 0) {
+                throw new IllegalStateException(
+                        status.errors() + " subscriptions failed, the first: " + status.firstError());
             }
             Thread.sleep(100);
         }

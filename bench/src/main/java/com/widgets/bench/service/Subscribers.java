@@ -220,16 +220,6 @@ public final class Subscribers implements AutoCloseable {
         return subscriptions.stream().map(Subscription::serials).toList();
     }
 
-    /** Subscriptions ended by an error (the first one's message is kept). */
-    public List<String> errors() throws IOException {
-        Status status = status();
-        List<String> errors = new ArrayList<>();
-        for (long i = 0; i < status.errors(); i++) {
-            errors.add(status.firstError());
-        }
-        return errors;
-    }
-
     /** CPU time the subscribers' process has used so far (all its groups), in seconds. */
     public double cpuSeconds() {
         return process.process.info().totalCpuDuration().orElse(Duration.ZERO).toNanos() / 1e9;
