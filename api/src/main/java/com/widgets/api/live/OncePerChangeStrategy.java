@@ -67,7 +67,11 @@ final class OncePerChangeStrategy extends SubscriptionExecutionStrategy {
             return new FieldValueInfo(FieldValueInfo.CompleteValueType.OBJECT, result);
         }
         executed.increment();
-        return own[0] != null ? own[0] : super.completeField(context, parameters, fetchedValue);
+        if (own[0] == null) {
+            return super.completeField(context, parameters, fetchedValue);
+        }
+        // the one that executed it delivers the shared value too: its JSON is then made once, not twice
+        return result != null ? new FieldValueInfo(FieldValueInfo.CompleteValueType.OBJECT, result) : own[0];
     }
 
     /**
