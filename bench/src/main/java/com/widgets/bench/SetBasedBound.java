@@ -1,17 +1,23 @@
 package com.widgets.bench;
 
+import com.widgets.bench.data.MixPlan;
 import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -58,6 +64,32 @@ final class SetBasedBound {
             SELECT s, 'ADDED', n, ps, 'bench', 0, l FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[]) AS v(s, n, ps, l)
             """;
 
+    /** Ends a link as the job does: only if the row still holds the peer the line (or the read) names. */
+    private static final String FREE = """
+            UPDATE bench_port AS t SET peer_serial = NULL, peer_port = NULL, linked_at = NULL
+              FROM unnest(?::text[], ?::char[], ?::text[], ?::char[]) AS v(s, p, ps, pp)
+             WHERE t.serial_number = v.s AND t.port = v.p AND t.peer_serial = v.ps AND t.peer_port = v.pp
+            """;
+
+    private static final String LINKED_PORTS_OF = """
+            SELECT serial_number, port, peer_serial, peer_port FROM bench_port
+             WHERE serial_number = ANY(?::text[]) AND peer_serial IS NOT NULL
+            """;
+    private static final String REMOVE_PORTS = "DELETE FROM bench_port WHERE serial_number = ANY(?::text[])";
+    private static final String REMOVE_WIDGETS = """
+            DELETE FROM bench_widget WHERE serial_number = ANY(?::text[]) RETURNING serial_number, name
+            """;
+    private static final String INSERT_WIDGETS = """
+            INSERT INTO bench_widget (serial_number, name) SELECT s, n FROM unnest(?::text[], ?::text[]) AS v(s, n)
+            """;
+    private static final String MIX_HISTORY = """
+            INSERT INTO bench_history (serial_number, event, port, peer_serial, peer_port, name, ports, actor, job_id,
+                                       line_number)
+            SELECT s, e, p, ps, pp, n, pr, 'bench', 0, l
+              FROM unnest(?::text[], ?::text[], ?::char[], ?::text[], ?::char[], ?::text[], ?::text[], ?::bigint[])
+                   AS v(s, e, p, ps, pp, n, pr, l)
+            """;
+
     private SetBasedBound() {}
 
     /** Links per second of the link file's links written set-based on a copy of {@code port} with every port free. */
@@ -76,9 +108,7 @@ final class SetBasedBound {
                     s.execute("INSERT INTO bench_port (serial_number, port) SELECT serial_number, port FROM port");
                     settle(s, "bench_port");
                 },
-                file,
-                citus,
-                SetBasedBound::linkBatch);
+                () -> run(db, file, citus, SetBasedBound::linkBatch));
     }
 
     /** Widgets per second of the widget file's adds written set-based into empty tables shaped like the real ones. */
@@ -99,9 +129,343 @@ final class SetBasedBound {
                     }
                     settle(s, null);
                 },
-                file,
-                citus,
-                SetBasedBound::addBatch);
+                () -> run(db, file, citus, SetBasedBound::addBatch));
+    }
+
+    /**
+     * Lines per second of the rewiring mix written set-based into copies of {@code widget} and {@code port} as they
+     * are before the job runs the mix (call it first). Batches of 2,000 lines, each written in {@link MixPlan#layers
+     * dependency layers}: a layer's lines touch no common row, so its lines of each writer (by the first serial
+     * number's hash, as for the other files) go as one transaction of set-based statements, the two writers side by
+     * side; both finish a layer before either starts the next. Rejected lines write nothing and are skipped (the plan
+     * knows them; the job's count of rejects is checked against the same plan). Nothing is read but the linked ports
+     * of removed widgets, to end their links — the read the job makes for them too. The scratch tables stay for {@link
+     * #mixDifferences} until {@link #dropScratch}.
+     */
+    static double mix(DataSource db, boolean citus, Path file, MixPlan plan) throws Exception {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement()) {
+            drop(s);
+            s.execute("CREATE TABLE bench_widget (LIKE widget INCLUDING ALL)");
+            s.execute("CREATE TABLE bench_port (LIKE port INCLUDING ALL) WITH (fillfactor = 80)");
+            s.execute("ALTER TABLE bench_port ADD FOREIGN KEY (serial_number) REFERENCES bench_widget"
+                    + " ON DELETE CASCADE");
+            history(s);
+            if (citus) {
+                for (String table : List.of("bench_widget", "bench_port", "bench_history")) {
+                    s.execute("SELECT create_distributed_table('" + table + "', 'serial_number',"
+                            + " colocate_with => 'widget')");
+                }
+            }
+            s.execute("INSERT INTO bench_widget SELECT * FROM widget");
+            s.execute("INSERT INTO bench_port SELECT * FROM port");
+            s.execute("VACUUM ANALYZE bench_widget");
+            settle(s, "bench_port");
+        }
+        return runMix(db, file, citus, plan);
+    }
+
+    /**
+     * After {@link #mix} and the job on the same file: the widget and port rows on which the bound's copies and the
+     * real tables differ (name; peer), which is none when both made the same writes.
+     */
+    static long mixDifferences(DataSource db) throws SQLException {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement()) {
+            long differences = 0;
+            for (String sql : List.of("""
+                    SELECT count(*) FROM widget w FULL JOIN bench_widget b ON b.serial_number = w.serial_number
+                     WHERE w.serial_number IS NULL OR b.serial_number IS NULL OR w.name <> b.name
+                    """, """
+                    SELECT count(*) FROM port p FULL JOIN bench_port b
+                        ON b.serial_number = p.serial_number AND b.port = p.port
+                     WHERE p.serial_number IS NULL OR b.serial_number IS NULL
+                        OR p.peer_serial IS DISTINCT FROM b.peer_serial OR p.peer_port IS DISTINCT FROM b.peer_port
+                    """)) {
+                try (ResultSet rows = s.executeQuery(sql)) {
+                    rows.next();
+                    differences += rows.getLong(1);
+                }
+            }
+            return differences;
+        }
+    }
+
+    /** Drops the scratch tables {@link #mix} left for {@link #mixDifferences}. */
+    static void dropScratch(DataSource db) throws SQLException {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement()) {
+            drop(s);
+        }
+    }
+
+    private static double runMix(DataSource db, Path file, boolean citus, MixPlan plan) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
+        CyclicBarrier layerDone = new CyclicBarrier(WRITERS);
+        try {
+            List<Future<Long>> writers = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int w = 0; w < WRITERS; w++) {
+                int writer = w;
+                writers.add(pool.submit(() -> {
+                    try {
+                        return writeMix(db, file, citus, writer, plan, layerDone);
+                    } catch (Exception | Error e) {
+                        layerDone.reset(); // the other writer stops waiting for this one
+                        throw e;
+                    }
+                }));
+            }
+            long lines = 0;
+            for (Future<Long> f : writers) {
+                lines = Math.max(lines, f.get()); // each writer counts every line of the file
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            log.info("Set-based bound on {}: {} lines in {} s", file.getFileName(), lines, seconds);
+            return lines / seconds;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** One writer's share of the mix, layer by layer; returns the data lines of the file (its share or not). */
+    private static long writeMix(
+            DataSource db, Path file, boolean citus, int writer, MixPlan plan, CyclicBarrier layerDone)
+            throws Exception {
+        int batchLines = WRITERS * PER_TRANSACTION;
+        int line = 0;
+        try (Connection c = db.getConnection();
+                BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            if (citus) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET citus.max_adaptive_executor_pool_size = 1");
+                }
+            }
+            c.setAutoCommit(false);
+            in.readLine(); // header
+            List<String[]> batch = new ArrayList<>(batchLines);
+            for (String text = in.readLine(); ; text = in.readLine()) {
+                if (text != null) {
+                    batch.add(text.split(",", -1));
+                }
+                if (batch.size() == batchLines || (text == null && !batch.isEmpty())) {
+                    int first = line;
+                    line += batch.size();
+                    int[] layers = plan.layers(first, line);
+                    int deepest = Arrays.stream(layers).max().orElse(-1);
+                    for (int layer = 0; layer <= deepest; layer++) {
+                        List<String[]> mine = new ArrayList<>();
+                        List<Long> numbers = new ArrayList<>();
+                        for (int i = 0; i < layers.length; i++) {
+                            String[] f = batch.get(i);
+                            if (layers[i] == layer && Math.floorMod(f[1].hashCode(), WRITERS) == writer) {
+                                mine.add(f);
+                                numbers.add(first + i + 2L); // the header is line 1
+                            }
+                        }
+                        if (!mine.isEmpty()) {
+                            mixBatch(c, mine, numbers);
+                            c.commit();
+                        }
+                        layerDone.await();
+                    }
+                    batch.clear();
+                }
+                if (text == null) {
+                    break;
+                }
+            }
+            if (citus) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("RESET citus.max_adaptive_executor_pool_size");
+                }
+                c.commit();
+            }
+        }
+        return line;
+    }
+
+    /** The history rows of one transaction, written by one statement. */
+    private static final class HistoryRows {
+        final List<String> s = new ArrayList<>(), e = new ArrayList<>(), p = new ArrayList<>(), ps = new ArrayList<>();
+        final List<String> pp = new ArrayList<>(), n = new ArrayList<>(), pr = new ArrayList<>();
+        final List<Long> l = new ArrayList<>();
+
+        void add(
+                String serial,
+                String event,
+                String port,
+                String peer,
+                String peerPort,
+                String name,
+                String ports,
+                long line) {
+            s.add(serial);
+            e.add(event);
+            p.add(port);
+            ps.add(peer);
+            pp.add(peerPort);
+            n.add(name);
+            pr.add(ports);
+            l.add(line);
+        }
+
+        /** Both ends of a link made or ended. */
+        void link(String event, String serial, String port, String peer, String peerPort, long line) {
+            add(serial, event, port, peer, peerPort, null, null, line);
+            add(peer, event, peerPort, serial, port, null, null, line);
+        }
+    }
+
+    /** Port rows to set or free: serial number, port, and the peer to set or to find there. */
+    private static final class PortRows {
+        final List<String> s = new ArrayList<>(), p = new ArrayList<>(), ps = new ArrayList<>(), pp = new ArrayList<>();
+
+        /** Both ends. */
+        void link(String serial, String port, String peer, String peerPort) {
+            end(serial, port, peer, peerPort);
+            end(peer, peerPort, serial, port);
+        }
+
+        void end(String serial, String port, String peer, String peerPort) {
+            s.add(serial);
+            p.add(port);
+            ps.add(peer);
+            pp.add(peerPort);
+        }
+
+        int size() {
+            return s.size();
+        }
+    }
+
+    /**
+     * One transaction's lines of one layer (none touches a row another touches): removed widgets' links ended, then
+     * unlinks, removes, links and adds as set-based statements, and all their history rows by one statement.
+     */
+    private static void mixBatch(Connection c, List<String[]> lines, List<Long> numbers) throws SQLException {
+        PortRows free = new PortRows(), link = new PortRows(), newPorts = new PortRows();
+        HistoryRows history = new HistoryRows();
+        List<String> removed = new ArrayList<>(), added = new ArrayList<>(), names = new ArrayList<>();
+        Map<String, Long> removedOn = new HashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String[] f = lines.get(i);
+            long line = numbers.get(i);
+            switch (f[0]) {
+                case "unlink" -> {
+                    free.link(f[1], f[2], f[3], f[4]);
+                    history.link("UNLINKED", f[1], f[2], f[3], f[4], line);
+                }
+                case "link" -> {
+                    link.link(f[1], f[2], f[3], f[4]);
+                    history.link("LINKED", f[1], f[2], f[3], f[4], line);
+                }
+                case "add" -> {
+                    added.add(f[1]);
+                    names.add(f[5]);
+                    for (char port : f[6].toCharArray()) {
+                        newPorts.end(f[1], String.valueOf(port), null, null);
+                    }
+                    history.add(f[1], "ADDED", null, null, null, f[5], f[6], line);
+                }
+                case "remove" -> {
+                    removed.add(f[1]);
+                    removedOn.put(f[1], line);
+                }
+                default -> throw new IllegalStateException("no such op in the mix: " + f[0]);
+            }
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        if (!removed.isEmpty()) {
+            try (PreparedStatement read = c.prepareStatement(LINKED_PORTS_OF)) {
+                read.setArray(1, c.createArrayOf("text", removed.toArray()));
+                try (ResultSet rows = read.executeQuery()) {
+                    while (rows.next()) {
+                        String serial = rows.getString(1), port = rows.getString(2);
+                        String peer = rows.getString(3), peerPort = rows.getString(4);
+                        if (removedOn.containsKey(peer) && peer.compareTo(serial) < 0) {
+                            continue; // two removed widgets linked to each other: their link ends once
+                        }
+                        free.link(serial, port, peer, peerPort);
+                        history.link("UNLINKED", serial, port, peer, peerPort, removedOn.get(serial));
+                    }
+                }
+            }
+        }
+        if (free.size() > 0) {
+            expect("freed ports", free.size(), update(c, FREE, null, free));
+        }
+        if (!removed.isEmpty()) {
+            try (PreparedStatement ports = c.prepareStatement(REMOVE_PORTS);
+                    PreparedStatement widgets = c.prepareStatement(REMOVE_WIDGETS)) {
+                ports.setArray(1, c.createArrayOf("text", removed.toArray()));
+                ports.executeUpdate();
+                widgets.setArray(1, c.createArrayOf("text", removed.toArray()));
+                int gone = 0;
+                try (ResultSet rows = widgets.executeQuery()) {
+                    while (rows.next()) {
+                        gone++;
+                        history.add(
+                                rows.getString(1),
+                                "REMOVED",
+                                null,
+                                null,
+                                null,
+                                rows.getString(2),
+                                null,
+                                removedOn.get(rows.getString(1)));
+                    }
+                }
+                expect("removed widgets", removed.size(), gone);
+            }
+        }
+        if (link.size() > 0) {
+            expect("linked ports", link.size(), update(c, LINK, now, link));
+        }
+        if (!added.isEmpty()) {
+            try (PreparedStatement widgets = c.prepareStatement(INSERT_WIDGETS);
+                    PreparedStatement ports = c.prepareStatement(ADD_PORTS)) {
+                widgets.setArray(1, c.createArrayOf("text", added.toArray()));
+                widgets.setArray(2, c.createArrayOf("text", names.toArray()));
+                expect("added widgets", added.size(), widgets.executeUpdate());
+                ports.setArray(1, c.createArrayOf("text", newPorts.s.toArray()));
+                ports.setArray(2, c.createArrayOf("text", newPorts.p.toArray()));
+                ports.executeUpdate();
+            }
+        }
+        try (PreparedStatement insert = c.prepareStatement(MIX_HISTORY)) {
+            insert.setArray(1, c.createArrayOf("text", history.s.toArray()));
+            insert.setArray(2, c.createArrayOf("text", history.e.toArray()));
+            insert.setArray(3, c.createArrayOf("text", history.p.toArray()));
+            insert.setArray(4, c.createArrayOf("text", history.ps.toArray()));
+            insert.setArray(5, c.createArrayOf("text", history.pp.toArray()));
+            insert.setArray(6, c.createArrayOf("text", history.n.toArray()));
+            insert.setArray(7, c.createArrayOf("text", history.pr.toArray()));
+            insert.setArray(8, c.createArrayOf("bigint", history.l.toArray()));
+            insert.executeUpdate();
+        }
+    }
+
+    /** Runs a check-and-set over {@code rows} (the link time first when {@code now} is given); rows it changed. */
+    private static int update(Connection c, String sql, Timestamp now, PortRows rows) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement(sql)) {
+            int i = 1;
+            if (now != null) {
+                update.setTimestamp(i++, now);
+            }
+            update.setArray(i++, c.createArrayOf("text", rows.s.toArray()));
+            update.setArray(i++, c.createArrayOf("text", rows.p.toArray()));
+            update.setArray(i++, c.createArrayOf("text", rows.ps.toArray()));
+            update.setArray(i, c.createArrayOf("text", rows.pp.toArray()));
+            return update.executeUpdate();
+        }
+    }
+
+    private static void expect(String what, int expected, int actual) {
+        if (actual != expected) {
+            throw new IllegalStateException(
+                    "the mix's set-based bound went wrong: " + actual + " " + what + ", " + expected + " expected");
+        }
     }
 
     /** Creates the scratch tables, writes the file into them, and drops them again whatever happens. */
@@ -109,15 +473,19 @@ final class SetBasedBound {
         void create(Statement s) throws SQLException;
     }
 
-    private static double onScratchTables(DataSource db, Setup setup, Path file, boolean citus, Batch batch)
-            throws Exception {
+    /** What runs on the scratch tables: the bound, in lines per second. */
+    private interface Body {
+        double run() throws Exception;
+    }
+
+    private static double onScratchTables(DataSource db, Setup setup, Body body) throws Exception {
         try (Connection c = db.getConnection();
                 Statement s = c.createStatement()) {
             drop(s);
             setup.create(s);
         }
         try {
-            return run(db, file, citus, batch);
+            return body.run();
         } finally {
             try (Connection c = db.getConnection();
                     Statement s = c.createStatement()) {

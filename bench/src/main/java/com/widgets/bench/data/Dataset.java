@@ -26,7 +26,8 @@ public final class Dataset {
             long linkLines,
             long mixLines,
             long mixRejects,
-            int reserved) {}
+            int reserved,
+            MixPlan mixPlan) {}
 
     private final SplittableRandom random;
     private final int n;
@@ -54,8 +55,9 @@ public final class Dataset {
         Path mix = dir.resolve("mix.csv");
         data.writeWidgets(widgets, reserved);
         long linkCount = data.writeLinks(links);
-        long rejects = data.writeMix(mix, mixLines);
-        return new Output(widgets, links, mix, n, linkCount, mixLines, rejects, reserved);
+        MixPlan.Builder plan = new MixPlan.Builder(mixLines);
+        long rejects = data.writeMix(mix, mixLines, plan);
+        return new Output(widgets, links, mix, n, linkCount, mixLines, rejects, reserved, plan.build());
     }
 
     static String serial(int widget) {
@@ -145,7 +147,7 @@ public final class Dataset {
         return serial(e / 3) + "," + LETTERS[e % 3];
     }
 
-    private long writeMix(Path file, int lines) throws IOException {
+    private long writeMix(Path file, int lines, MixPlan.Builder plan) throws IOException {
         long rejects = 0;
         try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             out.write("op,serial_number,port,peer_serial_number,peer_port,name,ports\n");
@@ -153,15 +155,16 @@ public final class Dataset {
                 int roll = random.nextInt(100);
                 if (roll == 0) {
                     out.write(reject(line) + "\n");
+                    plan.reject();
                     rejects++;
                 } else if (roll < 36) {
-                    out.write(unlink() + "\n");
+                    out.write(unlink(plan) + "\n");
                 } else if (roll < 71) {
-                    out.write(linkFree() + "\n");
+                    out.write(linkFree(plan) + "\n");
                 } else if (roll < 86) {
-                    out.write(add() + "\n");
+                    out.write(add(plan) + "\n");
                 } else {
-                    out.write(remove() + "\n");
+                    out.write(remove(plan) + "\n");
                 }
             }
         }
@@ -181,37 +184,49 @@ public final class Dataset {
         }
     }
 
-    private String unlink() {
+    private String unlink(MixPlan.Builder plan) {
         int a = randomLiveEnd(true);
         int b = peer[a];
+        plan.touches(a, b);
         peer[a] = -1;
         peer[b] = -1;
         return "unlink," + end(a) + "," + end(b) + ",,";
     }
 
-    private String linkFree() {
+    private String linkFree(MixPlan.Builder plan) {
         int a = randomLiveEnd(false);
         int b;
         do {
             b = randomLiveEnd(false);
         } while (b / 3 == a / 3);
         link(a, b);
+        plan.touches(a, b);
         return "link," + end(a) + "," + end(b) + ",,";
     }
 
-    private String add() {
+    private String add(MixPlan.Builder plan) {
         int w = count++;
         ports[w] = randomPorts();
         alive[w] = true;
+        plan.touches(MixPlan.widget(w), portsOf(w));
         return "add," + serial(w) + ",,,,Widget " + w + "," + letters(ports[w]);
     }
 
-    private String remove() {
+    private String remove(MixPlan.Builder plan) {
         int w;
         do {
             w = random.nextInt(count);
         } while (!alive[w]);
         alive[w] = false;
+        int[] own = portsOf(w);
+        int[] touched = Arrays.copyOf(own, own.length * 2);
+        int k = own.length;
+        for (int end : own) {
+            if (peer[end] >= 0) {
+                touched[k++] = peer[end];
+            }
+        }
+        plan.touches(MixPlan.widget(w), Arrays.copyOf(touched, k));
         for (int p = 0; p < 3; p++) {
             int other = peer[w * 3 + p];
             if (other >= 0) {
@@ -220,6 +235,18 @@ public final class Dataset {
             }
         }
         return "remove," + serial(w) + ",,,,,";
+    }
+
+    /** The ends (widget × 3 + port) of widget {@code w}'s ports. */
+    private int[] portsOf(int w) {
+        int[] ends = new int[Integer.bitCount(ports[w])];
+        int k = 0;
+        for (int p = 0; p < 3; p++) {
+            if ((ports[w] & (1 << p)) != 0) {
+                ends[k++] = w * 3 + p;
+            }
+        }
+        return ends;
     }
 
     /** A line the job must reject, cycling through the kinds of mistake; the state does not change. */
