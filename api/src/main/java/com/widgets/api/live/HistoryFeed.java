@@ -38,6 +38,9 @@ class HistoryFeed implements SmartLifecycle {
     private final ChangeFeed feed = new ChangeFeed();
     private volatile boolean running;
     private volatile Connection connection;
+    /** The database session the feed reads over (its backend's pid), 0 while it has none. */
+    private volatile int session;
+
     private Thread thread;
 
     HistoryFeed(JdbcConnectionDetails database, WiringFanout fanout, LiveSettings settings) {
@@ -81,6 +84,7 @@ class HistoryFeed implements SmartLifecycle {
             try (Connection open = connect()) {
                 connection = open;
                 JdbcTemplate jdbc = new JdbcTemplate(new SingleConnectionDataSource(open, true));
+                session = jdbc.queryForObject("SELECT pg_backend_pid()", Integer.class);
                 log.info(
                         "Reading committed wiring changes every {} ms while anyone subscribes, every {} ms otherwise",
                         interval.toMillis(),
@@ -123,8 +127,17 @@ class HistoryFeed implements SmartLifecycle {
                 }
             } finally {
                 connection = null;
+                session = 0;
             }
         }
+    }
+
+    /**
+     * The pid of the database session the feed reads over, 0 while it has none: tests end that very session, not every
+     * feed's of other services sharing the database.
+     */
+    int session() {
+        return session;
     }
 
     private Connection connect() throws SQLException {
