@@ -39,6 +39,8 @@ final class SetBasedBound {
 
     private static final Logger log = LoggerFactory.getLogger(SetBasedBound.class);
     private static final int PER_TRANSACTION = 1000, WRITERS = 2;
+    /** Writers of the mix's bound: 2 as for the other files; -Dbench.mix.writers=1 shows what the second one adds. */
+    private static final int MIX_WRITERS = Integer.getInteger("bench.mix.writers", WRITERS);
 
     private static final String LINK = """
             UPDATE bench_port AS t SET peer_serial = v.ps, peer_port = v.pp, linked_at = ?
@@ -200,12 +202,12 @@ final class SetBasedBound {
     }
 
     private static double runMix(DataSource db, Path file, boolean citus, MixPlan plan) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
-        CyclicBarrier layerDone = new CyclicBarrier(WRITERS);
+        ExecutorService pool = Executors.newFixedThreadPool(MIX_WRITERS);
+        CyclicBarrier layerDone = new CyclicBarrier(MIX_WRITERS);
         try {
             List<Future<Long>> writers = new ArrayList<>();
             long t0 = System.nanoTime();
-            for (int w = 0; w < WRITERS; w++) {
+            for (int w = 0; w < MIX_WRITERS; w++) {
                 int writer = w;
                 writers.add(pool.submit(() -> {
                     try {
@@ -232,7 +234,7 @@ final class SetBasedBound {
     private static long writeMix(
             DataSource db, Path file, boolean citus, int writer, MixPlan plan, CyclicBarrier layerDone)
             throws Exception {
-        int batchLines = WRITERS * PER_TRANSACTION;
+        int batchLines = MIX_WRITERS * PER_TRANSACTION;
         int line = 0;
         try (Connection c = db.getConnection();
                 BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -258,7 +260,7 @@ final class SetBasedBound {
                         List<Long> numbers = new ArrayList<>();
                         for (int i = 0; i < layers.length; i++) {
                             String[] f = batch.get(i);
-                            if (layers[i] == layer && Math.floorMod(f[1].hashCode(), WRITERS) == writer) {
+                            if (layers[i] == layer && Math.floorMod(f[1].hashCode(), MIX_WRITERS) == writer) {
                                 mine.add(f);
                                 numbers.add(first + i + 2L); // the header is line 1
                             }
