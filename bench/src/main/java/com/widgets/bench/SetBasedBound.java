@@ -42,6 +42,11 @@ final class SetBasedBound {
     /** Writers of the mix's bound: 2 as for the other files; -Dbench.mix.writers=1 shows what the second one adds. */
     private static final int MIX_WRITERS = Integer.getInteger("bench.mix.writers", WRITERS);
 
+    /** How many connections the mix's bound writes with. */
+    static int mixWriters() {
+        return MIX_WRITERS;
+    }
+
     private static final String LINK = """
             UPDATE bench_port AS t SET peer_serial = v.ps, peer_port = v.pp, linked_at = ?
               FROM unnest(?::text[], ?::char[], ?::text[], ?::char[]) AS v(s, p, ps, pp)
@@ -118,17 +123,7 @@ final class SetBasedBound {
         return onScratchTables(
                 db,
                 s -> {
-                    s.execute("CREATE TABLE bench_widget (LIKE widget INCLUDING ALL)");
-                    s.execute("CREATE TABLE bench_port (LIKE port INCLUDING ALL) WITH (fillfactor = 80)");
-                    s.execute("ALTER TABLE bench_port ADD FOREIGN KEY (serial_number) REFERENCES bench_widget"
-                            + " ON DELETE CASCADE");
-                    history(s);
-                    if (citus) {
-                        for (String table : List.of("bench_widget", "bench_port", "bench_history")) {
-                            s.execute("SELECT create_distributed_table('" + table + "', 'serial_number',"
-                                    + " colocate_with => 'widget')");
-                        }
-                    }
+                    widgetTables(s, citus);
                     settle(s, null);
                 },
                 () -> run(db, file, citus, SetBasedBound::addBatch));
@@ -148,17 +143,7 @@ final class SetBasedBound {
         try (Connection c = db.getConnection();
                 Statement s = c.createStatement()) {
             drop(s);
-            s.execute("CREATE TABLE bench_widget (LIKE widget INCLUDING ALL)");
-            s.execute("CREATE TABLE bench_port (LIKE port INCLUDING ALL) WITH (fillfactor = 80)");
-            s.execute("ALTER TABLE bench_port ADD FOREIGN KEY (serial_number) REFERENCES bench_widget"
-                    + " ON DELETE CASCADE");
-            history(s);
-            if (citus) {
-                for (String table : List.of("bench_widget", "bench_port", "bench_history")) {
-                    s.execute("SELECT create_distributed_table('" + table + "', 'serial_number',"
-                            + " colocate_with => 'widget')");
-                }
-            }
+            widgetTables(s, citus);
             s.execute("INSERT INTO bench_widget SELECT * FROM widget");
             s.execute("INSERT INTO bench_port SELECT * FROM port");
             s.execute("VACUUM ANALYZE bench_widget");
@@ -202,6 +187,7 @@ final class SetBasedBound {
     }
 
     private static double runMix(DataSource db, Path file, boolean citus, MixPlan plan) throws Exception {
+        log.info("Writing {} set-based on the copies, {} writers", file.getFileName(), MIX_WRITERS);
         ExecutorService pool = Executors.newFixedThreadPool(MIX_WRITERS);
         CyclicBarrier layerDone = new CyclicBarrier(MIX_WRITERS);
         try {
@@ -236,14 +222,8 @@ final class SetBasedBound {
             throws Exception {
         int batchLines = MIX_WRITERS * PER_TRANSACTION;
         int line = 0;
-        try (Connection c = db.getConnection();
+        try (Connection c = writerConnection(db, citus);
                 BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            if (citus) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("SET citus.max_adaptive_executor_pool_size = 1");
-                }
-            }
-            c.setAutoCommit(false);
             in.readLine(); // header
             List<String[]> batch = new ArrayList<>(batchLines);
             for (String text = in.readLine(); ; text = in.readLine()) {
@@ -277,12 +257,7 @@ final class SetBasedBound {
                     break;
                 }
             }
-            if (citus) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("RESET citus.max_adaptive_executor_pool_size");
-                }
-                c.commit();
-            }
+            resetWriter(c, citus);
         }
         return line;
     }
@@ -496,6 +471,20 @@ final class SetBasedBound {
         }
     }
 
+    /** Empty scratch widget, port and history tables shaped like the real ones, co-located on Citus. */
+    private static void widgetTables(Statement s, boolean citus) throws SQLException {
+        s.execute("CREATE TABLE bench_widget (LIKE widget INCLUDING ALL)");
+        s.execute("CREATE TABLE bench_port (LIKE port INCLUDING ALL) WITH (fillfactor = 80)");
+        s.execute("ALTER TABLE bench_port ADD FOREIGN KEY (serial_number) REFERENCES bench_widget ON DELETE CASCADE");
+        history(s);
+        if (citus) {
+            for (String table : List.of("bench_widget", "bench_port", "bench_history")) {
+                s.execute("SELECT create_distributed_table('" + table + "', 'serial_number',"
+                        + " colocate_with => 'widget')");
+            }
+        }
+    }
+
     private static void history(Statement s) throws SQLException {
         s.execute("CREATE SEQUENCE bench_history_id");
         s.execute("CREATE TABLE bench_history (LIKE wiring_history INCLUDING CONSTRAINTS INCLUDING INDEXES)");
@@ -545,9 +534,8 @@ final class SetBasedBound {
     }
 
     /**
-     * Two writers over the file, each its share of the lines; returns lines per second over both. On Citus each
-     * writer's transactions use one connection per worker, as the job's chunks do ({@code ChunkWrites}): without it
-     * every multi-shard write opens a connection per shard, and the bound would measure connection set-up.
+     * Two writers over the file ({@link #writerConnection}), each its share of the lines; returns lines per second over
+     * both.
      */
     private static double run(DataSource db, Path file, boolean citus, Batch batch) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
@@ -570,16 +558,41 @@ final class SetBasedBound {
         }
     }
 
-    private static long write(DataSource db, Path file, boolean citus, int writer, Batch batch) throws Exception {
-        long written = 0, number = 1;
-        try (Connection c = db.getConnection();
-                BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    /**
+     * A writer's connection, not in autocommit; on Citus its transactions use one connection per worker, as the job's
+     * chunks do ({@code ChunkWrites}): without it every multi-shard write opens a connection per shard, and the bound
+     * would measure connection set-up.
+     */
+    private static Connection writerConnection(DataSource db, boolean citus) throws SQLException {
+        Connection c = db.getConnection();
+        try {
             if (citus) {
                 try (Statement s = c.createStatement()) {
                     s.execute("SET citus.max_adaptive_executor_pool_size = 1");
                 }
             }
             c.setAutoCommit(false);
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** Undoes {@link #writerConnection}'s setting: the pooled connection goes on to other measurements. */
+    private static void resetWriter(Connection c, boolean citus) throws SQLException {
+        if (citus) {
+            try (Statement s = c.createStatement()) {
+                s.execute("RESET citus.max_adaptive_executor_pool_size");
+            }
+            c.commit();
+        }
+    }
+
+    private static long write(DataSource db, Path file, boolean citus, int writer, Batch batch) throws Exception {
+        long written = 0, number = 1;
+        try (Connection c = writerConnection(db, citus);
+                BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             in.readLine(); // header
             List<String[]> lines = new ArrayList<>(PER_TRANSACTION);
             List<Long> numbers = new ArrayList<>(PER_TRANSACTION);
@@ -604,12 +617,7 @@ final class SetBasedBound {
                 c.commit();
                 written += lines.size();
             }
-            if (citus) { // the pooled connection goes on to other measurements
-                try (Statement s = c.createStatement()) {
-                    s.execute("RESET citus.max_adaptive_executor_pool_size");
-                }
-                c.commit();
-            }
+            resetWriter(c, citus);
         }
         return written;
     }
