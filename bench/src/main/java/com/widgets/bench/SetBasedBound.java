@@ -5,6 +5,7 @@ import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -131,13 +132,13 @@ final class SetBasedBound {
 
     /**
      * Lines per second of the rewiring mix written set-based into copies of {@code widget} and {@code port} as they
-     * are before the job runs the mix (call it first). Batches of 2,000 lines, each written in {@link MixPlan#layers
-     * dependency layers}: a layer's lines touch no common row, so its lines of each writer (by the first serial
-     * number's hash, as for the other files) go as one transaction of set-based statements, the two writers side by
-     * side; both finish a layer before either starts the next. Rejected lines write nothing and are skipped (the plan
-     * knows them; the job's count of rejects is checked against the same plan). Nothing is read but the linked ports
-     * of removed widgets, to end their links — the read the job makes for them too. The scratch tables stay for {@link
-     * #mixDifferences} until {@link #dropScratch}.
+     * are before the job runs the mix (call it first). Batches of 1,000 lines per writer, each written in {@link
+     * MixPlan#layers dependency layers}: a layer's lines touch no common row, so its lines of each writer (by the
+     * first serial number's hash, as for the other files) go as one transaction of set-based statements, the writers
+     * side by side; all finish a layer before any starts the next. Rejected lines write nothing and are skipped (the
+     * plan knows them; the job's count of rejects is checked against the same plan). Nothing is read but the linked
+     * ports of removed widgets, to end their links — the read the job makes for them too. The scratch tables stay for
+     * {@link #mixDifferences} until {@link #dropScratch}.
      */
     static double mix(DataSource db, boolean citus, Path file, MixPlan plan) throws Exception {
         try (Connection c = db.getConnection();
@@ -323,8 +324,8 @@ final class SetBasedBound {
     private static void mixBatch(Connection c, List<String[]> lines, List<Long> numbers) throws SQLException {
         PortRows free = new PortRows(), link = new PortRows(), newPorts = new PortRows();
         HistoryRows history = new HistoryRows();
-        List<String> removed = new ArrayList<>(), added = new ArrayList<>(), names = new ArrayList<>();
-        Map<String, Long> removedOn = new HashMap<>();
+        List<String> added = new ArrayList<>(), names = new ArrayList<>();
+        Map<String, Long> removedOn = new HashMap<>(); // removed widget → its line
         for (int i = 0; i < lines.size(); i++) {
             String[] f = lines.get(i);
             long line = numbers.get(i);
@@ -345,17 +346,14 @@ final class SetBasedBound {
                     }
                     history.add(f[1], "ADDED", null, null, null, f[5], f[6], line);
                 }
-                case "remove" -> {
-                    removed.add(f[1]);
-                    removedOn.put(f[1], line);
-                }
+                case "remove" -> removedOn.put(f[1], line);
                 default -> throw new IllegalStateException("no such op in the mix: " + f[0]);
             }
         }
-        Timestamp now = Timestamp.from(Instant.now());
-        if (!removed.isEmpty()) {
+        Array removed = c.createArrayOf("text", removedOn.keySet().toArray());
+        if (!removedOn.isEmpty()) {
             try (PreparedStatement read = c.prepareStatement(LINKED_PORTS_OF)) {
-                read.setArray(1, c.createArrayOf("text", removed.toArray()));
+                read.setArray(1, removed);
                 try (ResultSet rows = read.executeQuery()) {
                     while (rows.next()) {
                         String serial = rows.getString(1), port = rows.getString(2);
@@ -372,12 +370,12 @@ final class SetBasedBound {
         if (free.size() > 0) {
             expect("freed ports", free.size(), update(c, FREE, null, free));
         }
-        if (!removed.isEmpty()) {
+        if (!removedOn.isEmpty()) {
             try (PreparedStatement ports = c.prepareStatement(REMOVE_PORTS);
                     PreparedStatement widgets = c.prepareStatement(REMOVE_WIDGETS)) {
-                ports.setArray(1, c.createArrayOf("text", removed.toArray()));
+                ports.setArray(1, removed);
                 ports.executeUpdate();
-                widgets.setArray(1, c.createArrayOf("text", removed.toArray()));
+                widgets.setArray(1, removed);
                 int gone = 0;
                 try (ResultSet rows = widgets.executeQuery()) {
                     while (rows.next()) {
@@ -393,11 +391,11 @@ final class SetBasedBound {
                                 removedOn.get(rows.getString(1)));
                     }
                 }
-                expect("removed widgets", removed.size(), gone);
+                expect("removed widgets", removedOn.size(), gone);
             }
         }
         if (link.size() > 0) {
-            expect("linked ports", link.size(), update(c, LINK, now, link));
+            expect("linked ports", link.size(), update(c, LINK, Timestamp.from(Instant.now()), link));
         }
         if (!added.isEmpty()) {
             try (PreparedStatement widgets = c.prepareStatement(INSERT_WIDGETS);
