@@ -285,6 +285,55 @@ final class ChunkSimulation {
         return rows;
     }
 
+    /**
+     * The widgets {@code serials} names as they are once this chunk has committed: {@code read}, a read of them taken
+     * before it committed (ports only, or whole for those {@code whole} names), with what this chunk changed laid
+     * over it — its widgets as it left them, and the rows of others it freed. Null when the read cannot be squared
+     * with this chunk's own (a widget this chunk kept is missing from it: removed by someone else since this chunk
+     * read it); the caller reads again then.
+     *
+     * @param writtenAt the chunk's transaction time: the creation time of the widgets it added
+     */
+    Map<String, Widget> laidOver(
+            Map<String, Widget> read, Collection<String> serials, Set<String> whole, Instant writtenAt) {
+        Map<String, Widget> after = new HashMap<>(serials.size() * 2);
+        for (String serial : serials) {
+            WidgetState own = widgets.get(serial);
+            Widget before = read.get(serial);
+            if (own == null) {
+                if (before != null) {
+                    after.put(serial, freed(before));
+                }
+            } else if (own.exists) {
+                List<Port> ports = new ArrayList<>(own.peers.size());
+                own.peers.forEach((type, peer) -> ports.add(new Port(type, peer, null)));
+                if (own.currentAdded) {
+                    after.put(serial, new Widget(serial, own.name, writtenAt, ports));
+                } else if (before == null || (whole.contains(serial) && before.createdAt() == null)) {
+                    return null;
+                } else {
+                    after.put(serial, new Widget(serial, before.name(), before.createdAt(), ports));
+                }
+            }
+        }
+        return after;
+    }
+
+    /** {@code widget} as read, with the rows of it this chunk freed (it unlinked their peers) freed. */
+    private Widget freed(Widget widget) {
+        List<Port> ports = null;
+        for (int i = 0; i < widget.ports().size(); i++) {
+            Port port = widget.ports().get(i);
+            if (port.peer() != null && external.containsKey(new PortRef(widget.serialNumber(), port.type()))) {
+                if (ports == null) {
+                    ports = new ArrayList<>(widget.ports());
+                }
+                ports.set(i, new Port(port.type(), null, null));
+            }
+        }
+        return ports == null ? widget : new Widget(widget.serialNumber(), widget.name(), widget.createdAt(), ports);
+    }
+
     /** The peer a row should hold after the chunk: null for freed rows of widgets the chunk does not name. */
     PortRef finalPeer(PortRef port) {
         WidgetState widget = widgets.get(port.serialNumber());

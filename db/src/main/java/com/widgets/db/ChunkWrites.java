@@ -151,6 +151,11 @@ final class ChunkWrites {
     }
 
     List<OpOutcome> applyInParts(List<? extends WiringOp> ops, WiringStore.PartRecorder recorder) {
+        return applyInParts(ops, recorder, null);
+    }
+
+    /** As {@link #applyInParts(List, WiringStore.PartRecorder)}, told of by {@code ahead} (see {@link Ahead}). */
+    List<OpOutcome> applyInParts(List<? extends WiringOp> ops, WiringStore.PartRecorder recorder, Ahead ahead) {
         List<OpOutcome> all = new ArrayList<>(ops.size());
         if (ops.isEmpty()) {
             attempts.run(
@@ -161,8 +166,30 @@ final class ChunkWrites {
                     }));
             return all;
         }
-        applyPart(ops, 0, false, recorder, all);
+        applyPart(ops, 0, false, recorder, all, ahead);
         return all;
+    }
+
+    /**
+     * What a caller applying chunks one after the other does beside {@link #applyInParts}: it may hand a chunk the
+     * widgets it names as read ahead, and reads the next chunk's while this one is written ({@link ChunkRun}). Told of
+     * each attempt at the chunk as one part, on the caller's thread.
+     */
+    interface Ahead {
+        /** An attempt at the whole chunk begins: what an earlier attempt started reading is of no use. */
+        void attempt();
+
+        /** The chunk's widgets as {@link #read} reads them, read ahead; null to read them now. At most once. */
+        Map<String, Widget> take();
+
+        /** The attempt judged the chunk as {@code simulation} and now writes it. */
+        void judged(ChunkSimulation simulation);
+
+        /** The attempt's writes ran in a transaction of this time (null: nothing to write). */
+        void written(Timestamp at);
+
+        /** The chunk met so many changes that it is written in parts. */
+        void split();
     }
 
     private void applyPart(
@@ -170,7 +197,8 @@ final class ChunkWrites {
             int offset,
             boolean locked,
             WiringStore.PartRecorder recorder,
-            List<OpOutcome> all) {
+            List<OpOutcome> all,
+            Ahead ahead) {
         Set<String> serials = ChunkSimulation.serials(ops);
         try {
             all.addAll((ops.size() == 1 && locked ? ofOne : beforeSplit)
@@ -181,7 +209,7 @@ final class ChunkWrites {
                                 if (locked) {
                                     lock(serials);
                                 }
-                                List<OpOutcome> outcomes = judgeAndWrite(ops, serials, !locked, status);
+                                List<OpOutcome> outcomes = judgeAndWrite(ops, serials, !locked, status, ahead);
                                 recorder.record(offset, outcomes);
                                 return outcomes;
                             })));
@@ -189,18 +217,21 @@ final class ChunkWrites {
             if (e.code() != ErrorCode.CONTENTION || (locked && ops.size() == 1)) {
                 throw e;
             }
+            if (ahead != null) {
+                ahead.split();
+            }
             if (!locked) {
                 recorder.lockingRows();
                 // Locked parts stay small: whoever waits for their rows waits for one short transaction.
                 for (int from = 0; from < ops.size(); from += LOCKED_PART) {
                     List<? extends WiringOp> part = ops.subList(from, Math.min(ops.size(), from + LOCKED_PART));
-                    applyPart(part, offset + from, true, recorder, all);
+                    applyPart(part, offset + from, true, recorder, all, null);
                 }
                 return;
             }
             int half = ops.size() / 2;
-            applyPart(ops.subList(0, half), offset, true, recorder, all);
-            applyPart(ops.subList(half, ops.size()), offset + half, true, recorder, all);
+            applyPart(ops.subList(0, half), offset, true, recorder, all, null);
+            applyPart(ops.subList(half, ops.size()), offset + half, true, recorder, all, null);
         }
     }
 
@@ -227,7 +258,7 @@ final class ChunkWrites {
                 "Ports of this chunk",
                 () -> nested.execute(status -> {
                     jdbc.execute(CHUNK_SETTINGS);
-                    return judgeAndWrite(ops, serials, true, status);
+                    return judgeAndWrite(ops, serials, true, status, null);
                 }));
     }
 
@@ -238,11 +269,25 @@ final class ChunkWrites {
      * and the chunk qualifies ({@link #writeAsAssumed}), otherwise on the rows as read.
      */
     private List<OpOutcome> judgeAndWrite(
-            List<? extends WiringOp> ops, Set<String> serials, boolean mayAssume, TransactionStatus status) {
+            List<? extends WiringOp> ops,
+            Set<String> serials,
+            boolean mayAssume,
+            TransactionStatus status,
+            Ahead ahead) {
+        if (ahead != null) {
+            ahead.attempt();
+        }
         Simulated simulated = mayAssume ? writeAsAssumed(ops, serials, status) : null;
         if (simulated == null) {
-            simulated = simulate(ops, serials);
-            write(simulated.simulation());
+            Map<String, Widget> readAhead = ahead == null ? null : ahead.take();
+            simulated = simulate(ops, serials, readAhead != null ? readAhead : read(ops, serials));
+            if (ahead != null) {
+                ahead.judged(simulated.simulation());
+            }
+            Timestamp at = write(simulated.simulation());
+            if (ahead != null) {
+                ahead.written(at);
+            }
         }
         return simulated.outcomes();
     }
@@ -298,9 +343,12 @@ final class ChunkWrites {
         return new Simulated(simulation, outcomes);
     }
 
-    private Simulated simulate(List<? extends WiringOp> ops, Set<String> serials) {
-        // Whole widget rows only where the rules need a name or creation time; port rows tell the rest. Each serial
-        // number is read by one statement, so no widget is seen half before and half after a concurrent change.
+    /**
+     * The widgets the chunk names, as its simulation needs them: whole widget rows only where the rules need a name or
+     * creation time (those it adds or removes); port rows tell the rest. Each serial number is read by one statement,
+     * so no widget is seen half before and half after a concurrent change.
+     */
+    Map<String, Widget> read(List<? extends WiringOp> ops, Set<String> serials) {
         Set<String> full = ChunkSimulation.addedOrRemoved(ops);
         Map<String, Widget> found = new HashMap<>(reads.many(full));
         List<String> portsOnly = new ArrayList<>(serials.size());
@@ -310,6 +358,10 @@ final class ChunkWrites {
             }
         }
         found.putAll(reads.portsForChunk(portsOnly));
+        return found;
+    }
+
+    private Simulated simulate(List<? extends WiringOp> ops, Set<String> serials, Map<String, Widget> found) {
         ChunkSimulation simulation = new ChunkSimulation(serials, found);
         List<OpOutcome> outcomes = new ArrayList<>(ops.size());
         for (WiringOp op : ops) {
@@ -318,9 +370,10 @@ final class ChunkWrites {
         return new Simulated(simulation, outcomes);
     }
 
-    private void write(ChunkSimulation simulation) {
+    /** Writes what the simulation changed; returns the transaction's time, or null when nothing changed. */
+    private Timestamp write(ChunkSimulation simulation) {
         if (simulation.events().isEmpty()) {
-            return;
+            return null;
         }
         Timestamp now = jdbc.queryForObject(NOW, Timestamp.class);
         updatePeers(simulation, now);
@@ -331,6 +384,7 @@ final class ChunkWrites {
         // before the writes, a row changed and changed back meanwhile (a link and its unlink) passed our check-and-set
         // with ids older than those changes: replaying the history by id then ended in another state.
         appendHistory(simulation.events(), historyIds(simulation.events().size()));
+        return now;
     }
 
     /** The history ids of the chunk's events, in ascending order. */

@@ -7,8 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -33,6 +36,8 @@ public class WiringStore {
     private final ChunkWrites chunks;
     private final TransactionTemplate tx;
     private final JdbcTemplate jdbc;
+    /** The threads of {@link ChunkRun}s' reads; idle ones end after a minute. */
+    private final ExecutorService readAhead;
 
     public WiringStore(JdbcTemplate jdbc, PlatformTransactionManager transactions) {
         this(jdbc, transactions, Attempts.DEFAULT_MAX_ATTEMPTS);
@@ -53,6 +58,9 @@ public class WiringStore {
         this.links = new LinkWrites(jdbc, tx, attempts, reads, history);
         this.search = new WidgetSearch(jdbc, reads);
         this.chunks = new ChunkWrites(jdbc, transactions, attempts, reads);
+        CustomizableThreadFactory named = new CustomizableThreadFactory("chunk-read-ahead-");
+        named.setDaemon(true);
+        this.readAhead = Executors.newCachedThreadPool(named);
     }
 
     /** Whether the database is a Citus coordinator (has the Citus extension). */
@@ -144,6 +152,15 @@ public class WiringStore {
      */
     public List<OpOutcome> applyChunkInParts(List<? extends WiringOp> ops, PartRecorder recorder) {
         return chunks.applyInParts(List.copyOf(ops), recorder);
+    }
+
+    /**
+     * Starts a run of chunks applied one after the other in order (a job's), each through {@link
+     * ChunkRun#applyInParts} as through {@link #applyChunkInParts}, but reading the next chunk's widgets while the one
+     * before is written: beside the connection writing, it holds a second pooled connection while it reads.
+     */
+    public ChunkRun chunkRun() {
+        return new ChunkRun(chunks, tx, readAhead);
     }
 
     /**

@@ -26,6 +26,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 class ChunkApiTest extends StoreTestSupport {
 
@@ -448,6 +449,96 @@ class ChunkApiTest extends StoreTestSupport {
         assertThat(armed).isFalse();
         assertThat(db.snapshot()).doesNotContainKey("GONE.P");
         assertThat(db.replayHistory()).isEqualTo(db.snapshot());
+    }
+
+    @Test
+    void aChunkReadAheadMeetsWhatWasCommittedSinceAndIsJudgedOnIt() {
+        for (String serial : List.of("A", "B", "C", "D", "E")) {
+            store.addWidget(serial, "widget " + serial, EnumSet.allOf(PortType.class), line(0));
+        }
+        store.link(port("C", P), port("D", P), line(0));
+        AtomicBoolean armed = new AtomicBoolean(true);
+        // Right after the second chunk's widgets are read ahead (while the first chunk is written), someone moves C.P
+        // from D.P to E.Q: the read is stale before the second chunk starts from it.
+        JdbcTemplate hooked = new JdbcTemplate(dataSource) {
+            @Override
+            public void query(String sql, RowCallbackHandler rows, Object... args) {
+                super.query(sql, rows, args);
+                if (Thread.currentThread().getName().startsWith("chunk-read-ahead-") && armed.getAndSet(false)) {
+                    store.unlink(port("C", P), null, Origin.request("api", "unlink"));
+                    store.link(port("C", P), port("E", Q), Origin.request("api", "link"));
+                }
+            }
+        };
+        ChunkWrites chunks = new ChunkWrites(
+                hooked, transactions, new Attempts(Attempts.DEFAULT_MAX_ATTEMPTS), new WidgetReads(hooked));
+        ExecutorService reader = Executors.newSingleThreadExecutor(r -> new Thread(r, "chunk-read-ahead-test"));
+        List<WiringOp> first = List.of(
+                new WiringOp.AddWidget("X", "widget X", EnumSet.of(P), line(1)),
+                new WiringOp.LinkPorts(port("A", P), port("B", P), line(2)));
+        List<WiringOp> second = List.of(
+                new WiringOp.RemoveWidget("C", line(3)), // frees E.Q, no longer D.P
+                new WiringOp.LinkPorts(port("D", P), port("E", P), line(4)));
+        try (ChunkRun run = new ChunkRun(chunks, new TransactionTemplate(transactions), reader)) {
+            WiringStore.PartRecorder inOnePart = new WiringStore.PartRecorder() {
+                @Override
+                public void record(int from, List<OpOutcome> outcomes) {}
+
+                @Override
+                public void lockingRows() {
+                    throw new AssertionError("read again and judged in one part, not split");
+                }
+            };
+            run.applyInParts(first, second, inOnePart);
+            List<OpOutcome> outcomes = run.applyInParts(second, List.of(), inOnePart);
+            assertThat(outcomes).extracting(OpOutcome::result).containsOnly(OpOutcome.Result.CHANGED);
+            assertThat(run.chunksReadAhead()).isEqualTo(1);
+        } finally {
+            reader.shutdown();
+        }
+        assertThat(armed).isFalse();
+        Map<String, String> state = db.snapshot();
+        assertThat(state).doesNotContainKey("C.P");
+        assertThat(state).containsEntry("E.Q", "widget E -> .").containsEntry("D.P", "widget D -> E.P");
+        assertThat(state).containsEntry("A.P", "widget A -> B.P").containsKey("X.P");
+        assertThat(db.invariantViolations()).isEmpty();
+        assertThat(db.replayHistory()).isEqualTo(state);
+    }
+
+    @Test
+    void chunksReadAheadWhileApiCallsChangeTheirWidgetsKeepTheInvariants() throws Exception {
+        int widgets = 60;
+        store.applyChunk(widgets(widgets));
+        List<List<WiringOp>> chunks = new ArrayList<>();
+        for (int c = 0; c < 80; c++) {
+            List<WiringOp> chunk = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                chunk.add(randomOp(widgets, line(c * 100L + i)));
+            }
+            chunks.add(chunk);
+        }
+        AtomicBoolean running = new AtomicBoolean(true);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        List<Future<?>> api = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            api.add(threads.submit(() -> {
+                for (int i = 0; running.get(); i++) {
+                    single(randomOp(widgets, Origin.request("api", "r" + i)));
+                }
+                return null;
+            }));
+        }
+        long readAhead;
+        try (ChunkRun run = store.chunkRun()) {
+            for (int c = 0; c < chunks.size(); c++) {
+                run.applyInParts(chunks.get(c), c + 1 < chunks.size() ? chunks.get(c + 1) : List.of(), (f, p) -> {});
+            }
+            readAhead = run.chunksReadAhead();
+        } finally {
+            running.set(false);
+        }
+        awaitAndAssertSound(threads, api);
+        assertThat(readAhead).as("chunks started from a read ahead").isPositive();
     }
 
     /** Waits for every writer, then checks that the wiring is sound and is what its history replays to. */

@@ -30,8 +30,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Hostile input, property-based: random sequences of adds, removes, links and unlinks over a few serial numbers and
  * ports — valid and invalid values mixed in — applied through the store one by one and, on an empty database again,
- * in chunks. Both end in the state {@link WiringModel} (the rules in a few lines of Java) says, every operation with
- * the outcome it says; the chunk path gives exactly the single operations' codes and sentences.
+ * in chunks (in the caller's transaction, committed in parts, or through a {@link ChunkRun} that reads each next
+ * chunk's widgets while the one before is written). All end in the state {@link WiringModel} (the rules in a few lines
+ * of Java) says, every operation with the outcome it says; the chunk paths give exactly the single operations' codes
+ * and sentences.
  *
  * <p>jqwik runs beside Jupiter on the JUnit Platform; it has no Spring test context, so the class starts the db
  * module's test application itself (on the shared embedded PostgreSQL, or a fresh Citus database in that lane).
@@ -68,7 +70,7 @@ class StoreModelPropertyTest {
     void singleOperationsAndChunksEndAsTheModelSays(
             @ForAll("sequences") List<WiringOp> ops,
             @ForAll @IntRange(min = 1, max = 12) int chunkSize,
-            @ForAll boolean inParts) {
+            @ForAll("paths") String path) {
         db.reset();
         WiringModel model = new WiringModel();
         List<String> single = new ArrayList<>();
@@ -87,11 +89,19 @@ class StoreModelPropertyTest {
 
         db.reset();
         List<String> chunked = new ArrayList<>();
-        for (int from = 0; from < ops.size(); from += chunkSize) {
-            List<WiringOp> chunk = ops.subList(from, Math.min(ops.size(), from + chunkSize));
-            List<OpOutcome> outcomes =
-                    inParts ? store.applyChunkInParts(chunk, (first, part) -> {}) : store.applyChunk(chunk);
-            outcomes.forEach(o -> chunked.add(describe(o)));
+        try (ChunkRun run = store.chunkRun()) {
+            for (int from = 0; from < ops.size(); from += chunkSize) {
+                List<WiringOp> chunk = ops.subList(from, Math.min(ops.size(), from + chunkSize));
+                List<WiringOp> next =
+                        ops.subList(Math.min(ops.size(), from + chunkSize), Math.min(ops.size(), from + 2 * chunkSize));
+                List<OpOutcome> outcomes = switch (path) {
+                    case "in caller's transaction" -> store.applyChunk(chunk);
+                    case "in parts" -> store.applyChunkInParts(chunk, (first, part) -> {});
+                    default -> run.applyInParts(chunk, next, (first, part) -> {});
+                };
+                outcomes.forEach(o -> chunked.add(describe(o)));
+            }
+            Statistics.label("chunks read ahead").collect(run.chunksReadAhead() > 0);
         }
         assertThat(chunked)
                 .as("chunks of %d: outcomes and sentences", chunkSize)
@@ -130,6 +140,11 @@ class StoreModelPropertyTest {
     private static String code(String outcome) {
         int colon = outcome.indexOf(':');
         return colon < 0 ? outcome : outcome.substring(0, colon);
+    }
+
+    @Provide
+    Arbitrary<String> paths() {
+        return Arbitraries.of("in caller's transaction", "in parts", "run reading ahead");
     }
 
     @Provide

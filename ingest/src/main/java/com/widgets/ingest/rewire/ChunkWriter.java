@@ -1,9 +1,12 @@
 package com.widgets.ingest.rewire;
 
+import com.widgets.db.ChunkRun;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStream;
@@ -15,9 +18,13 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
  * ({@link CommittedLines}). The counts also join the step's execution context with the reader's position.
  *
  * <p>A big chunk whose two halves touch no row in common ({@link Halves}) is written by two connections at once, the
- * second half's commits held back until the first half's are done (see {@link SecondWriter#write}).
+ * second half's commits held back until the first half's are done (see {@link SecondWriter#write}). Any other chunk
+ * is written through a {@link ChunkRun}, which reads the widgets of the next chunk — read ahead from the file — while
+ * this one is written.
  */
 class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
+
+    private static final Logger log = LoggerFactory.getLogger(ChunkWriter.class);
 
     static final String READ = "rewiring.read";
     static final String APPLIED = "rewiring.applied";
@@ -31,6 +38,8 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
     private final RewiringFileReader reader;
     private final SecondWriter second;
     private final long jobId;
+    private final int chunkSize;
+    private ChunkRun run;
     private CommittedLines.Position position = CommittedLines.Position.START;
 
     ChunkWriter(
@@ -40,7 +49,8 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
             RewiringProgress progress,
             RewiringFileReader reader,
             SecondWriter second,
-            long jobId) {
+            long jobId,
+            int chunkSize) {
         this.judge = judge;
         this.rejects = rejects;
         this.committed = committed;
@@ -48,31 +58,43 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
         this.reader = reader;
         this.second = second;
         this.jobId = jobId;
+        this.chunkSize = chunkSize;
     }
 
     @Override
     public void open(ExecutionContext context) {
         position = committed.of(jobId);
         progress.update(jobId, position.counts(), reader.totalLines());
+        run = judge.run();
     }
 
     @Override
     public void write(Chunk<? extends FileLine> chunk) {
-        List<FileLine> lines = new ArrayList<>(chunk.size());
-        for (FileLine line : chunk.getItems()) {
-            if (line.number() > position.lastLine()) { // earlier ones committed before a restart
-                lines.add(line);
-            }
-        }
+        List<FileLine> lines = uncommitted(chunk.getItems());
         if (lines.isEmpty()) {
             return;
         }
         Parts parts = new Parts(position, reader.totalLines());
         Halves halves = second.enabled() ? Halves.of(lines) : null;
         if (halves == null || !second.write(halves, judge, parts, jobId)) {
-            judge.apply(lines, parts);
+            List<FileLine> next = uncommitted(reader.readAhead(chunkSize));
+            if (second.enabled() && Halves.of(next) != null) {
+                next = List.of(); // two writers will take it, each reading its half
+            }
+            judge.apply(lines, parts, run, next);
         }
         position = parts.last();
+    }
+
+    /** The lines after those committed before a restart. */
+    private List<FileLine> uncommitted(List<? extends FileLine> chunk) {
+        List<FileLine> lines = new ArrayList<>(chunk.size());
+        for (FileLine line : chunk) {
+            if (line.number() > position.lastLine()) {
+                lines.add(line);
+            }
+        }
+        return lines;
     }
 
     @Override
@@ -82,6 +104,14 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
 
     @Override
     public void close() {
+        if (run != null) {
+            log.debug(
+                    "Job {}: {} chunks started from a read made while the chunk before was written",
+                    jobId,
+                    run.chunksReadAhead());
+            run.close();
+            run = null;
+        }
         progress.finished(jobId);
     }
 

@@ -1,5 +1,6 @@
 package com.widgets.ingest.rewire;
 
+import com.widgets.db.ChunkRun;
 import com.widgets.db.DryRun;
 import com.widgets.db.OpOutcome;
 import com.widgets.db.WiringOp;
@@ -38,8 +39,16 @@ class LineJudge {
      * {@code recorder} inside that part's transaction.
      */
     void apply(List<? extends FileLine> lines, Recorder recorder) {
+        apply(lines, recorder, null, List.of());
+    }
+
+    /**
+     * As {@link #apply(List, Recorder)}, through {@code run} when not null: the widgets of {@code next}, the lines the
+     * caller applies next, are read while these are written.
+     */
+    void apply(List<? extends FileLine> lines, Recorder recorder, ChunkRun run, List<? extends FileLine> next) {
         Ops ops = Ops.of(lines);
-        store.applyChunkInParts(ops.ops, new WiringStore.PartRecorder() {
+        WiringStore.PartRecorder parts = new WiringStore.PartRecorder() {
             @Override
             public void record(int from, List<OpOutcome> outcomes) {
                 int to = from + outcomes.size();
@@ -52,7 +61,17 @@ class LineJudge {
             public void lockingRows() {
                 recorder.lockingRows();
             }
-        });
+        };
+        if (run == null) {
+            store.applyChunkInParts(ops.ops, parts);
+        } else {
+            run.applyInParts(ops.ops, Ops.of(next).ops, parts);
+        }
+    }
+
+    /** A run of chunks to apply one after the other (see {@link ChunkRun}); the caller closes it. */
+    ChunkRun run() {
+        return store.chunkRun();
     }
 
     /** Applies the lines inside the caller's transaction (an atomic job's one transaction). */

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -16,6 +19,9 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  * execution context at each chunk commit, in the same transaction as the chunk's writes, so a restart resumes exactly
  * after the last committed chunk. On first open it scans the file once: to count its records and, for CSV, to check
  * the header against the ops the file uses before anything is applied.
+ *
+ * <p>The writer may look at the next records before the step asks for them ({@link #readAhead}): they are handed out
+ * again, in order, and count for the position only once they are.
  */
 class RewiringFileReader implements ItemStreamReader<FileLine> {
 
@@ -29,6 +35,10 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
     private RawLines lines;
     private long position;
     private long total;
+    /** Records read ahead of the step, with the physical line each ends on. */
+    private final ArrayDeque<Ahead> ahead = new ArrayDeque<>();
+
+    private record Ahead(FileLine line, long position) {}
 
     RewiringFileReader(Path file, String actor, long jobId, Consumer<Reject> headerRefused) {
         this.file = file;
@@ -99,6 +109,34 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
 
     @Override
     public FileLine read() {
+        Ahead next = ahead.isEmpty() ? next() : ahead.poll();
+        if (next == null) {
+            return null;
+        }
+        position = next.position();
+        return next.line();
+    }
+
+    /** The next {@code n} records the step will read (fewer at the end of the file), without reading them for it. */
+    List<FileLine> readAhead(int n) {
+        while (ahead.size() < n) {
+            Ahead next = next();
+            if (next == null) {
+                break;
+            }
+            ahead.add(next);
+        }
+        List<FileLine> records = new ArrayList<>(Math.min(n, ahead.size()));
+        for (Ahead record : ahead) {
+            if (records.size() == n) {
+                break;
+            }
+            records.add(record.line());
+        }
+        return records;
+    }
+
+    private Ahead next() {
         try {
             RawLines.Raw line;
             do {
@@ -106,9 +144,8 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
                 if (line == null) {
                     return null;
                 }
-                position = line.number();
             } while (line.problem() == null && line.text().isBlank());
-            return parser.parse(line);
+            return new Ahead(parser.parse(line), line.number());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -122,6 +159,7 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
 
     @Override
     public void close() {
+        ahead.clear();
         if (lines != null) {
             try {
                 lines.close();

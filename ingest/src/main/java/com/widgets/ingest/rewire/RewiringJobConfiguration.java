@@ -209,7 +209,8 @@ public class RewiringJobConfiguration {
             JdbcTemplate jdbc,
             RewiringProgress rewiringProgress,
             RewiringFileReader rewiringReader,
-            SecondWriter secondWriter) {
+            SecondWriter secondWriter,
+            IngestProperties settings) {
         return new ChunkWriter(
                 lineJudge,
                 rejectStore,
@@ -217,7 +218,8 @@ public class RewiringJobConfiguration {
                 rewiringProgress,
                 rewiringReader,
                 secondWriter,
-                jobId);
+                jobId,
+                settings.chunkSize());
     }
 
     /**

@@ -1,0 +1,191 @@
+package com.widgets.db;
+
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Chunks applied one after the other, in order, by one caller (a rewiring job's apply step): while a chunk is written,
+ * the next one's widgets are read on another pooled connection, so the next chunk starts from that read instead of
+ * reading first. The read is taken before the chunk being written commits, so what that chunk changes is laid over it
+ * ({@link ChunkSimulation#laidOver}): the next chunk meets exactly what it would have read after the commit, except
+ * for what others committed meanwhile — which its check-and-set write finds, as it finds changes made between its own
+ * read and write, and it is read and judged again.
+ *
+ * <p>A chunk whose writes were split into parts (it kept meeting changes) is not laid over anything: the chunk after
+ * it reads as usual. So does a chunk of links only (written without a read while that pays, see {@link
+ * ChunkWrites}), and a chunk when the read for it has not even got a connection yet. Not thread-safe: one caller;
+ * closing it drops a read still running.
+ */
+public final class ChunkRun implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ChunkRun.class);
+
+    private final ChunkWrites writes;
+    private final TransactionTemplate tx;
+    private final ExecutorService reader;
+    /** The read ahead for the chunk after the one last applied, if it can be used. */
+    private Pending pending;
+
+    private long chunksReadAhead;
+
+    ChunkRun(ChunkWrites writes, TransactionTemplate tx, ExecutorService reader) {
+        this.writes = writes;
+        this.tx = tx;
+        this.reader = reader;
+    }
+
+    /**
+     * Applies {@code ops} as {@link WiringStore#applyChunkInParts} does, and reads the widgets {@code next} names while
+     * they are written, for the next call if it applies {@code next}.
+     *
+     * @param next the operations of the chunk the caller applies next, or an empty list
+     */
+    public List<OpOutcome> applyInParts(
+            List<? extends WiringOp> ops, List<? extends WiringOp> next, WiringStore.PartRecorder recorder) {
+        List<WiringOp> chunk = List.copyOf(ops);
+        Pending mine = pending;
+        pending = null;
+        Map<String, Widget> readAhead = mine == null ? null : mine.result(chunk);
+        if (readAhead != null) {
+            chunksReadAhead++;
+        }
+        Attempts attempts = new Attempts(readAhead, List.copyOf(next));
+        try {
+            List<OpOutcome> outcomes = writes.applyInParts(chunk, recorder, attempts);
+            pending = attempts.forNext();
+            return outcomes;
+        } finally {
+            attempts.dropUnlessKept(pending);
+        }
+    }
+
+    /** Chunks that started from a read made while the chunk before them was written. */
+    public long chunksReadAhead() {
+        return chunksReadAhead;
+    }
+
+    @Override
+    public void close() {
+        if (pending != null) {
+            pending.drop();
+            pending = null;
+        }
+    }
+
+    /** Follows the attempts at one chunk, reading the next chunk's widgets beside the last one's writes. */
+    private final class Attempts implements ChunkWrites.Ahead {
+        private Map<String, Widget> readAhead;
+        private final List<WiringOp> next;
+        private Pending reading;
+        private boolean split;
+
+        Attempts(Map<String, Widget> readAhead, List<WiringOp> next) {
+            this.readAhead = readAhead;
+            this.next = next;
+        }
+
+        @Override
+        public void attempt() {
+            if (reading != null) {
+                reading.drop();
+                reading = null;
+            }
+        }
+
+        @Override
+        public Map<String, Widget> take() {
+            Map<String, Widget> taken = readAhead;
+            readAhead = null;
+            return taken;
+        }
+
+        @Override
+        public void judged(ChunkSimulation simulation) {
+            if (split || next.isEmpty() || next.stream().allMatch(WiringOp.LinkPorts.class::isInstance)) {
+                return; // links alone are written unread (ChunkWrites.writeAsAssumed)
+            }
+            reading = new Pending(next, simulation);
+        }
+
+        @Override
+        public void written(Timestamp at) {
+            if (reading != null) {
+                reading.writtenAt = at;
+            }
+        }
+
+        @Override
+        public void split() {
+            split = true;
+            attempt();
+        }
+
+        /** The read for the next chunk, when this chunk committed as the one attempt that started it. */
+        Pending forNext() {
+            return split ? null : reading;
+        }
+
+        void dropUnlessKept(Pending kept) {
+            if (reading != null && reading != kept) {
+                reading.drop();
+            }
+        }
+    }
+
+    /** A read of the next chunk's widgets on another connection, and the chunk to lay over it. */
+    private final class Pending {
+        private final List<WiringOp> ops;
+        private final ChunkSimulation before;
+        private final Set<String> serials;
+        private final Set<String> whole;
+        private final AtomicBoolean connected = new AtomicBoolean();
+        private final Future<Map<String, Widget>> read;
+        private Timestamp writtenAt;
+
+        Pending(List<WiringOp> ops, ChunkSimulation before) {
+            this.ops = ops;
+            this.before = before;
+            this.serials = ChunkSimulation.serials(ops);
+            this.whole = ChunkSimulation.addedOrRemoved(ops);
+            this.read = reader.submit(() -> tx.execute(status -> {
+                connected.set(true);
+                return writes.read(ops, serials);
+            }));
+        }
+
+        /** The widgets {@code chunk} names as the chunk before left them; null when they must be read now. */
+        Map<String, Widget> result(List<WiringOp> chunk) {
+            if (!ops.equals(chunk)) {
+                drop();
+                return null;
+            }
+            if (!read.isDone() && !connected.get()) {
+                drop(); // still waiting for a connection: reading now on our own is quicker
+                return null;
+            }
+            try {
+                return before.laidOver(read.get(), serials, whole, writtenAt == null ? null : writtenAt.toInstant());
+            } catch (ExecutionException | CancellationException e) {
+                log.debug("Reading the next chunk's widgets ahead failed; read now", e);
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WiringException(ErrorCode.UNAVAILABLE, "Interrupted while reading a chunk's widgets.");
+            }
+        }
+
+        void drop() {
+            read.cancel(true);
+        }
+    }
+}
