@@ -1,6 +1,7 @@
 package com.widgets.db;
 
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,11 +16,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Chunks applied one after the other, in order, by one caller (a rewiring job's apply step): while a chunk is written,
- * the next one's widgets are read on another pooled connection, so the next chunk starts from that read instead of
- * reading first. The read is taken before the chunk being written commits, so what that chunk changes is laid over it
- * ({@link ChunkSimulation#laidOver}): the next chunk meets exactly what it would have read after the commit, except
- * for what others committed meanwhile — which its check-and-set write finds, as it finds changes made between its own
- * read and write, and it is read and judged again.
+ * the next one's widgets are read on another pooled connection and the next chunk is judged on them, on another
+ * thread, so the next chunk starts writing at once. The read is taken before the chunk being written commits, so what
+ * that chunk changes is laid over it ({@link ChunkSimulation#laidOver}): the next chunk is judged on exactly what it
+ * would have read after the commit, except for what others committed meanwhile — which its check-and-set write finds,
+ * as it finds changes made between its own read and write, and it is read and judged again.
  *
  * <p>A chunk whose writes were split into parts (it kept meeting changes) is not laid over anything: the chunk after
  * it reads as usual. So does a chunk of links only (written without a read while that pays, see {@link
@@ -55,21 +56,21 @@ public final class ChunkRun implements AutoCloseable {
         List<WiringOp> chunk = List.copyOf(ops);
         Pending mine = pending;
         pending = null;
-        Map<String, Widget> readAhead = mine == null ? null : mine.result(chunk);
+        ChunkWrites.Simulated readAhead = mine == null ? null : mine.result(chunk);
         if (readAhead != null) {
             chunksReadAhead++;
         }
-        Attempts attempts = new Attempts(readAhead, List.copyOf(next));
+        Tries tries = new Tries(readAhead, List.copyOf(next));
         try {
-            List<OpOutcome> outcomes = writes.applyInParts(chunk, recorder, attempts);
-            pending = attempts.forNext();
+            List<OpOutcome> outcomes = writes.applyInParts(chunk, recorder, tries);
+            pending = tries.forNext();
             return outcomes;
         } finally {
-            attempts.dropUnlessKept(pending);
+            tries.dropUnlessKept(pending);
         }
     }
 
-    /** Chunks that started from a read made while the chunk before them was written. */
+    /** Chunks read and judged while the chunk before them was written. */
     public long chunksReadAhead() {
         return chunksReadAhead;
     }
@@ -83,13 +84,13 @@ public final class ChunkRun implements AutoCloseable {
     }
 
     /** Follows the attempts at one chunk, reading the next chunk's widgets beside the last one's writes. */
-    private final class Attempts implements ChunkWrites.Ahead {
-        private Map<String, Widget> readAhead;
+    private final class Tries implements ChunkWrites.Ahead {
+        private ChunkWrites.Simulated readAhead;
         private final List<WiringOp> next;
         private Pending reading;
         private boolean split;
 
-        Attempts(Map<String, Widget> readAhead, List<WiringOp> next) {
+        Tries(ChunkWrites.Simulated readAhead, List<WiringOp> next) {
             this.readAhead = readAhead;
             this.next = next;
         }
@@ -103,25 +104,18 @@ public final class ChunkRun implements AutoCloseable {
         }
 
         @Override
-        public Map<String, Widget> take() {
-            Map<String, Widget> taken = readAhead;
+        public ChunkWrites.Simulated take() {
+            ChunkWrites.Simulated taken = readAhead;
             readAhead = null;
             return taken;
         }
 
         @Override
-        public void judged(ChunkSimulation simulation) {
+        public void judged(ChunkSimulation simulation, Timestamp at) {
             if (split || next.isEmpty() || next.stream().allMatch(WiringOp.LinkPorts.class::isInstance)) {
                 return; // links alone are written unread (ChunkWrites.writeAsAssumed)
             }
-            reading = new Pending(next, simulation);
-        }
-
-        @Override
-        public void written(Timestamp at) {
-            if (reading != null) {
-                reading.writtenAt = at;
-            }
+            reading = new Pending(next, simulation, at == null ? null : at.toInstant());
         }
 
         @Override
@@ -142,29 +136,40 @@ public final class ChunkRun implements AutoCloseable {
         }
     }
 
-    /** A read of the next chunk's widgets on another connection, and the chunk to lay over it. */
+    /**
+     * The next chunk read on another connection, with the chunk being written laid over the read, and judged; null
+     * when the read cannot be squared with that chunk or was not one snapshot (then it is read and judged again).
+     */
     private final class Pending {
         private final List<WiringOp> ops;
-        private final ChunkSimulation before;
-        private final Set<String> serials;
-        private final Set<String> whole;
         private final AtomicBoolean connected = new AtomicBoolean();
-        private final Future<Map<String, Widget>> read;
-        private Timestamp writtenAt;
+        private final Future<ChunkWrites.Simulated> read;
 
-        Pending(List<WiringOp> ops, ChunkSimulation before) {
+        /**
+         * @param before the chunk being written
+         * @param writtenAt its transaction's time
+         */
+        Pending(List<WiringOp> ops, ChunkSimulation before, Instant writtenAt) {
             this.ops = ops;
-            this.before = before;
-            this.serials = ChunkSimulation.serials(ops);
-            this.whole = ChunkSimulation.addedOrRemoved(ops);
-            this.read = reader.submit(() -> tx.execute(status -> {
-                connected.set(true);
-                return writes.read(ops, serials);
-            }));
+            Set<String> serials = ChunkSimulation.serials(ops);
+            Set<String> whole = ChunkSimulation.addedOrRemoved(ops);
+            this.read = reader.submit(() -> {
+                Map<String, Widget> read = tx.execute(status -> {
+                    connected.set(true);
+                    writes.readSettings();
+                    return writes.read(ops, serials);
+                });
+                Map<String, Widget> after = before.laidOver(read, serials, whole, writtenAt);
+                try {
+                    return after == null ? null : ChunkWrites.simulate(ops, serials, after);
+                } catch (Attempts.StateChanged notOneSnapshot) {
+                    return null;
+                }
+            });
         }
 
-        /** The widgets {@code chunk} names as the chunk before left them; null when they must be read now. */
-        Map<String, Widget> result(List<WiringOp> chunk) {
+        /** {@code chunk} judged on what the chunk before left; null when it must be read and judged now. */
+        ChunkWrites.Simulated result(List<WiringOp> chunk) {
             if (!ops.equals(chunk)) {
                 drop();
                 return null;
@@ -174,7 +179,7 @@ public final class ChunkRun implements AutoCloseable {
                 return null;
             }
             try {
-                return before.laidOver(read.get(), serials, whole, writtenAt == null ? null : writtenAt.toInstant());
+                return read.get();
             } catch (ExecutionException | CancellationException e) {
                 log.debug("Reading the next chunk's widgets ahead failed; read now", e);
                 return null;

@@ -179,14 +179,14 @@ final class ChunkWrites {
         /** An attempt at the whole chunk begins: what an earlier attempt started reading is of no use. */
         void attempt();
 
-        /** The chunk's widgets as {@link #read} reads them, read ahead; null to read them now. At most once. */
-        Map<String, Widget> take();
+        /** The chunk read and judged ahead, on what it would have read now; null to read and judge it now. Once. */
+        Simulated take();
 
-        /** The attempt judged the chunk as {@code simulation} and now writes it. */
-        void judged(ChunkSimulation simulation);
-
-        /** The attempt's writes ran in a transaction of this time (null: nothing to write). */
-        void written(Timestamp at);
+        /**
+         * The attempt judged the chunk as {@code simulation} and now writes it, in a transaction of time {@code at}
+         * (null: nothing to write).
+         */
+        void judged(ChunkSimulation simulation, Timestamp at);
 
         /** The chunk met so many changes that it is written in parts. */
         void split();
@@ -262,7 +262,8 @@ final class ChunkWrites {
                 }));
     }
 
-    private record Simulated(ChunkSimulation simulation, List<OpOutcome> outcomes) {}
+    /** A chunk judged: the simulation to write, and each operation's outcome. */
+    record Simulated(ChunkSimulation simulation, List<OpOutcome> outcomes) {}
 
     /**
      * Judges the operations and writes what they change, in the caller's transaction: unread when {@code mayAssume}
@@ -279,15 +280,15 @@ final class ChunkWrites {
         }
         Simulated simulated = mayAssume ? writeAsAssumed(ops, serials, status) : null;
         if (simulated == null) {
-            Map<String, Widget> readAhead = ahead == null ? null : ahead.take();
-            simulated = simulate(ops, serials, readAhead != null ? readAhead : read(ops, serials));
-            if (ahead != null) {
-                ahead.judged(simulated.simulation());
+            simulated = ahead == null ? null : ahead.take();
+            if (simulated == null) {
+                simulated = simulate(ops, serials, read(ops, serials));
             }
-            Timestamp at = write(simulated.simulation());
+            Timestamp now = simulated.simulation().events().isEmpty() ? null : now();
             if (ahead != null) {
-                ahead.written(at);
+                ahead.judged(simulated.simulation(), now);
             }
+            write(simulated.simulation(), now);
         }
         return simulated.outcomes();
     }
@@ -332,7 +333,7 @@ final class ChunkWrites {
         }
         Object savepoint = status.createSavepoint();
         try {
-            write(simulation);
+            write(simulation, now());
         } catch (Attempts.StateChanged notAsAssumed) {
             status.rollbackToSavepoint(savepoint);
             assuming.held(false);
@@ -341,6 +342,11 @@ final class ChunkWrites {
         status.releaseSavepoint(savepoint);
         assuming.held(true);
         return new Simulated(simulation, outcomes);
+    }
+
+    /** Starts a transaction that reads ahead for a {@link ChunkRun}: one connection per worker, as the chunk's own. */
+    void readSettings() {
+        jdbc.execute(ONE_CONNECTION_PER_WORKER);
     }
 
     /**
@@ -361,7 +367,12 @@ final class ChunkWrites {
         return found;
     }
 
-    private Simulated simulate(List<? extends WiringOp> ops, Set<String> serials, Map<String, Widget> found) {
+    /**
+     * Judges the operations in order on {@code found}, the widgets they name.
+     *
+     * @throws Attempts.StateChanged when {@code found} is not one snapshot (a link seen from one end only)
+     */
+    static Simulated simulate(List<? extends WiringOp> ops, Set<String> serials, Map<String, Widget> found) {
         ChunkSimulation simulation = new ChunkSimulation(serials, found);
         List<OpOutcome> outcomes = new ArrayList<>(ops.size());
         for (WiringOp op : ops) {
@@ -370,12 +381,16 @@ final class ChunkWrites {
         return new Simulated(simulation, outcomes);
     }
 
-    /** Writes what the simulation changed; returns the transaction's time, or null when nothing changed. */
-    private Timestamp write(ChunkSimulation simulation) {
+    /** The transaction's time: the link time of the chunk's rows, the creation time of the widgets it adds. */
+    private Timestamp now() {
+        return jdbc.queryForObject(NOW, Timestamp.class);
+    }
+
+    /** Writes what the simulation changed, in a transaction of time {@code now}. */
+    private void write(ChunkSimulation simulation, Timestamp now) {
         if (simulation.events().isEmpty()) {
-            return null;
+            return;
         }
-        Timestamp now = jdbc.queryForObject(NOW, Timestamp.class);
         updatePeers(simulation, now);
         deleteRemoved(simulation);
         insertAdded(simulation, now);
@@ -384,7 +399,6 @@ final class ChunkWrites {
         // before the writes, a row changed and changed back meanwhile (a link and its unlink) passed our check-and-set
         // with ids older than those changes: replaying the history by id then ended in another state.
         appendHistory(simulation.events(), historyIds(simulation.events().size()));
-        return now;
     }
 
     /** The history ids of the chunk's events, in ascending order. */

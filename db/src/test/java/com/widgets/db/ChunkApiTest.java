@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -458,13 +459,16 @@ class ChunkApiTest extends StoreTestSupport {
         }
         store.link(port("C", P), port("D", P), line(0));
         AtomicBoolean armed = new AtomicBoolean(true);
-        // Right after the second chunk's widgets are read ahead (while the first chunk is written), someone moves C.P
-        // from D.P to E.Q: the read is stale before the second chunk starts from it.
+        AtomicInteger readsAhead = new AtomicInteger();
+        // Right after the second chunk's widgets are read ahead (while the first chunk is written: whole widgets, then
+        // ports), someone moves C.P from D.P to E.Q: the read is stale before the second chunk starts from it.
         JdbcTemplate hooked = new JdbcTemplate(dataSource) {
             @Override
             public void query(String sql, RowCallbackHandler rows, Object... args) {
                 super.query(sql, rows, args);
-                if (Thread.currentThread().getName().startsWith("chunk-read-ahead-") && armed.getAndSet(false)) {
+                if (Thread.currentThread().getName().startsWith("chunk-read-ahead-")
+                        && readsAhead.incrementAndGet() == 2
+                        && armed.getAndSet(false)) {
                     store.unlink(port("C", P), null, Origin.request("api", "unlink"));
                     store.link(port("C", P), port("E", Q), Origin.request("api", "link"));
                 }
