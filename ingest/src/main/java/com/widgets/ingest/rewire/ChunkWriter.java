@@ -20,7 +20,7 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
  * <p>A big chunk whose two halves touch no row in common ({@link Halves}) is written by two connections at once, the
  * second half's commits held back until the first half's are done (see {@link SecondWriter#write}). Any other chunk
  * is written through a {@link ChunkRun}, which reads the widgets of the next chunk — read ahead from the file — while
- * this one is written.
+ * this one is written, on a connection the job holds a slot for ({@link SecondWriter#takeSlot}) while it reads ahead.
  */
 class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
 
@@ -40,6 +40,9 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
     private final long jobId;
     private final int chunkSize;
     private ChunkRun run;
+    /** Whether this job holds a slot for its read-ahead connection. */
+    private boolean readAheadSlot;
+
     private CommittedLines.Position position = CommittedLines.Position.START;
 
     ChunkWriter(
@@ -77,13 +80,26 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
         Parts parts = new Parts(position, reader.totalLines());
         Halves halves = second.enabled() ? Halves.of(lines) : null;
         if (halves == null || !second.write(halves, judge, parts, jobId)) {
-            List<FileLine> next = uncommitted(reader.readAhead(chunkSize));
-            if (second.enabled() && Halves.of(next) != null) {
-                next = List.of(); // two writers will take it, each reading its half
+            List<FileLine> next = List.of();
+            if (readAheadSlot || (readAheadSlot = second.takeSlot())) {
+                next = uncommitted(reader.readAhead(chunkSize));
+                if (second.enabled() && Halves.of(next) != null) {
+                    next = List.of(); // two writers will take it, each reading its half
+                }
             }
             judge.apply(lines, parts, run, next);
+            if (next.isEmpty()) {
+                freeReadAheadSlot();
+            }
         }
         position = parts.last();
+    }
+
+    private void freeReadAheadSlot() {
+        if (readAheadSlot) {
+            readAheadSlot = false;
+            second.freeSlot();
+        }
     }
 
     /** The lines after those committed before a restart. */
@@ -112,6 +128,7 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
             run.close();
             run = null;
         }
+        freeReadAheadSlot();
         progress.finished(jobId);
     }
 

@@ -14,7 +14,7 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * The threads that write the second half of a chunk beside the first (see {@link ChunkWriter}), on a connection of
  * their own. A second writer takes the place of a job that is not running: with {@code max-running-jobs} slots the
  * jobs and their second writers together hold no more connections than that many jobs did with one writer each, so
- * the pool sized for them has room.
+ * the pool sized for them has room. A job reading its next chunk ahead ({@link #takeSlot}) holds a slot the same way.
  */
 class SecondWriter implements AutoCloseable {
 
@@ -108,6 +108,22 @@ class SecondWriter implements AutoCloseable {
             judge.apply(halves.second(), parts);
         }
         return true;
+    }
+
+    /**
+     * Takes a slot for another connection of a running job (its next chunk read while this one is written), if one is
+     * free; whatever {@code writers} says, and on Citus too. Give it back with {@link #freeSlot}.
+     */
+    synchronized boolean takeSlot() {
+        if (busy + runningJobs.getAsInt() >= slots) {
+            return false;
+        }
+        busy++;
+        return true;
+    }
+
+    void freeSlot() {
+        free();
     }
 
     /** Starts writing a second half; null when there is no free slot for it. */
