@@ -370,7 +370,7 @@ public final class Bench {
                 "lines/s",
                 bound,
                 "the same writes as set-based SQL in dependency layers, 1,000 lines a transaction, "
-                        + (SetBasedBound.mixWriters() == 1 ? "one connection" : "two connections")
+                        + (SetBasedBound.mixWriters(citus(db)) == 1 ? "one connection" : "two connections")
                         + "; every widget and port row ends as the job left it; lines/s");
         results.add("mix", "rewiring mix heap peak (service -Xmx512m)", mix.heapPeak / 1048576.0, "MiB", null, null);
         String goal = "rewiring job on the mix ≥ 0.8 of the set-based SQL bound" + scale;

@@ -18,10 +18,11 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Phaser;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,9 +44,13 @@ final class SetBasedBound {
     /** Writers of the mix's bound: 2 as for the other files; -Dbench.mix.writers=1 shows what the second one adds. */
     private static final int MIX_WRITERS = Integer.getInteger("bench.mix.writers", WRITERS);
 
-    /** How many connections the mix's bound writes with. */
-    static int mixWriters() {
-        return MIX_WRITERS;
+    /**
+     * How many connections the mix's bound writes with: one on Citus, as the job writes each chunk there. Two
+     * transactions' multi-shard writes to the same shards take Citus's shard locks in different orders: the local
+     * cluster's run of 2026-12-02 ended the bound with "deadlock detected" on them within seconds.
+     */
+    static int mixWriters(boolean citus) {
+        return citus ? 1 : MIX_WRITERS;
     }
 
     private static final String LINK = """
@@ -188,26 +193,40 @@ final class SetBasedBound {
     }
 
     private static double runMix(DataSource db, Path file, boolean citus, MixPlan plan) throws Exception {
-        log.info("Writing {} set-based on the copies, {} writers", file.getFileName(), MIX_WRITERS);
-        ExecutorService pool = Executors.newFixedThreadPool(MIX_WRITERS);
-        CyclicBarrier layerDone = new CyclicBarrier(MIX_WRITERS);
+        int count = mixWriters(citus);
+        log.info("Writing {} set-based on the copies, {} writers", file.getFileName(), count);
+        ExecutorService pool = Executors.newFixedThreadPool(count);
+        // Not a CyclicBarrier: its reset() while the other writer is still in a statement leaves that writer waiting
+        // for good at its next await (the Citus run of 2026-12-02 hung so); a terminated phaser releases it for good.
+        Phaser layerDone = new Phaser(count);
         try {
             List<Future<Long>> writers = new ArrayList<>();
             long t0 = System.nanoTime();
-            for (int w = 0; w < MIX_WRITERS; w++) {
+            for (int w = 0; w < count; w++) {
                 int writer = w;
                 writers.add(pool.submit(() -> {
                     try {
-                        return writeMix(db, file, citus, writer, plan, layerDone);
+                        return writeMix(db, file, citus, writer, count, plan, layerDone);
                     } catch (Exception | Error e) {
-                        layerDone.reset(); // the other writer stops waiting for this one
+                        layerDone.forceTermination(); // the other writer stops waiting for this one
                         throw e;
                     }
                 }));
             }
             long lines = 0;
+            ExecutionException first = null;
             for (Future<Long> f : writers) {
-                lines = Math.max(lines, f.get()); // each writer counts every line of the file
+                try {
+                    lines = Math.max(lines, f.get()); // each writer counts every line of the file
+                } catch (ExecutionException e) {
+                    // the writer that failed first has the cause; the other one only stopped for it
+                    if (first == null || first.getCause() instanceof OtherWriterFailed) {
+                        first = e;
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             log.info("Set-based bound on {}: {} lines in {} s", file.getFileName(), lines, seconds);
@@ -219,9 +238,9 @@ final class SetBasedBound {
 
     /** One writer's share of the mix, layer by layer; returns the data lines of the file (its share or not). */
     private static long writeMix(
-            DataSource db, Path file, boolean citus, int writer, MixPlan plan, CyclicBarrier layerDone)
+            DataSource db, Path file, boolean citus, int writer, int count, MixPlan plan, Phaser layerDone)
             throws Exception {
-        int batchLines = MIX_WRITERS * PER_TRANSACTION;
+        int batchLines = count * PER_TRANSACTION;
         int line = 0;
         try (Connection c = writerConnection(db, citus);
                 BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -241,7 +260,7 @@ final class SetBasedBound {
                         List<Long> numbers = new ArrayList<>();
                         for (int i = 0; i < layers.length; i++) {
                             String[] f = batch.get(i);
-                            if (layers[i] == layer && Math.floorMod(f[1].hashCode(), MIX_WRITERS) == writer) {
+                            if (layers[i] == layer && Math.floorMod(f[1].hashCode(), count) == writer) {
                                 mine.add(f);
                                 numbers.add(first + i + 2L); // the header is line 1
                             }
@@ -250,7 +269,10 @@ final class SetBasedBound {
                             mixBatch(c, mine, numbers);
                             c.commit();
                         }
-                        layerDone.await();
+                        layerDone.arriveAndAwaitAdvance();
+                        if (layerDone.isTerminated()) {
+                            throw new OtherWriterFailed();
+                        }
                     }
                     batch.clear();
                 }
@@ -261,6 +283,13 @@ final class SetBasedBound {
             resetWriter(c, citus);
         }
         return line;
+    }
+
+    /** A writer of the mix's bound stopped because the other one failed (whose exception tells why). */
+    private static final class OtherWriterFailed extends RuntimeException {
+        OtherWriterFailed() {
+            super("the other writer of the mix's bound failed", null, false, false);
+        }
     }
 
     /** The history rows of one transaction, written by one statement. */
