@@ -10,8 +10,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -56,7 +58,14 @@ public final class ChangeFeed {
                    actor, request_id, job_id, line_number
               FROM wiring_history
             """;
-    private static final String NEW_ROWS = COLUMNS + " WHERE id > ? OR at = ANY(?::timestamptz[]) ORDER BY id";
+    /**
+     * The rows of ids not yet read, and of the transactions that ended since, each of those above the last id taken
+     * before it began: without that bound the planner prices {@code at = ANY(…)} by the history's average rows per
+     * transaction start — thousands after bulk loads, whose chunks share a start — and plans parallel workers, two
+     * processes forked at a look.
+     */
+    private static final String NEW_ROWS =
+            COLUMNS + " WHERE id > ? OR (at = ANY(?::timestamptz[]) AND id > ?) ORDER BY id";
     /** The last id taken, as {@code nextval} left it (a sequence never called yet has taken none). */
     private static final String LAST_TAKEN =
             "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM wiring_history_id_seq";
@@ -99,6 +108,12 @@ public final class ChangeFeed {
     private long lastTaken;
 
     private Set<Instant> running = Set.of();
+    /**
+     * For each start in {@link #running}, the last id taken before the look that first showed it (0 when that was the
+     * first look): that look's predecessor did not show the transaction, so it had not begun, and takes its ids after.
+     */
+    private Map<Instant, Long> floors = Map.of();
+
     private final Deque<Mark> marks = new ArrayDeque<>();
     /** Ids above {@link #base} already returned: bit {@code i} is id {@code base + 1 + i}. */
     private BitSet seen = new BitSet();
@@ -141,11 +156,16 @@ public final class ChangeFeed {
             rows = List.of();
         } else {
             reads++;
+            long floor = Long.MAX_VALUE;
+            for (Instant start : finished) {
+                floor = Math.min(floor, floors.get(start));
+            }
             rows = jdbc.query(
                     NEW_ROWS,
                     History.ROW,
                     lastTaken,
-                    finished.stream().map(Instant::toString).toArray(String[]::new));
+                    finished.stream().map(Instant::toString).toArray(String[]::new),
+                    finished.isEmpty() ? lastTaken : floor);
         }
         List<WiringEvent> fresh = new ArrayList<>(rows.size());
         for (WiringEvent row : rows) {
@@ -154,8 +174,7 @@ public final class ChangeFeed {
             }
             lastMaxId = Math.max(lastMaxId, row.id());
         }
-        lastTaken = taken;
-        running = activity.running();
+        see(activity, taken);
         advance(activity);
         return fresh;
     }
@@ -184,14 +203,25 @@ public final class ChangeFeed {
 
     private void reset(JdbcTemplate jdbc, Activity activity, long taken) {
         lastMaxId = jdbc.queryForObject(MAX_ID, Long.class);
-        lastTaken = taken;
-        running = activity.running();
+        see(activity, taken);
         marks.clear();
         base = lastMaxId;
         seen = new BitSet();
         resumePoint = lowest(activity);
         previousResumePoint = resumePoint;
         started = true;
+    }
+
+    /** Takes this look's sequence and sessions as the ones the next look compares with. */
+    private void see(Activity activity, long taken) {
+        Map<Instant, Long> next = new HashMap<>();
+        for (Instant start : activity.running()) {
+            Long floor = floors.get(start);
+            next.put(start, floor != null ? floor : started ? lastTaken : 0L);
+        }
+        floors = next;
+        running = activity.running();
+        lastTaken = taken;
     }
 
     private boolean firstTime(long id) {

@@ -78,6 +78,24 @@ class ChangeFeedTest extends StoreTestSupport {
     }
 
     @Test
+    void aRowTakenBeforeTheFeedsFirstLookIsReturnedWhenItsTransactionCommitsAfter() throws Exception {
+        ChangeFeed feed = new ChangeFeed();
+        try (Connection slow = dataSource.getConnection()) {
+            slow.setAutoCommit(false);
+            insert(slow, "BEFORE-1"); // its id is taken before the feed has looked at all
+            assertThat(feed.poll(jdbc)).isEmpty(); // takes its bearings with that transaction running
+            try (Connection quick = dataSource.getConnection()) {
+                insert(quick, "QUICK-2");
+            }
+            assertThat(serials(feed.poll(jdbc))).containsExactly("QUICK-2");
+            slow.commit();
+            slow.setAutoCommit(true);
+        }
+        assertThat(serials(feed.poll(jdbc))).containsExactly("BEFORE-1");
+        assertThat(feed.poll(jdbc)).isEmpty();
+    }
+
+    @Test
     void looksOfAnIdleSystemReadNoHistoryAndTheNextChangeIsRead() throws Exception {
         ChangeFeed feed = new ChangeFeed();
         assertThat(feed.poll(jdbc)).isEmpty(); // takes its bearings
