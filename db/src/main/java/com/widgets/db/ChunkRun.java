@@ -61,12 +61,13 @@ public final class ChunkRun implements AutoCloseable {
             chunksReadAhead++;
         }
         Tries tries = new Tries(readAhead, List.copyOf(next));
+        boolean committed = false;
         try {
             List<OpOutcome> outcomes = writes.applyInParts(chunk, recorder, tries);
-            pending = tries.forNext();
+            committed = true;
             return outcomes;
         } finally {
-            tries.dropUnlessKept(pending);
+            pending = tries.finish(committed);
         }
     }
 
@@ -124,15 +125,18 @@ public final class ChunkRun implements AutoCloseable {
             attempt();
         }
 
-        /** The read for the next chunk, when this chunk committed as the one attempt that started it. */
-        Pending forNext() {
-            return split ? null : reading;
-        }
-
-        void dropUnlessKept(Pending kept) {
-            if (reading != null && reading != kept) {
+        /**
+         * The read for the next chunk when this chunk {@code committed} as the one attempt that started it; any other
+         * read is dropped.
+         */
+        Pending finish(boolean committed) {
+            if (committed && !split) {
+                return reading;
+            }
+            if (reading != null) {
                 reading.drop();
             }
+            return null;
         }
     }
 

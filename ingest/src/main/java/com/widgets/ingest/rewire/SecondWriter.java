@@ -122,10 +122,6 @@ class SecondWriter implements AutoCloseable {
         return true;
     }
 
-    void freeSlot() {
-        free();
-    }
-
     /** Starts writing a second half; null when there is no free slot for it. */
     private CompletableFuture<Void> start(Runnable half) {
         synchronized (this) {
@@ -135,14 +131,15 @@ class SecondWriter implements AutoCloseable {
             busy++;
         }
         try {
-            return CompletableFuture.runAsync(half, threads).whenComplete((done, failure) -> free());
+            return CompletableFuture.runAsync(half, threads).whenComplete((done, failure) -> freeSlot());
         } catch (RuntimeException e) { // refused: shutting down
-            free();
+            freeSlot();
             return null;
         }
     }
 
-    private synchronized void free() {
+    /** Gives back a slot {@link #takeSlot} (or a second half) took. */
+    synchronized void freeSlot() {
         busy--;
     }
 
