@@ -323,6 +323,86 @@ class LiveUpdatesTest {
     }
 
     @Test
+    void aSubscriberWhoseReplicaWentAwayResumesOnARestartedReplicaMissingNothing() throws Exception {
+        Origin setup = Origin.request("t", "t");
+        store.addWidget("RR-1", "w", Set.of(P, Q), setup);
+        store.addWidget("RR-2", "w", Set.of(P, Q), setup);
+        String cursor;
+        long seenId;
+        // a replica of its own: the subscriber's events come from its feed, then the whole replica goes away
+        try (ConfigurableApplicationContext replica = webReplica()) {
+            WebSocketGraphQlTester there = GraphQlSockets.connect(port(replica));
+            try {
+                CompletableFuture<Map> first = there.document(WATCH)
+                        .variable("serials", List.of("RR-1"))
+                        .executeSubscription()
+                        .toFlux("wiringChanged", Map.class)
+                        .filter(event -> "LINKED".equals(event.get("type")))
+                        .next()
+                        .toFuture();
+                Subscribers.awaitAtLeast(replica, 1);
+                store.link(new PortRef("RR-1", P), new PortRef("RR-2", Q), setup);
+                Map<?, ?> got = first.get(10, TimeUnit.SECONDS);
+                cursor = (String) got.get("cursor");
+                seenId = Long.parseLong(got.get("id").toString());
+            } finally {
+                GraphQlSockets.close(there);
+            }
+        }
+        // while no replica is up for it
+        store.unlink(new PortRef("RR-1", P), null, setup);
+        store.link(new PortRef("RR-1", Q), new PortRef("RR-2", P), setup);
+        store.link(new PortRef("RR-2", Q), new PortRef("RR-1", P), setup);
+
+        // the replica restarted: a new process with a feed that has seen none of it
+        try (ConfigurableApplicationContext restarted = webReplica()) {
+            WebSocketGraphQlTester there = GraphQlSockets.connect(port(restarted));
+            List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+            var resumed = there.document(WATCH)
+                    .variable("serials", List.of("RR-1"))
+                    .variable("after", cursor)
+                    .executeSubscription()
+                    .toFlux("wiringChanged", Map.class)
+                    .subscribe(event -> heard.add(key(event)));
+            try {
+                Subscribers.awaitAtLeast(restarted, 1);
+                store.unlink(new PortRef("RR-1", Q), null, setup); // live, after the replay
+                // every change of RR-1 after the one the subscriber had seen, from the history itself
+                List<String> owed = historyOf(List.of("RR-1")).stream()
+                        .filter(row -> Long.parseLong(row.substring(row.indexOf('#') + 1)) > seenId)
+                        .toList();
+                assertThat(owed).hasSize(4);
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> heard.containsAll(owed));
+                Thread.sleep(300);
+                // the replay may repeat the event at the cursor (never skip one); after it, each exactly once, in order
+                assertThat(heard.stream()
+                                .filter(row -> Long.parseLong(row.substring(row.indexOf('#') + 1)) > seenId)
+                                .toList())
+                        .containsExactlyElementsOf(owed);
+            } finally {
+                resumed.dispose();
+                GraphQlSockets.close(there);
+            }
+        }
+    }
+
+    /** Another whole replica of the service (web server on a random port) on this test's database. */
+    private ConfigurableApplicationContext webReplica() {
+        SpringApplication replica = new SpringApplication(com.widgets.api.WidgetsApiApplication.class);
+        List<String> args = new ArrayList<>(TestDatabases.sameDatabaseArgs(context.getEnvironment()));
+        args.addAll(List.of(
+                "--server.port=0",
+                "--spring.main.banner-mode=off",
+                "--spring.datasource.hikari.maximum-pool-size=4",
+                "--spring.datasource.hikari.minimum-idle=1"));
+        return replica.run(args.toArray(String[]::new));
+    }
+
+    private static int port(ConfigurableApplicationContext replica) {
+        return Integer.parseInt(replica.getEnvironment().getProperty("local.server.port"));
+    }
+
+    @Test
     void aBadCursorIsRefusedNamingAfter() {
         CompletableFuture<Void> refused = ws.document(WATCH)
                 .variable("after", "not-a-cursor")
