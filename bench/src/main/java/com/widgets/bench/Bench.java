@@ -103,6 +103,7 @@ public final class Bench {
         // --widgets: a smaller database for a slow target; the mode keeps its durations
         int n = widgets == null ? widgetsOf(mode) : widgets;
         long t0 = System.nanoTime();
+        HostProbe host = HostProbe.measure();
         Run run = new Run(
                 mode,
                 n,
@@ -118,10 +119,11 @@ public final class Bench {
         Path out = Path.of("bench", "RESULTS.md");
         if (url == null) {
             Results results = onEmbedded(run, files);
+            results.note(host.note(HostProbe.measure()));
             results.note(wallClock(t0));
             results.write(out);
         } else {
-            onExternal(run, files, url, t0, out);
+            onExternal(run, files, url, t0, host, out);
         }
         log.info("Wrote {}; {}", out, wallClock(t0));
     }
@@ -183,7 +185,8 @@ public final class Bench {
      * loads and measures as on the embedded one, then restarts the service against the loaded database. Writes its
      * own section of the report; the embedded report stays.
      */
-    private static void onExternal(Run run, Dataset.Output files, String url, long t0, Path out) throws Exception {
+    private static void onExternal(Run run, Dataset.Output files, String url, long t0, HostProbe host, Path out)
+            throws Exception {
         String shown = url.replaceAll("(?i)(password=)[^&]*", "$1…");
         Results results = new Results(
                 run.mode(),
@@ -215,6 +218,7 @@ public final class Bench {
                     null,
                     null);
         }
+        results.note(host.note(HostProbe.measure()));
         results.note(wallClock(t0));
         results.writeSection(
                 out,

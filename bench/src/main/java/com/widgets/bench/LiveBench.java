@@ -53,6 +53,7 @@ final class LiveBench {
         if (!ALL.containsAll(phases)) {
             throw new IllegalArgumentException("bench.live.phases are among " + ALL + ", not " + phases);
         }
+        HostProbe host = HostProbe.measure();
         Dataset.Output files = Dataset.generate(work.resolve("data-live"), WIDGETS, RESERVED, 42);
         String started = "java -Xmx512m -jar " + jar;
         Results results = new Results("live", "bench/run live", started, pool);
@@ -86,6 +87,7 @@ final class LiveBench {
             }
             results.note("load average (1, 5, 15 min) as each phase started: " + String.join("; ", live.loads()));
         }
+        results.note(host.note(HostProbe.measure()));
         results.note(Bench.wallClock(t0));
         if (!phases.equals(ALL)) {
             // a partial run, for profiling one phase: its report goes aside, the committed section stays whole
