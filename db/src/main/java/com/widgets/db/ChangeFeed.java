@@ -29,7 +29,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * the previous poll began — a transaction that look did not show had not started, and PostgreSQL shows a transaction's
  * start before it runs a statement, so its ids come after — and the rows of the transactions that look showed running
  * and this one no longer shows (a row's {@code at} is its transaction's start, the {@code xact_start} {@code
- * pg_stat_activity} showed); a bit per recent id drops the ones already returned. Each is its own statement, in that
+ * pg_stat_activity} showed), above the last id taken before the look that first showed each; a bit per recent id
+ * drops the ones already returned. Each is its own statement, in that
  * order, so a transaction the session list no longer shows has committed before the rows are read. Both reads go
  * through btree indexes ({@code id}, {@code (at, id)}), and a poll re-reads only the rows whose ids were taken while
  * the previous one ran. On Citus every write goes through the coordinator, whose sessions, clock and sequence this
