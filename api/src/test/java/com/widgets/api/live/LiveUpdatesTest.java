@@ -271,13 +271,7 @@ class LiveUpdatesTest {
         store.addWidget("RS-1", "w", Set.of(P, Q), setup);
         store.addWidget("RS-2", "w", Set.of(P, Q), setup);
         long subscribers = Subscribers.count(context);
-        CompletableFuture<Map> first = ws.document(WATCH)
-                .variable("serials", List.of("RS-1"))
-                .executeSubscription()
-                .toFlux("wiringChanged", Map.class)
-                .filter(event -> "LINKED".equals(event.get("type")))
-                .next()
-                .toFuture();
+        CompletableFuture<Map> first = firstLinked(ws, "RS-1");
         Subscribers.awaitAtLeast(context, subscribers + 1);
         store.link(new PortRef("RS-1", P), new PortRef("RS-2", Q), setup);
         Map<?, ?> got = first.get(10, TimeUnit.SECONDS);
@@ -333,13 +327,7 @@ class LiveUpdatesTest {
         try (ConfigurableApplicationContext replica = webReplica()) {
             WebSocketGraphQlTester there = GraphQlSockets.connect(port(replica));
             try {
-                CompletableFuture<Map> first = there.document(WATCH)
-                        .variable("serials", List.of("RR-1"))
-                        .executeSubscription()
-                        .toFlux("wiringChanged", Map.class)
-                        .filter(event -> "LINKED".equals(event.get("type")))
-                        .next()
-                        .toFuture();
+                CompletableFuture<Map> first = firstLinked(there, "RR-1");
                 Subscribers.awaitAtLeast(replica, 1);
                 store.link(new PortRef("RR-1", P), new PortRef("RR-2", Q), setup);
                 Map<?, ?> got = first.get(10, TimeUnit.SECONDS);
@@ -384,6 +372,17 @@ class LiveUpdatesTest {
                 GraphQlSockets.close(there);
             }
         }
+    }
+
+    /** The first LINKED event of {@code serial} a new subscription over {@code tester} receives. */
+    private static CompletableFuture<Map> firstLinked(WebSocketGraphQlTester tester, String serial) {
+        return tester.document(WATCH)
+                .variable("serials", List.of(serial))
+                .executeSubscription()
+                .toFlux("wiringChanged", Map.class)
+                .filter(event -> "LINKED".equals(event.get("type")))
+                .next()
+                .toFuture();
     }
 
     /** Another whole replica of the service (web server on a random port) on this test's database. */
