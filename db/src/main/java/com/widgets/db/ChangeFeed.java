@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import org.springframework.dao.support.DataAccessUtils;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
 
 /**
  * The committed changes of the wiring, read from the history: every row exactly once, soon after its transaction
@@ -141,7 +143,7 @@ public final class ChangeFeed {
     public List<WiringEvent> poll(JdbcTemplate jdbc, BooleanSupplier wanted) {
         // the sequence before the sessions, each in its own statement: a session the look does not show had not
         // started its transaction when the look read it, so every id it takes comes after this one
-        long taken = jdbc.queryForObject(LAST_TAKEN, Long.class);
+        long taken = prepared(jdbc, LAST_TAKEN, (rs, row) -> rs.getLong(1));
         Activity activity = activity(jdbc);
         if (!started || !wanted.getAsBoolean()) {
             reset(jdbc, activity, taken);
@@ -279,9 +281,19 @@ public final class ChangeFeed {
     }
 
     private static Activity activity(JdbcTemplate jdbc) {
-        return jdbc.queryForObject(
+        return prepared(
+                jdbc,
                 ACTIVITY,
                 (ResultSet rs, int row) -> new Activity(rs.getTimestamp(1).toInstant(), starts(rs.getArray(2))));
+    }
+
+    /**
+     * A statement of no parameters, run as a prepared one: after a few looks the driver keeps it prepared on the
+     * server, which then neither parses nor plans it again (a plain statement was parsed and planned at every look,
+     * fifty a second).
+     */
+    private static <T> T prepared(JdbcTemplate jdbc, String sql, RowMapper<T> row) {
+        return DataAccessUtils.requiredSingleResult(jdbc.query(connection -> connection.prepareStatement(sql), row));
     }
 
     private static Set<Instant> starts(Array starts) throws SQLException {
