@@ -205,7 +205,7 @@ public final class ChangeFeed {
     }
 
     private void reset(JdbcTemplate jdbc, Activity activity, long taken) {
-        lastMaxId = jdbc.queryForObject(MAX_ID, Long.class);
+        lastMaxId = prepared(jdbc, MAX_ID, (rs, row) -> rs.getLong(1));
         see(activity, taken);
         marks.clear();
         base = lastMaxId;

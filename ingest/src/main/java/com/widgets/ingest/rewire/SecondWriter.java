@@ -124,11 +124,8 @@ class SecondWriter implements AutoCloseable {
 
     /** Starts writing a second half; null when there is no free slot for it. */
     private CompletableFuture<Void> start(Runnable half) {
-        synchronized (this) {
-            if (!enabled || busy + runningJobs.getAsInt() >= slots) {
-                return null;
-            }
-            busy++;
+        if (!enabled || !takeSlot()) {
+            return null;
         }
         try {
             return CompletableFuture.runAsync(half, threads).whenComplete((done, failure) -> freeSlot());
