@@ -34,12 +34,6 @@ class LinkController {
     /** {@code end} is the port asked for; the link is null when it was already free. */
     record UnlinkPayload(boolean changed, Link link, PortRef end, String requestId) {}
 
-    /*
-     * The inputs are read from graphql-java's coerced argument map, not bound by Spring's argument binder: the
-     * schema has already checked their shape and types, and the binder resolves each input record's constructor by
-     * reflection on every call (uncached record components) — 6.6 % of the service's CPU on link/unlink (PROFILE.md).
-     */
-
     @MutationMapping
     LinkPayload link(DataFetchingEnvironment env) {
         Map<String, Object> input = env.getArgument("input");
@@ -57,15 +51,20 @@ class LinkController {
         return new UnlinkPayload(change.changed(), change.value(), end, origin.requestId());
     }
 
-    /** A {@code PortInput} field of an input, or null when it was left out or null. */
-    static PortRef port(Map<String, Object> input, String field) {
+    /**
+     * A {@code PortInput} field of an input, or null when it was left out or null. Read from graphql-java's coerced
+     * arguments (the schema has checked their shape and types), not bound by Spring's argument binder, which resolves
+     * each input record's constructor by reflection on every call: 6.6 % of the service's CPU on link/unlink
+     * (bench/PROFILE.md).
+     */
+    private static PortRef port(Map<String, Object> input, String field) {
         if (!(input.get(field) instanceof Map<?, ?> port)) {
             return null;
         }
         Object type = port.get("port");
         return new PortRef(
                 (String) port.get("serialNumber"),
-                type instanceof PortType known ? known : PortType.valueOf(String.valueOf(type)));
+                type instanceof PortType known ? known : PortType.of(field + ".port", String.valueOf(type)));
     }
 
     @BatchMapping(typeName = "LinkPayload")
