@@ -39,6 +39,9 @@ class WellFormedMessages {
     /** The session attribute holding the first parts of a text message that arrives in parts. */
     private static final String PARTS = WellFormedMessages.class.getName() + ".parts";
 
+    /** The session attribute holding the session as Spring's handler sees it, with its sends coalesced. */
+    private static final String COALESCED = WellFormedMessages.class.getName() + ".coalesced";
+
     @Bean
     GraphQlWebSocketHandler graphQlWebSocketHandler(
             WebGraphQlHandler handler,
@@ -61,8 +64,19 @@ class WellFormedMessages {
                 return true;
             }
 
+            /** Every message Spring sends goes through {@link CoalescedSends}. */
+            @Override
+            public void afterConnectionEstablished(WebSocketSession session) {
+                WebSocketSession coalesced = CoalescedSends.of(session);
+                session.getAttributes().put(COALESCED, coalesced);
+                super.afterConnectionEstablished(coalesced);
+            }
+
             @Override
             protected void handleTextMessage(WebSocketSession session, TextMessage part) throws Exception {
+                if (session.getAttributes().get(COALESCED) instanceof WebSocketSession coalesced) {
+                    session = coalesced;
+                }
                 String whole = whole(session, part, limit);
                 if (whole == null) {
                     return;
