@@ -14,6 +14,7 @@ import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.adapter.standard.StandardWebSocketSession;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -28,14 +29,19 @@ class CoalescedSendsTest {
 
     @Test
     void theMessagesOfOneReactorTaskLeaveInOneWriteAsItEnds() {
-        Mono.fromRunnable(() -> {
-                    send("{\"id\":\"1\",\"type\":\"next\"}");
-                    send("{\"id\":\"2\",\"type\":\"next\"}");
-                    send("{\"id\":\"3\",\"type\":\"next\"}");
-                    calls.add("task ends");
-                })
-                .subscribeOn(Schedulers.single())
-                .block();
+        Scheduler sender = Schedulers.newSingle("coalesced-sends-test");
+        try {
+            sender.schedule(() -> {
+                send("{\"id\":\"1\",\"type\":\"next\"}");
+                send("{\"id\":\"2\",\"type\":\"next\"}");
+                send("{\"id\":\"3\",\"type\":\"next\"}");
+                calls.add("task ends");
+            });
+            // a second task on the same thread runs once the first has ended, its write included
+            Mono.empty().subscribeOn(sender).block();
+        } finally {
+            sender.dispose();
+        }
 
         assertThat(calls)
                 .containsExactly(
