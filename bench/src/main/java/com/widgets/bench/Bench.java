@@ -93,7 +93,7 @@ public final class Bench {
             }
             long t0 = System.nanoTime();
             LiveBench.run(
-                    Path.of("api", "target", "widgets-api.jar"),
+                    Path.of("api", "target", "app", "widgets-api.jar"),
                     Path.of("bench", "work"),
                     Integer.getInteger("bench.pool", 16),
                     Path.of("bench", "RESULTS.md"),
@@ -110,7 +110,7 @@ public final class Bench {
                 Integer.getInteger("bench.pool", 16),
                 mode.equals("full") ? Duration.ofSeconds(20) : Duration.ofSeconds(8),
                 Duration.ofMinutes(mode.equals("full") ? 5 : 4),
-                Path.of("api", "target", "widgets-api.jar"),
+                Path.of("api", "target", "app", "widgets-api.jar"),
                 Path.of("bench", "work"),
                 n == 10_000_000 ? "" : " (set for 10M widgets; this run has " + n + ")");
         Path dataDir = run.work().resolve("data-" + n);
@@ -142,7 +142,7 @@ public final class Bench {
 
     /** The embedded default, as a user starts it: a fresh data directory, then a second start on the loaded one. */
     private static Results onEmbedded(Run run, Dataset.Output files) throws Exception {
-        Results results = new Results(run.mode(), command(run), "java -Xmx512m -jar " + run.jar(), run.pool());
+        Results results = new Results(run.mode(), command(run), ServiceProcess.shown(run.jar(), "512m"), run.pool());
         Path pg = run.work().resolve("pg-" + run.mode());
         deleteTree(pg);
         double firstStart;
@@ -151,7 +151,7 @@ public final class Bench {
             firstStart = service.secondsToFirstAnswer();
             results.add(
                     "start",
-                    "first answered request after `java -jar`, empty data dir (initdb + migrations)",
+                    "first answered request after the README's run command, empty data dir (initdb + migrations)",
                     firstStart,
                     "s",
                     null,
@@ -164,13 +164,13 @@ public final class Bench {
             double secondStart = again.secondsToFirstAnswer();
             results.add(
                     "start",
-                    "first answered request after `java -jar`, " + run.n() + " widgets loaded",
+                    "first answered request after the README's run command, " + run.n() + " widgets loaded",
                     secondStart,
                     "s",
                     null,
                     null);
             results.goal(
-                    "first request ≤ 8 s after `java -jar`",
+                    "first request ≤ 8 s after the README's run command",
                     String.format(
                             Locale.ROOT, "%.2f s empty, %.2f s with %d widgets", firstStart, secondStart, run.n()),
                     8,
@@ -191,7 +191,7 @@ public final class Bench {
         Results results = new Results(
                 run.mode(),
                 command(run) + " --url=" + shown,
-                "java -Xmx512m -jar " + run.jar() + " --spring.datasource.url=" + shown,
+                ServiceProcess.shown(run.jar(), "512m") + " --spring.datasource.url=" + shown,
                 run.pool());
         ExternalDatabase database;
         try (ServiceProcess service =
@@ -212,7 +212,7 @@ public final class Bench {
             results.add(
                     "restart",
                     "service restarted against the same database, " + run.n()
-                            + " widgets loaded: first answered request after `java -jar`",
+                            + " widgets loaded: first answered request after the README's run command",
                     again.secondsToFirstAnswer(),
                     "s",
                     null,
@@ -319,10 +319,19 @@ public final class Bench {
                 0.8);
         results.goal(
                 "rewiring job heap ≤ 512 MB", String.format(Locale.ROOT, "%.0f MiB", heapMiB), 512, heapMiB, false);
+        // the goal is 3 minutes for 10M widgets and 10M links; a smaller run is judged on its share of that time
+        // (the job's lines/s fall a little with size, so a met share at 1M is a hint, not a proof)
+        double share = files.widgetCount() / 10_000_000.0;
         results.goal(
                 "widgets + links loaded in ≤ 3 minutes" + scale,
-                String.format(Locale.ROOT, "%,.0f s", total),
-                180,
+                share >= 1
+                        ? String.format(Locale.ROOT, "%,.0f s", total)
+                        : String.format(
+                                Locale.ROOT,
+                                "%,.0f s, against %,.1f s, this run's share of the 3 minutes",
+                                total,
+                                180 * share),
+                180 * Math.min(1, share),
                 total,
                 false);
     }

@@ -55,7 +55,7 @@ final class LiveBench {
         }
         HostProbe host = HostProbe.measure();
         Dataset.Output files = Dataset.generate(work.resolve("data-live"), WIDGETS, RESERVED, 42);
-        String started = "java -Xmx512m -jar " + jar;
+        String started = ServiceProcess.shown(jar, "512m");
         Results results = new Results("live", "bench/run live", started, pool);
         Path pg = work.resolve("pg-live");
         Bench.deleteTree(pg);

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The packaged service started as users start it ({@code java -jar}), on its embedded PostgreSQL (fsync on) or on an
+ * The packaged service started as users start it (the README's command: {@code java -jar} on the extracted jar, with
+ * the class data sharing archive the build trained next to it), on its embedded PostgreSQL (fsync on) or on an
  * existing database given by a JDBC URL.
  */
 public final class ServiceProcess implements AutoCloseable {
@@ -36,6 +37,21 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** The admin token every service this run starts is given; the harness's clients sign in with it. */
     public static final String ADMIN_TOKEN = "bench-" + java.util.UUID.randomUUID();
+
+    /** The JVM options and jar of a start, as a user would type them, e.g. for a report's setup line. */
+    public static String shown(Path jar, String heap) {
+        return "java -Xmx" + heap
+                + archiveOption(jar).map(option -> " " + option).orElse("") + " -jar " + jar;
+    }
+
+    /** The build's class data sharing archive for {@code jar} ({@code x.jsa} beside {@code x.jar}), if there is one. */
+    private static java.util.Optional<String> archiveOption(Path jar) {
+        String name = jar.getFileName().toString();
+        Path archive = jar.resolveSibling(name.substring(0, name.length() - ".jar".length()) + ".jsa");
+        return Files.exists(archive)
+                ? java.util.Optional.of("-XX:SharedArchiveFile=" + archive)
+                : java.util.Optional.empty();
+    }
 
     /** Starts the jar on its embedded PostgreSQL in {@code dataDir} and waits for its first answered request. */
     public static ServiceProcess embedded(Path jar, Path dataDir, Path log, int pool, String heap) throws Exception {
@@ -67,6 +83,7 @@ public final class ServiceProcess implements AutoCloseable {
         if (!extra.isEmpty()) {
             command.addAll(List.of(extra.split("\\s+")));
         }
+        archiveOption(jar).ifPresent(command::add);
         command.addAll(List.of(
                 "-jar",
                 jar.toString(),
