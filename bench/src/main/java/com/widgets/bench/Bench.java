@@ -421,6 +421,7 @@ public final class Bench {
             long heard;
             try (Subscribers listening =
                     Subscribers.open(service.baseUrl(), 1, Collections.singletonList((List<String>) null))) {
+                log.info("GraphQL link/unlink mutations, concurrency {}", concurrency);
                 api = ClosedLoop.run(concurrency, warmUp, time, true, apiMutation(client));
                 heard = listening.subscriptions().get(0).receipts().size();
                 Subscribers.Status status = listening.status();
@@ -432,6 +433,7 @@ public final class Bench {
                     + " change listening (it got " + heard + " events)";
             Measured sql;
             try (SqlBounds bound = SqlBounds.linkUnlink(url, concurrency)) {
+                log.info("Their SQL bound, concurrency {}", concurrency);
                 sql = ClosedLoop.run(concurrency, warmUp, time, true, bound);
             } catch (Exception e) {
                 if (concurrency == 32) {
@@ -450,6 +452,7 @@ public final class Bench {
                     sql,
                     "the same check-and-sets and history rows as SQL, a connection per client");
             if (concurrency == 32) {
+                log.info("The store's own link/unlink transactions over JDBC, concurrency {}", concurrency);
                 Measured own = ClosedLoop.run(concurrency, warmUp, time, true, jdbcMutation(store));
                 results.latency(
                         "link/unlink",
@@ -518,9 +521,11 @@ public final class Bench {
             Results results, GraphQlClient client, String url, int n, Duration warmUp, Duration time, String scale)
             throws Exception {
         for (int concurrency : List.of(1, 8, 32)) {
+            log.info("GraphQL widget queries, concurrency {}", concurrency);
             Measured api = ClosedLoop.run(concurrency, warmUp, time, false, apiQuery(client, n, concurrency));
             Measured sql;
             try (SqlBounds bound = SqlBounds.widget(url, concurrency, n)) {
+                log.info("Their SQL bound, concurrency {}", concurrency);
                 sql = ClosedLoop.run(concurrency, warmUp, time, false, bound);
             }
             results.latency(
