@@ -1,17 +1,13 @@
 package com.widgets.db;
 
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
-import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.SqlParameterValue;
@@ -84,29 +80,6 @@ final class History {
     /** Up to {@code limit} events of one widget, newest first, older than {@code beforeId}. */
     List<WiringEvent> read(String serial, long beforeId, int limit) {
         return jdbc.query(READ, ROW, serial, beforeId, limit);
-    }
-
-    /**
-     * Runs one history-appending statement for each row of arguments in one round trip, and returns the stamps of the
-     * history rows it appended, in order.
-     */
-    List<Stamp> appendAll(String sql, List<Object[]> rows) {
-        return jdbc.execute((ConnectionCallback<List<Stamp>>) con -> {
-            try (PreparedStatement ps = con.prepareStatement(sql, new String[] {"id", "at"})) {
-                for (Object[] row : rows) {
-                    new ArgumentPreparedStatementSetter(row).setValues(ps);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-                List<Stamp> stamps = new ArrayList<>(rows.size());
-                try (ResultSet keys = ps.getGeneratedKeys()) {
-                    while (keys.next()) {
-                        stamps.add(Stamp.ROW.mapRow(keys, stamps.size()));
-                    }
-                }
-                return stamps;
-            }
-        });
     }
 
     static Object[] origin(Origin origin) {

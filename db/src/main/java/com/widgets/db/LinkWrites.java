@@ -1,7 +1,12 @@
 package com.widgets.db;
 
+import java.sql.PreparedStatement;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -37,18 +42,25 @@ final class LinkWrites {
      */
     private static final String LOCK_WAIT = Attempts.lockWait(500);
 
+    /**
+     * The lock-wait settings and both ends' check-and-sets as one prepared statement: pgjdbc sends its parts in one
+     * round trip (each parsed and bound on its own, one sync after the last), where a statement for the settings and a
+     * batch for the ends took two. The results come back in order: the settings' two, then each end's history rows.
+     */
+    private static final String LINK_BOTH = LOCK_WAIT + ";\n" + LINK_END + ";\n" + LINK_END;
+
+    private static final String UNLINK_BOTH = LOCK_WAIT + ";\n" + UNLINK_END + ";\n" + UNLINK_END;
+
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Attempts attempts;
     private final WidgetReads reads;
-    private final History history;
 
-    LinkWrites(JdbcTemplate jdbc, TransactionTemplate tx, Attempts attempts, WidgetReads reads, History history) {
+    LinkWrites(JdbcTemplate jdbc, TransactionTemplate tx, Attempts attempts, WidgetReads reads) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.attempts = attempts;
         this.reads = reads;
-        this.history = history;
     }
 
     Change<Link> link(PortRef a, PortRef b, Origin origin) {
@@ -98,19 +110,45 @@ final class LinkWrites {
     private boolean bothEnds(boolean linking, PortRef a, PortRef b, Origin origin) {
         PortRef first = a.compareTo(b) < 0 ? a : b;
         PortRef second = first == a ? b : a;
-        String sql = linking ? LINK_END : UNLINK_END;
-        EventType type = linking ? EventType.LINKED : EventType.UNLINKED;
-        List<Object[]> rows = List.of(endArgs(linking, first, second, origin), endArgs(linking, second, first, origin));
+        Object[] args = concat(endArgs(linking, first, second, origin), endArgs(linking, second, first, origin));
         Boolean written = tx.execute(status -> {
-            jdbc.execute(LOCK_WAIT);
-            List<History.Stamp> stamps = history.appendAll(sql, rows);
-            if (stamps.size() != 2) {
+            if (endsWritten(linking ? LINK_BOTH : UNLINK_BOTH, args) != 2) {
                 status.setRollbackOnly();
                 return false;
             }
             return true;
         });
         return Boolean.TRUE.equals(written);
+    }
+
+    /** Runs the settings and both ends in the current transaction; the history rows the two ends wrote. */
+    private int endsWritten(String sql, Object[] args) {
+        Integer rows = jdbc.execute((ConnectionCallback<Integer>) con -> {
+            try (PreparedStatement ps = con.prepareStatement(sql)) {
+                new ArgumentPreparedStatementSetter(args).setValues(ps);
+                List<Integer> counts = new ArrayList<>(4);
+                for (boolean resultSet = ps.execute(); ; resultSet = ps.getMoreResults()) {
+                    if (!resultSet) {
+                        int count = ps.getUpdateCount();
+                        if (count == -1) {
+                            break;
+                        }
+                        counts.add(count);
+                    }
+                }
+                if (counts.size() != 4) {
+                    throw new IllegalStateException("expected 4 results (2 settings, 2 ends), got " + counts);
+                }
+                return counts.get(2) + counts.get(3);
+            }
+        });
+        return rows == null ? 0 : rows;
+    }
+
+    private static Object[] concat(Object[] a, Object[] b) {
+        Object[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     private static Object[] endArgs(boolean linking, PortRef end, PortRef peer, Origin origin) {

@@ -10,6 +10,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
-/** The two refusals that are not the caller's fault: a database that is down, and a lock that is never released. */
+/**
+ * The refusals that are not the caller's fault: a database that is down, a pool with no connection free, and a lock
+ * that is never released (each write gives way after its lock wait and tries again, then gives up).
+ */
 @SpringBootTest(classes = TestApplication.class)
 class StoreFailuresTest {
 
@@ -71,6 +75,45 @@ class StoreFailuresTest {
             taken.close();
             assertThat(store.widget("BUSY-1")).as("nothing half-written").isEmpty();
         }
+    }
+
+    @Test
+    void aLinkAndAnUnlinkBlockedByAStuckLockGiveUpWithContentionAndChangeNothing() throws Exception {
+        WiringDatabase db = new WiringDatabase(jdbc);
+        db.reset();
+        WiringStore store = new WiringStore(jdbc, new DataSourceTransactionManager(dataSource), 3);
+        store.addWidget("A", "a", Set.of(PortType.P, PortType.R), ME);
+        store.addWidget("B", "b", Set.of(PortType.Q, PortType.R), ME);
+        store.link(new PortRef("A", PortType.R), new PortRef("B", PortType.R), ME);
+        Map<String, String> before = db.snapshot();
+        long events = db.count("SELECT count(*) FROM wiring_history");
+
+        try (Connection holder = dataSource.getConnection()) {
+            try (Statement s = holder.createStatement()) {
+                // without their lock wait the writes below would wait for this holder: the server ends it after 20 s,
+                // and they would then succeed where the test expects them to give up
+                s.execute("SET idle_in_transaction_session_timeout = '20s'");
+                holder.setAutoCommit(false);
+                s.execute("SELECT * FROM port WHERE serial_number = 'B' FOR UPDATE");
+            }
+
+            assertThatThrownBy(() -> store.link(new PortRef("A", PortType.P), new PortRef("B", PortType.Q), ME))
+                    .isInstanceOfSatisfying(
+                            WiringException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONTENTION));
+            assertThatThrownBy(() -> store.unlink(new PortRef("A", PortType.R), null, ME))
+                    .isInstanceOfSatisfying(
+                            WiringException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONTENTION));
+            holder.rollback();
+        }
+
+        assertThat(db.snapshot()).as("no end written alone").isEqualTo(before);
+        assertThat(db.count("SELECT count(*) FROM wiring_history")).isEqualTo(events);
+        assertThat(store.link(new PortRef("A", PortType.P), new PortRef("B", PortType.Q), ME)
+                        .changed())
+                .isTrue();
+        assertThat(store.unlink(new PortRef("A", PortType.R), null, ME).changed())
+                .isTrue();
+        assertThat(db.invariantViolations()).isEmpty();
     }
 
     @Test
