@@ -41,6 +41,10 @@ import tools.jackson.databind.JsonNode;
 public final class Bench {
 
     private static final Logger log = LoggerFactory.getLogger(Bench.class);
+
+    /** The service as the README's run command starts it: the extracted jar, its archive beside it. */
+    private static final Path SERVICE_JAR = Path.of("api", "target", "app", "widgets-api.jar");
+
     private static final int WORKERS = 64, PAIRS_PER_WORKER = 16;
     private static final String LINK = """
             mutation($a: ID!, $b: ID!) {
@@ -93,7 +97,7 @@ public final class Bench {
             }
             long t0 = System.nanoTime();
             LiveBench.run(
-                    Path.of("api", "target", "app", "widgets-api.jar"),
+                    SERVICE_JAR,
                     Path.of("bench", "work"),
                     Integer.getInteger("bench.pool", 16),
                     Path.of("bench", "RESULTS.md"),
@@ -110,7 +114,7 @@ public final class Bench {
                 Integer.getInteger("bench.pool", 16),
                 mode.equals("full") ? Duration.ofSeconds(20) : Duration.ofSeconds(8),
                 Duration.ofMinutes(mode.equals("full") ? 5 : 4),
-                Path.of("api", "target", "app", "widgets-api.jar"),
+                SERVICE_JAR,
                 Path.of("bench", "work"),
                 n == 10_000_000 ? "" : " (set for 10M widgets; this run has " + n + ")");
         Path dataDir = run.work().resolve("data-" + n);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code java -XX:ArchiveClassesAtExit=… -jar widgets-api.jar cds-training --widgets.embedded.data-dir=DIR}: the
@@ -31,6 +33,7 @@ public final class StartTraining {
 
     private static final Logger log = LoggerFactory.getLogger(StartTraining.class);
     private static final String DATA_DIR = "--widgets.embedded.data-dir=";
+    private static final JsonMapper json = JsonMapper.builder().build();
 
     private StartTraining() {}
 
@@ -94,13 +97,12 @@ public final class StartTraining {
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/graphql"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"query\": \"" + document.replace("\"", "\\\"").replace("\n", " ") + "\"}"));
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("query", document))));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
         HttpResponse<String> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (answer.statusCode() != 200 || answer.body().contains("\"errors\"")) {
+        if (answer.statusCode() != 200 || json.readTree(answer.body()).has("errors")) {
             log.error("Training: {} answered {} {}", document, answer.statusCode(), answer.body());
             return false;
         }

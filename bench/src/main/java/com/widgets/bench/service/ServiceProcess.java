@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -45,12 +46,10 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /** The build's class data sharing archive for {@code jar} ({@code x.jsa} beside {@code x.jar}), if there is one. */
-    private static java.util.Optional<String> archiveOption(Path jar) {
+    private static Optional<String> archiveOption(Path jar) {
         String name = jar.getFileName().toString();
         Path archive = jar.resolveSibling(name.substring(0, name.length() - ".jar".length()) + ".jsa");
-        return Files.exists(archive)
-                ? java.util.Optional.of("-XX:SharedArchiveFile=" + archive)
-                : java.util.Optional.empty();
+        return Files.exists(archive) ? Optional.of("-XX:SharedArchiveFile=" + archive) : Optional.empty();
     }
 
     /** Starts the jar on its embedded PostgreSQL in {@code dataDir} and waits for its first answered request. */
