@@ -1,6 +1,9 @@
 package com.widgets.db;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -8,11 +11,12 @@ import java.util.Map;
 import org.springframework.jdbc.core.ArgumentPreparedStatementSetter;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Links and unlinks ports. Both ends change in one transaction, each with a check-and-set update that also appends its
- * history row; the ends are written in canonical {@link PortRef} order, so two opposite links cannot deadlock.
+ * history row, sent to the server in one round trip; the ends are written in canonical {@link PortRef} order, so two
+ * opposite links cannot deadlock.
  */
 final class LinkWrites {
 
@@ -43,22 +47,42 @@ final class LinkWrites {
     private static final String LOCK_WAIT = Attempts.lockWait(500);
 
     /**
-     * The lock-wait settings and both ends' check-and-sets as one prepared statement: pgjdbc sends its parts in one
-     * round trip (each parsed and bound on its own, one sync after the last), where a statement for the settings and a
-     * batch for the ends took two. The results come back in order: the settings' two, then each end's history rows.
+     * After both ends' check-and-sets: how many of the pair's two ends now point at each other. {@code
+     * wiring_whole_link} (changelog 011) refuses 1 with {@link #HALF_WRITTEN}, which aborts the transaction — one end
+     * written and the other refused. The pair's two rows may sit on two shards; the statement names both serial
+     * numbers, so Citus reads just those two shards.
      */
-    private static final String LINK_BOTH = LOCK_WAIT + ";\n" + LINK_END + ";\n" + LINK_END;
+    private static final String WHOLE = """
+            SELECT wiring_whole_link(count(*)) FROM port
+             WHERE (serial_number = ? AND port = ? AND peer_serial = ? AND peer_port = ?)
+                OR (serial_number = ? AND port = ? AND peer_serial = ? AND peer_port = ?)
+            """;
 
-    private static final String UNLINK_BOTH = LOCK_WAIT + ";\n" + UNLINK_END + ";\n" + UNLINK_END;
+    /** The SQLSTATE of {@code wiring_whole_link}'s refusal. */
+    static final String HALF_WRITTEN = "WG001";
+
+    /**
+     * A whole link or unlink as one prepared statement of seven: {@code BEGIN}, the lock-wait settings, both ends'
+     * check-and-sets with their history rows, the check that both or neither were written, {@code COMMIT}. pgjdbc
+     * parses and binds each on its own and sends them all with one sync: one round trip, where a transaction opened by
+     * the driver takes a second for its commit. The server runs them in order and skips the rest after an error, which
+     * leaves the transaction block aborted until the {@code ROLLBACK} {@link #endsWritten} sends.
+     */
+    private static final String LINK_WHOLE =
+            "BEGIN;\n" + LOCK_WAIT + ";\n" + LINK_END + ";\n" + LINK_END + ";\n" + WHOLE + ";\nCOMMIT";
+
+    private static final String UNLINK_WHOLE =
+            "BEGIN;\n" + LOCK_WAIT + ";\n" + UNLINK_END + ";\n" + UNLINK_END + ";\n" + WHOLE + ";\nCOMMIT";
+
+    /** The update counts of a whole statement: BEGIN, the two settings, the two ends, COMMIT (the check is a query). */
+    private static final int COUNTS = 6, FIRST_END = 3;
 
     private final JdbcTemplate jdbc;
-    private final TransactionTemplate tx;
     private final Attempts attempts;
     private final WidgetReads reads;
 
-    LinkWrites(JdbcTemplate jdbc, TransactionTemplate tx, Attempts attempts, WidgetReads reads) {
+    LinkWrites(JdbcTemplate jdbc, Attempts attempts, WidgetReads reads) {
         this.jdbc = jdbc;
-        this.tx = tx;
         this.attempts = attempts;
         this.reads = reads;
     }
@@ -104,29 +128,37 @@ final class LinkWrites {
     }
 
     /**
-     * Writes both ends in one transaction and announces them; false (and nothing written) unless both check-and-sets
-     * matched.
+     * Writes both ends in one transaction; false (and nothing written) unless both check-and-sets matched. Runs on a
+     * connection of its own in auto-commit mode, since the statement opens and commits its transaction itself: never
+     * inside a transaction of the caller's.
      */
     private boolean bothEnds(boolean linking, PortRef a, PortRef b, Origin origin) {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            throw new IllegalStateException("a link or unlink commits on its own; call it outside a transaction");
+        }
         PortRef first = a.compareTo(b) < 0 ? a : b;
         PortRef second = first == a ? b : a;
-        Object[] args = concat(endArgs(linking, first, second, origin), endArgs(linking, second, first, origin));
-        Boolean written = tx.execute(status -> {
-            if (endsWritten(linking ? LINK_BOTH : UNLINK_BOTH, args) != 2) {
-                status.setRollbackOnly();
-                return false;
-            }
-            return true;
-        });
-        return Boolean.TRUE.equals(written);
+        Object[] args = concat(
+                endArgs(linking, first, second, origin),
+                endArgs(linking, second, first, origin),
+                pairArgs(first, second),
+                pairArgs(second, first));
+        return endsWritten(linking ? LINK_WHOLE : UNLINK_WHOLE, args) == 2;
     }
 
-    /** Runs the settings and both ends in the current transaction; the history rows the two ends wrote. */
+    /**
+     * Runs a whole statement; the history rows its two ends wrote (2 when committed, 0 when the check refused a half
+     * write and the transaction was rolled back). Any other failure rolls back and is thrown for {@link Attempts} to
+     * judge.
+     */
     private int endsWritten(String sql, Object[] args) {
         Integer rows = jdbc.execute((ConnectionCallback<Integer>) con -> {
+            if (!con.getAutoCommit()) {
+                con.setAutoCommit(true); // the pool restores its own default when the connection comes back
+            }
             try (PreparedStatement ps = con.prepareStatement(sql)) {
                 new ArgumentPreparedStatementSetter(args).setValues(ps);
-                List<Integer> counts = new ArrayList<>(4);
+                List<Integer> counts = new ArrayList<>(COUNTS);
                 for (boolean resultSet = ps.execute(); ; resultSet = ps.getMoreResults()) {
                     if (!resultSet) {
                         int count = ps.getUpdateCount();
@@ -136,19 +168,41 @@ final class LinkWrites {
                         counts.add(count);
                     }
                 }
-                if (counts.size() != 4) {
-                    throw new IllegalStateException("expected 4 results (2 settings, 2 ends), got " + counts);
+                if (counts.size() != COUNTS) {
+                    throw new IllegalStateException("expected " + COUNTS + " update counts, got " + counts);
                 }
-                return counts.get(2) + counts.get(3);
+                return counts.get(FIRST_END) + counts.get(FIRST_END + 1);
+            } catch (SQLException e) {
+                rollBack(con, e);
+                if (HALF_WRITTEN.equals(e.getSQLState())) {
+                    return 0;
+                }
+                throw e;
             }
         });
         return rows == null ? 0 : rows;
     }
 
-    private static Object[] concat(Object[] a, Object[] b) {
-        Object[] all = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
+    /** Ends the transaction block an error left aborted, so the pooled connection comes back clean. */
+    private static void rollBack(Connection con, SQLException cause) {
+        try (Statement rollback = con.createStatement()) {
+            rollback.execute("ROLLBACK");
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static Object[] pairArgs(PortRef end, PortRef peer) {
+        return new Object[] {
+            end.serialNumber(),
+            end.port().name(),
+            peer.serialNumber(),
+            peer.port().name()
+        };
+    }
+
+    private static Object[] concat(Object[]... parts) {
+        return Arrays.stream(parts).flatMap(Arrays::stream).toArray();
     }
 
     private static Object[] endArgs(boolean linking, PortRef end, PortRef peer, Origin origin) {

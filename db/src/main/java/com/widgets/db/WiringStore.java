@@ -55,7 +55,7 @@ public class WiringStore {
         this.reads = new WidgetReads(jdbc);
         this.history = new History(jdbc);
         this.widgets = new WidgetWrites(jdbc, tx, attempts, reads);
-        this.links = new LinkWrites(jdbc, tx, attempts, reads);
+        this.links = new LinkWrites(jdbc, attempts, reads);
         this.search = new WidgetSearch(jdbc, reads);
         this.chunks = new ChunkWrites(jdbc, transactions, attempts, reads);
         CustomizableThreadFactory named = new CustomizableThreadFactory("chunk-read-ahead-");

@@ -156,6 +156,33 @@ class WiringStoreTest extends StoreTestSupport {
     }
 
     @Test
+    void aRefusedHalfLinkIsRolledBackAndLeavesItsConnectionClean() {
+        add("A", P);
+        add("B", Q);
+        add("C", R);
+        add("D", P);
+        store.link(port("A", P), port("B", Q), ME);
+
+        // Ends are written in serial-number order: C.R is written after busy A.P refused, 0.R before busy B.Q is
+        // refused. Either way one end is written, the database's whole-link check refuses the transaction and the
+        // store rolls it back. More refusals than the pool has connections: a connection left in an aborted
+        // transaction block would fail the next call made on it.
+        add("0", R);
+        for (int i = 0; i < 25; i++) {
+            assertThat(codeOf(() -> store.link(port("C", R), port("A", P), ME))).isEqualTo(ErrorCode.PORT_BUSY);
+            assertThat(codeOf(() -> store.link(port("0", R), port("B", Q), ME))).isEqualTo(ErrorCode.PORT_BUSY);
+        }
+
+        assertThat(store.link(port("C", R), port("D", P), ME).changed()).isTrue();
+        assertThat(db.count("SELECT count(*) FROM wiring_history WHERE event = 'LINKED'"))
+                .isEqualTo(4);
+        assertThat(db.count("SELECT count(*) FROM port WHERE peer_serial IS NOT NULL"))
+                .isEqualTo(4);
+        assertThat(jdbc.queryForObject("SELECT wiring_whole_link(0) AND wiring_whole_link(2)", Boolean.class))
+                .isTrue();
+    }
+
+    @Test
     void unlinkFreesBothEnds() {
         add("A", P);
         add("B", Q);
