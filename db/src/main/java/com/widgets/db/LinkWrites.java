@@ -110,8 +110,16 @@ final class LinkWrites {
         });
     }
 
+    /**
+     * Frees a port and its peer. A caller that names the expected peer is trusted first: both ends are written in one
+     * round trip without a read, and only when that changes nothing is the port read to say why (free, another peer,
+     * no such port). Without one, the port is read first to learn its peer.
+     */
     Change<Link> unlink(PortRef end, PortRef expectedPeer, Origin origin) {
         return attempts.run("Port " + end, () -> {
+            if (expectedPeer != null && !expectedPeer.equals(end) && bothEnds(false, end, expectedPeer, origin)) {
+                return Change.changed(new Link(end, expectedPeer));
+            }
             Port port = Rules.existingPort(reads.one(end.serialNumber()).orElse(null), end);
             if (port.isFree()) {
                 return Change.unchanged(null);

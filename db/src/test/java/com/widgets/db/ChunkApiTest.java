@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -463,7 +464,8 @@ class ChunkApiTest extends StoreTestSupport {
         AtomicInteger readsAhead = new AtomicInteger();
         CountDownLatch stale = new CountDownLatch(1);
         // Right after the second chunk's widgets are read ahead (while the first chunk is written: whole widgets, then
-        // ports), someone moves C.P from D.P to E.Q: the read is stale before the second chunk starts from it.
+        // ports), someone moves C.P from D.P to E.Q: the read is stale before the second chunk starts from it. The move
+        // runs on a thread of its own, as an API call would (the read ahead's thread is inside its read transaction).
         JdbcTemplate hooked = new JdbcTemplate(dataSource) {
             @Override
             public void query(String sql, RowCallbackHandler rows, Object... args) {
@@ -471,8 +473,11 @@ class ChunkApiTest extends StoreTestSupport {
                 if (Thread.currentThread().getName().startsWith("chunk-read-ahead-")
                         && readsAhead.incrementAndGet() == 2
                         && armed.getAndSet(false)) {
-                    store.unlink(port("C", P), null, Origin.request("api", "unlink"));
-                    store.link(port("C", P), port("E", Q), Origin.request("api", "link"));
+                    CompletableFuture.runAsync(() -> {
+                                store.unlink(port("C", P), null, Origin.request("api", "unlink"));
+                                store.link(port("C", P), port("E", Q), Origin.request("api", "link"));
+                            })
+                            .join();
                     stale.countDown();
                 }
             }

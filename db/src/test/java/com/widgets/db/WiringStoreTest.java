@@ -216,7 +216,17 @@ class WiringStoreTest extends StoreTestSupport {
                 .isInstanceOfSatisfying(
                         WiringException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_LINKED_TO))
                 .hasMessage("Port A.P is linked to B.Q, not to C.Q.");
-        assertThat(store.unlink(port("A", P), port("B", Q), ME).changed()).isTrue();
+        // with the right expected peer the store writes both ends without reading first, from either end
+        assertThat(store.unlink(port("A", P), port("B", Q), ME).value())
+                .isEqualTo(new Link(port("A", P), port("B", Q)));
+        store.link(port("A", P), port("C", Q), ME);
+        assertThat(store.unlink(port("C", Q), port("A", P), ME).value())
+                .isEqualTo(new Link(port("C", Q), port("A", P)));
+        assertThat(db.count("SELECT count(*) FROM port WHERE peer_serial IS NOT NULL"))
+                .isZero();
+        assertThat(db.count("SELECT count(*) FROM wiring_history WHERE event = 'UNLINKED'"))
+                .isEqualTo(4);
+        assertThat(db.replayHistory()).isEqualTo(db.snapshot());
     }
 
     @Test
