@@ -68,11 +68,7 @@ final class LinkWrites {
      * the driver takes a second for its commit. The server runs them in order and skips the rest after an error, which
      * leaves the transaction block aborted until the {@code ROLLBACK} {@link #endsWritten} sends.
      */
-    private static final String LINK_WHOLE =
-            "BEGIN;\n" + LOCK_WAIT + ";\n" + LINK_END + ";\n" + LINK_END + ";\n" + WHOLE + ";\nCOMMIT";
-
-    private static final String UNLINK_WHOLE =
-            "BEGIN;\n" + LOCK_WAIT + ";\n" + UNLINK_END + ";\n" + UNLINK_END + ";\n" + WHOLE + ";\nCOMMIT";
+    private static final String LINK_WHOLE = whole(LINK_END), UNLINK_WHOLE = whole(UNLINK_END);
 
     /** The update counts of a whole statement: BEGIN, the two settings, the two ends, COMMIT (the check is a query). */
     private static final int COUNTS = 6, FIRST_END = 3;
@@ -198,6 +194,10 @@ final class LinkWrites {
         } catch (SQLException e) {
             cause.addSuppressed(e);
         }
+    }
+
+    private static String whole(String end) {
+        return String.join(";\n", "BEGIN", LOCK_WAIT, end, end, WHOLE, "COMMIT");
     }
 
     private static Object[] pairArgs(PortRef end, PortRef peer) {
