@@ -9,7 +9,6 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.graphql.server.WebGraphQlHandler;
-import org.springframework.graphql.server.webmvc.GraphQlHttpHandler;
 import org.springframework.graphql.server.webmvc.GraphQlRequestPredicates;
 import org.springframework.http.MediaType;
 import org.springframework.web.servlet.function.RouterFunction;
@@ -32,10 +31,9 @@ class WebEndpoints {
      */
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
-    RouterFunction<ServerResponse> graphQlRoutes(
-            WebGraphQlHandler handler, GraphQlHttpHandler httpHandler, JsonMapper json, OperationRoles roles) {
+    RouterFunction<ServerResponse> graphQlRoutes(WebGraphQlHandler handler, JsonMapper json, OperationRoles roles) {
         GraphQlOverGet get = new GraphQlOverGet(handler, json, roles);
-        GraphQlOverPost post = new GraphQlOverPost(httpHandler, json, roles);
+        GraphQlOverPost post = new GraphQlOverPost(new GraphQlOverPost.Execution(handler), json, roles);
         return RouterFunctions.route()
                 .GET("/graphql", get::handle)
                 .route(GraphQlRequestPredicates.graphQlHttp("/graphql").and(GraphQlOverPost::readable), post::handle)
