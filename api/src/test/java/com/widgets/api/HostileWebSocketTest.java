@@ -226,6 +226,27 @@ class HostileWebSocketTest {
         stillServes();
     }
 
+    @Test
+    void aLongAnswerLeavesInSmallFramesAndArrivesWhole() throws Exception {
+        // Tomcat read its buffer size as its WebSocket classes loaded: ours, unless the JVM was started with one
+        var constants = Class.forName("org.apache.tomcat.websocket.Constants");
+        var size = constants.getDeclaredField("DEFAULT_BUFFER_SIZE");
+        size.setAccessible(true);
+        assertThat(size.getInt(null)).isEqualTo(2048);
+        // the schema's types with their fields' descriptions: an answer of tens of KB, sent in frames of at most the
+        // buffer and joined by the client into one message
+        RawWebSocket ws = signedIn();
+        ws.send(subscribe("long", "{ __schema { types { name description fields { name description } } } }"));
+        String answer = nextAbout(ws, "long");
+        assertThat(answer.length()).as(answer).isGreaterThan(8_192);
+        assertThat(answer)
+                .startsWith("{")
+                .endsWith("}")
+                .contains("\"name\":\"Widget\"")
+                .doesNotContain("errors");
+        stillServes();
+    }
+
     private record Frame(int opcode, byte[] payload) {}
 
     private static Frame text(String text) {

@@ -115,9 +115,11 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     /**
-     * The next text message, or {@code "CLOSE <code> <reason>"} for a close frame, or null when the connection ended.
+     * The next text message (its frames joined when it came in several), or {@code "CLOSE <code> <reason>"} for a close
+     * frame, or null when the connection ended.
      */
     public String receive() throws IOException {
+        ByteArrayOutputStream fragments = null; // a text message sent in more than one frame
         while (true) {
             int first;
             try {
@@ -141,9 +143,19 @@ public final class RawWebSocket implements AutoCloseable {
             } catch (EOFException cut) {
                 return null; // the server dropped the connection in the middle of a frame (a send that timed out)
             }
+            boolean fin = (first & 0x80) != 0;
             switch (first & 0x0f) {
-                case 0x1 -> {
-                    return new String(payload, StandardCharsets.UTF_8);
+                case 0x1, 0x0 -> {
+                    if (fin && fragments == null) {
+                        return new String(payload, StandardCharsets.UTF_8);
+                    }
+                    if (fragments == null) {
+                        fragments = new ByteArrayOutputStream();
+                    }
+                    fragments.write(payload);
+                    if (fin) {
+                        return fragments.toString(StandardCharsets.UTF_8);
+                    }
                 }
                 case 0x8 -> {
                     int code = payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 0;
