@@ -9,13 +9,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import org.springframework.graphql.server.WebGraphQlHandler;
-import org.springframework.graphql.server.WebGraphQlRequest;
+import org.springframework.graphql.server.support.SerializableGraphQlRequest;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.web.servlet.function.ServerRequest;
 import org.springframework.web.servlet.function.ServerResponse;
 import tools.jackson.core.JacksonException;
@@ -33,12 +30,12 @@ class GraphQlOverGet {
     static final MediaType GRAPHQL_RESPONSE = MediaType.parseMediaType("application/graphql-response+json");
     private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
 
-    private final WebGraphQlHandler handler;
+    private final GraphQlOverPost.Execution execution;
     private final JsonMapper json;
     private final OperationRoles roles;
 
-    GraphQlOverGet(WebGraphQlHandler handler, JsonMapper json, OperationRoles roles) {
-        this.handler = handler;
+    GraphQlOverGet(GraphQlOverPost.Execution execution, JsonMapper json, OperationRoles roles) {
+        this.execution = execution;
         this.json = json;
         this.roles = roles;
     }
@@ -49,20 +46,23 @@ class GraphQlOverGet {
             return error(
                     HttpStatus.BAD_REQUEST, "GET /graphql needs a 'query' parameter (or POST the request as JSON).");
         }
-        Map<String, Object> body = new HashMap<>();
-        body.put("query", query);
-        request.param("operationName").filter(s -> !s.isEmpty()).ifPresent(name -> body.put("operationName", name));
+        Map<String, Map<String, Object>> objects = new HashMap<>();
         for (String name : List.of("variables", "extensions")) {
             String value = request.param(name).orElse(null);
             if (value != null && !value.isBlank()) {
                 try {
-                    body.put(name, json.readValue(value, OBJECT));
+                    objects.put(name, json.readValue(value, OBJECT));
                 } catch (JacksonException e) {
                     return error(HttpStatus.BAD_REQUEST, "The '" + name + "' parameter must be a JSON object.");
                 }
             }
         }
-        OperationRoles.Need need = roles.of(query, (String) body.get("operationName"));
+        SerializableGraphQlRequest body = new SerializableGraphQlRequest();
+        body.setQuery(query);
+        request.param("operationName").filter(s -> !s.isEmpty()).ifPresent(body::setOperationName);
+        body.setVariables(objects.get("variables"));
+        body.setExtensions(objects.get("extensions"));
+        OperationRoles.Need need = roles.of(query, body.getOperationName());
         Optional<Refusal> refusal = Refusal.check(Caller.of(request.servletRequest()), need, false);
         if (refusal.isPresent()) {
             return refused(refusal.get());
@@ -78,19 +78,11 @@ class GraphQlOverGet {
                     .body(errors("GET runs queries only; send a "
                             + operation.name().toLowerCase(Locale.ROOT) + " with POST, or over the WebSocket."));
         }
-        WebGraphQlRequest graphQlRequest = new WebGraphQlRequest(
-                request.uri(),
-                request.headers().asHttpHeaders(),
-                new LinkedMultiValueMap<>(),
-                request.remoteAddress().orElse(null),
-                request.attributes(),
-                body,
-                UUID.randomUUID().toString(),
-                request.servletRequest().getLocale());
         MediaType type = request.headers().accept().stream().anyMatch(GRAPHQL_RESPONSE::isCompatibleWith)
                 ? GRAPHQL_RESPONSE
                 : MediaType.APPLICATION_JSON;
-        return ServerResponse.async(handler.handleRequest(graphQlRequest)
+        return ServerResponse.async(execution
+                .execute(request, body)
                 .map(response -> ServerResponse.ok()
                         .headers(headers -> headers.putAll(response.getResponseHeaders()))
                         .contentType(type)

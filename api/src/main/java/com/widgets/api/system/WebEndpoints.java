@@ -32,8 +32,9 @@ class WebEndpoints {
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
     RouterFunction<ServerResponse> graphQlRoutes(WebGraphQlHandler handler, JsonMapper json, OperationRoles roles) {
-        GraphQlOverGet get = new GraphQlOverGet(handler, json, roles);
-        GraphQlOverPost post = new GraphQlOverPost(new GraphQlOverPost.Execution(handler), json, roles);
+        GraphQlOverPost.Execution execution = new GraphQlOverPost.Execution(handler);
+        GraphQlOverGet get = new GraphQlOverGet(execution, json, roles);
+        GraphQlOverPost post = new GraphQlOverPost(execution, json, roles);
         return RouterFunctions.route()
                 .GET("/graphql", get::handle)
                 .route(GraphQlRequestPredicates.graphQlHttp("/graphql").and(GraphQlOverPost::readable), post::handle)
