@@ -102,7 +102,11 @@ class PrometheusTest {
                     .containsPattern("spring_batch_job_seconds_count\\{[^}]*spring_batch_job_name=\"rewiring\""
                             + "[^}]*spring_batch_job_status=\"COMPLETED\"")
                     .contains("spring_batch_job_active_seconds_count{")
-                    .contains("spring_batch_item_read_seconds_count")
+                    .contains("spring_batch_chunk_write_seconds_count")
+                    .as("no timer per line read (BatchDefaults)")
+                    .doesNotContain("spring_batch_item_read")
+                    .doesNotContain("spring_batch_item_process")
+                    .as("the scrape")
                     .containsPattern("widgets_rewiring_jobs\\{status=\"completed\"} [1-9]")
                     .contains("widgets_rewiring_jobs{status=\"running\"}")
                     .containsPattern("widgets_rewiring_lines_total [1-9]")

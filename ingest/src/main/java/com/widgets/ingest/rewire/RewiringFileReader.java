@@ -1,7 +1,6 @@
 package com.widgets.ingest.rewire;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -21,7 +20,8 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  * the header against the ops the file uses before anything is applied.
  *
  * <p>The writer may look at the next records before the step asks for them ({@link #readAhead}): they are handed out
- * again, in order, and count for the position only once they are.
+ * again, in order, and count for the position only once they are. Records are parsed ahead on a thread of the reader's
+ * own ({@link ParsedAhead}) from where the step resumes.
  */
 class RewiringFileReader implements ItemStreamReader<FileLine> {
 
@@ -32,7 +32,9 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
     private final LineParser parser;
     private final boolean csv;
     private final Consumer<Reject> headerRefused;
+    private final String threadName;
     private RawLines lines;
+    private ParsedAhead<Ahead> parsed;
     private long position;
     private long total;
     /** Records read ahead of the step, with the physical line each ends on. */
@@ -45,6 +47,7 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
         this.headerRefused = headerRefused;
         this.csv = LineParser.isCsv(file.getFileName().toString());
         this.parser = new LineParser(csv, actor, jobId);
+        this.threadName = "rewiring-parse-" + jobId;
     }
 
     @Override
@@ -78,6 +81,7 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
                 }
             }
             position = lines.number();
+            parsed = new ParsedAhead<>(threadName, this::parseNext);
         } catch (IOException e) {
             throw new ItemStreamException("Cannot read " + file.getFileName() + ": " + FileCheck.describe(e), e);
         }
@@ -137,18 +141,19 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
     }
 
     private Ahead next() {
-        try {
-            RawLines.Raw line;
-            do {
-                line = lines.next();
-                if (line == null) {
-                    return null;
-                }
-            } while (line.problem() == null && line.text().isBlank());
-            return new Ahead(parser.parse(line), line.number());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return parsed.next();
+    }
+
+    /** On the parsing thread: the next record of the file, or null at its end. */
+    private Ahead parseNext() throws IOException {
+        RawLines.Raw line;
+        do {
+            line = lines.next();
+            if (line == null) {
+                return null;
+            }
+        } while (line.problem() == null && line.text().isBlank());
+        return new Ahead(parser.parse(line), line.number());
     }
 
     @Override
@@ -160,6 +165,10 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
     @Override
     public void close() {
         ahead.clear();
+        if (parsed != null) {
+            parsed.close(); // before the file: the parsing thread reads it
+            parsed = null;
+        }
         if (lines != null) {
             try {
                 lines.close();
