@@ -2,6 +2,7 @@ package com.widgets.db;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -15,8 +16,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 
 /**
  * Links and unlinks ports. Both ends change in one transaction, each with a check-and-set update that also appends its
- * history row, sent to the server in one round trip; the ends are written in canonical {@link PortRef} order, so two
- * opposite links cannot deadlock.
+ * history row, sent to the server in one round trip (for an unlink naming only its port, one database function that
+ * reads the peer too); the ends are written in canonical {@link PortRef} order, so two opposite links cannot deadlock.
  */
 final class LinkWrites {
 
@@ -58,7 +59,19 @@ final class LinkWrites {
                 OR (serial_number = ? AND port = ? AND peer_serial = ? AND peer_port = ?)
             """;
 
-    /** The SQLSTATE of {@code wiring_whole_link}'s refusal. */
+    /**
+     * An unlink that names only its port, whole, in one round trip: {@code BEGIN}, the lock-wait settings, {@code
+     * wiring_unlink_port} (changelog 012: reads the peer, frees both ends in canonical order with their history rows,
+     * returns the peer it freed), {@code COMMIT}.
+     */
+    private static final String UNLINK_PORT = String.join(
+            ";\n",
+            "BEGIN",
+            LOCK_WAIT,
+            "SELECT freed_serial, freed_port FROM wiring_unlink_port(?, ?::char, " + History.ORIGIN_VALUES + ")",
+            "COMMIT");
+
+    /** The SQLSTATE of {@code wiring_whole_link}'s refusal (and {@code wiring_unlink_port}'s). */
     static final String HALF_WRITTEN = "WG001";
 
     /**
@@ -107,14 +120,21 @@ final class LinkWrites {
     }
 
     /**
-     * Frees a port and its peer. A caller that names the expected peer is trusted first: both ends are written in one
-     * round trip without a read, and only when that changes nothing is the port read to say why (free, another peer,
-     * no such port). Without one, the port is read first to learn its peer.
+     * Frees a port and its peer, in one round trip when it is linked: a caller that names the expected peer is trusted
+     * (both ends written without a read), and without one the database reads the peer and frees both ends in the same
+     * call ({@code wiring_unlink_port}). Only when that changes nothing is the port read to say why (free, another
+     * peer, no such port) or to try again.
      */
     Change<Link> unlink(PortRef end, PortRef expectedPeer, Origin origin) {
         return attempts.run("Port " + end, () -> {
             if (expectedPeer != null && !expectedPeer.equals(end) && bothEnds(false, end, expectedPeer, origin)) {
                 return Change.changed(new Link(end, expectedPeer));
+            }
+            if (expectedPeer == null) {
+                PortRef freed = unlinkPort(end, origin);
+                if (freed != null) {
+                    return Change.changed(new Link(end, freed));
+                }
             }
             Port port = Rules.existingPort(reads.one(end.serialNumber()).orElse(null), end);
             if (port.isFree()) {
@@ -137,9 +157,7 @@ final class LinkWrites {
      * inside a transaction of the caller's.
      */
     private boolean bothEnds(boolean linking, PortRef a, PortRef b, Origin origin) {
-        if (TransactionSynchronizationManager.isActualTransactionActive()) {
-            throw new IllegalStateException("a link or unlink commits on its own; call it outside a transaction");
-        }
+        ownTransaction();
         PortRef first = a.compareTo(b) < 0 ? a : b;
         PortRef second = first == a ? b : a;
         Object[] args = concat(
@@ -185,6 +203,49 @@ final class LinkWrites {
             }
         });
         return rows == null ? 0 : rows;
+    }
+
+    /**
+     * Frees {@code end} and whatever peer it has, whole, in one round trip; the peer freed, or null when nothing was
+     * written (the port free or missing, or changed meanwhile: the caller reads it). Any failure but a half write
+     * rolls back and is thrown for {@link Attempts} to judge.
+     */
+    private PortRef unlinkPort(PortRef end, Origin origin) {
+        ownTransaction();
+        Object[] args = History.args(origin, end.serialNumber(), end.port().name());
+        return jdbc.execute((ConnectionCallback<PortRef>) con -> {
+            if (!con.getAutoCommit()) {
+                con.setAutoCommit(true); // the pool restores its own default when the connection comes back
+            }
+            try (PreparedStatement ps = con.prepareStatement(UNLINK_PORT)) {
+                new ArgumentPreparedStatementSetter(args).setValues(ps);
+                PortRef peer = null;
+                for (boolean resultSet = ps.execute(); ; resultSet = ps.getMoreResults()) {
+                    if (resultSet) {
+                        try (ResultSet rows = ps.getResultSet()) {
+                            if (rows.next()) {
+                                peer = new PortRef(rows.getString(1), PortType.valueOf(rows.getString(2)));
+                            }
+                        }
+                    } else if (ps.getUpdateCount() == -1) {
+                        return peer;
+                    }
+                }
+            } catch (SQLException e) {
+                rollBack(con, e);
+                if (HALF_WRITTEN.equals(e.getSQLState())) {
+                    return null;
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** The statements open and commit their transaction themselves: never inside a transaction of the caller's. */
+    private static void ownTransaction() {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            throw new IllegalStateException("a link or unlink commits on its own; call it outside a transaction");
+        }
     }
 
     /** Ends the transaction block an error left aborted, so the pooled connection comes back clean. */

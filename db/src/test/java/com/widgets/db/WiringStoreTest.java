@@ -199,6 +199,49 @@ class WiringStoreTest extends StoreTestSupport {
     }
 
     @Test
+    void anUnlinkNamingOnlyItsPortRecordsBothEndsWithItsOrigin() {
+        add("A", P);
+        add("B", Q);
+        store.link(port("B", Q), port("A", P), ME);
+
+        Change<Link> unlinked = store.unlink(port("B", Q), null, Origin.request("someone", "req-2"));
+
+        assertThat(unlinked.value()).isEqualTo(new Link(port("B", Q), port("A", P)));
+        assertThat(jdbc.queryForList("""
+                        SELECT serial_number || '.' || port || '>' || peer_serial || '.' || peer_port
+                               || ' ' || actor || ' ' || request_id
+                          FROM wiring_history WHERE event = 'UNLINKED' ORDER BY id
+                        """, String.class))
+                .as("both ends, the lower serial number first (the canonical lock order)")
+                .containsExactly("A.P>B.Q someone req-2", "B.Q>A.P someone req-2");
+        assertThat(db.count("SELECT count(*) FROM port WHERE peer_serial IS NOT NULL"))
+                .isZero();
+    }
+
+    @Test
+    void theDatabaseRefusesToFreeOneEndOfAPairAlone() {
+        add("A", P);
+        add("B", Q);
+        add("C", R);
+        store.link(port("A", P), port("B", Q), ME);
+        // A row pointing at a peer that does not point back (only a writer outside the store could leave one): the
+        // unlink function frees A.P, finds B.Q linked elsewhere, and refuses the whole transaction.
+        jdbc.update("UPDATE port SET peer_serial = 'C', peer_port = 'R' WHERE serial_number = 'B'");
+        jdbc.update("UPDATE port SET peer_serial = 'B', peer_port = 'Q', linked_at = now() WHERE serial_number = 'C'");
+
+        assertThatThrownBy(() ->
+                        jdbc.queryForList("SELECT * FROM wiring_unlink_port('A', 'P', 'tester', NULL, NULL, NULL)"))
+                .hasMessageContaining("only one end of the link was freed");
+        assertThat(db.count("SELECT count(*) FROM port WHERE peer_serial IS NOT NULL"))
+                .isEqualTo(3);
+        assertThat(db.count("SELECT count(*) FROM wiring_history WHERE event = 'UNLINKED'"))
+                .isZero();
+        assertThat(jdbc.queryForList("SELECT * FROM wiring_unlink_port('C', 'R', 'tester', NULL, NULL, NULL)"))
+                .as("a whole pair is freed, its peer returned")
+                .hasSize(1);
+    }
+
+    @Test
     void unlinkingAFreePortChangesNothing() {
         add("A", P);
         assertThat(store.unlink(port("A", P), null, ME).changed()).isFalse();
