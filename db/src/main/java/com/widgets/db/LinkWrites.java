@@ -79,7 +79,7 @@ final class LinkWrites {
      * check-and-sets with their history rows, the check that both or neither were written, {@code COMMIT}. pgjdbc
      * parses and binds each on its own and sends them all with one sync: one round trip, where a transaction opened by
      * the driver takes a second for its commit. The server runs them in order and skips the rest after an error, which
-     * leaves the transaction block aborted until the {@code ROLLBACK} {@link #endsWritten} sends.
+     * leaves the transaction block aborted until the {@code ROLLBACK} {@link #whole} sends.
      */
     private static final String LINK_WHOLE = whole(LINK_END), UNLINK_WHOLE = whole(UNLINK_END);
 
@@ -152,12 +152,9 @@ final class LinkWrites {
     }
 
     /**
-     * Writes both ends in one transaction; false (and nothing written) unless both check-and-sets matched. Runs on a
-     * connection of its own in auto-commit mode, since the statement opens and commits its transaction itself: never
-     * inside a transaction of the caller's.
+     * Writes both ends in one transaction; false (and nothing written) unless both check-and-sets matched.
      */
     private boolean bothEnds(boolean linking, PortRef a, PortRef b, Origin origin) {
-        ownTransaction();
         PortRef first = a.compareTo(b) < 0 ? a : b;
         PortRef second = first == a ? b : a;
         Object[] args = concat(
@@ -165,87 +162,77 @@ final class LinkWrites {
                 endArgs(linking, second, first, origin),
                 pairArgs(first, second),
                 pairArgs(second, first));
-        return endsWritten(linking ? LINK_WHOLE : UNLINK_WHOLE, args) == 2;
+        Integer written = whole(linking ? LINK_WHOLE : UNLINK_WHOLE, args, 0, ps -> {
+            List<Integer> counts = new ArrayList<>(COUNTS);
+            for (boolean resultSet = ps.execute(); ; resultSet = ps.getMoreResults()) {
+                if (!resultSet) {
+                    int count = ps.getUpdateCount();
+                    if (count == -1) {
+                        break;
+                    }
+                    counts.add(count);
+                }
+            }
+            if (counts.size() != COUNTS) {
+                throw new IllegalStateException("expected " + COUNTS + " update counts, got " + counts);
+            }
+            return counts.get(FIRST_END) + counts.get(FIRST_END + 1); // the history rows the two ends wrote
+        });
+        return written != null && written == 2;
     }
 
     /**
-     * Runs a whole statement; the history rows its two ends wrote (2 when committed, 0 when the check refused a half
-     * write and the transaction was rolled back). Any other failure rolls back and is thrown for {@link Attempts} to
-     * judge.
+     * Frees {@code end} and whatever peer it has, whole, in one round trip; the peer freed, or null when nothing was
+     * written (the port free or missing, or changed meanwhile: the caller reads it).
      */
-    private int endsWritten(String sql, Object[] args) {
-        Integer rows = jdbc.execute((ConnectionCallback<Integer>) con -> {
+    private PortRef unlinkPort(PortRef end, Origin origin) {
+        Object[] args = History.args(origin, end.serialNumber(), end.port().name());
+        return whole(UNLINK_PORT, args, null, ps -> {
+            PortRef peer = null;
+            for (boolean resultSet = ps.execute(); ; resultSet = ps.getMoreResults()) {
+                if (resultSet) {
+                    try (ResultSet rows = ps.getResultSet()) {
+                        if (rows.next()) {
+                            peer = new PortRef(rows.getString(1), PortType.valueOf(rows.getString(2)));
+                        }
+                    }
+                } else if (ps.getUpdateCount() == -1) {
+                    return peer;
+                }
+            }
+        });
+    }
+
+    /** Executes a whole statement and reads what it answered. */
+    private interface Answer<T> {
+        T read(PreparedStatement statement) throws SQLException;
+    }
+
+    /**
+     * Runs a whole statement — it opens and commits its transaction itself, so on a connection of its own in
+     * auto-commit mode, never inside a transaction of the caller's — and returns what {@code answer} read, or {@code
+     * halfWritten} when the database refused a half write and the transaction was rolled back. Any other failure rolls
+     * back and is thrown for {@link Attempts} to judge.
+     */
+    private <T> T whole(String sql, Object[] args, T halfWritten, Answer<T> answer) {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            throw new IllegalStateException("a link or unlink commits on its own; call it outside a transaction");
+        }
+        return jdbc.execute((ConnectionCallback<T>) con -> {
             if (!con.getAutoCommit()) {
                 con.setAutoCommit(true); // the pool restores its own default when the connection comes back
             }
             try (PreparedStatement ps = con.prepareStatement(sql)) {
                 new ArgumentPreparedStatementSetter(args).setValues(ps);
-                List<Integer> counts = new ArrayList<>(COUNTS);
-                for (boolean resultSet = ps.execute(); ; resultSet = ps.getMoreResults()) {
-                    if (!resultSet) {
-                        int count = ps.getUpdateCount();
-                        if (count == -1) {
-                            break;
-                        }
-                        counts.add(count);
-                    }
-                }
-                if (counts.size() != COUNTS) {
-                    throw new IllegalStateException("expected " + COUNTS + " update counts, got " + counts);
-                }
-                return counts.get(FIRST_END) + counts.get(FIRST_END + 1);
+                return answer.read(ps);
             } catch (SQLException e) {
                 rollBack(con, e);
                 if (HALF_WRITTEN.equals(e.getSQLState())) {
-                    return 0;
+                    return halfWritten;
                 }
                 throw e;
             }
         });
-        return rows == null ? 0 : rows;
-    }
-
-    /**
-     * Frees {@code end} and whatever peer it has, whole, in one round trip; the peer freed, or null when nothing was
-     * written (the port free or missing, or changed meanwhile: the caller reads it). Any failure but a half write
-     * rolls back and is thrown for {@link Attempts} to judge.
-     */
-    private PortRef unlinkPort(PortRef end, Origin origin) {
-        ownTransaction();
-        Object[] args = History.args(origin, end.serialNumber(), end.port().name());
-        return jdbc.execute((ConnectionCallback<PortRef>) con -> {
-            if (!con.getAutoCommit()) {
-                con.setAutoCommit(true); // the pool restores its own default when the connection comes back
-            }
-            try (PreparedStatement ps = con.prepareStatement(UNLINK_PORT)) {
-                new ArgumentPreparedStatementSetter(args).setValues(ps);
-                PortRef peer = null;
-                for (boolean resultSet = ps.execute(); ; resultSet = ps.getMoreResults()) {
-                    if (resultSet) {
-                        try (ResultSet rows = ps.getResultSet()) {
-                            if (rows.next()) {
-                                peer = new PortRef(rows.getString(1), PortType.valueOf(rows.getString(2)));
-                            }
-                        }
-                    } else if (ps.getUpdateCount() == -1) {
-                        return peer;
-                    }
-                }
-            } catch (SQLException e) {
-                rollBack(con, e);
-                if (HALF_WRITTEN.equals(e.getSQLState())) {
-                    return null;
-                }
-                throw e;
-            }
-        });
-    }
-
-    /** The statements open and commit their transaction themselves: never inside a transaction of the caller's. */
-    private static void ownTransaction() {
-        if (TransactionSynchronizationManager.isActualTransactionActive()) {
-            throw new IllegalStateException("a link or unlink commits on its own; call it outside a transaction");
-        }
     }
 
     /** Ends the transaction block an error left aborted, so the pooled connection comes back clean. */

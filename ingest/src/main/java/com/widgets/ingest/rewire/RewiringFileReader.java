@@ -113,7 +113,7 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
 
     @Override
     public FileLine read() {
-        Ahead next = ahead.isEmpty() ? next() : ahead.poll();
+        Ahead next = ahead.isEmpty() ? parsed.next() : ahead.poll();
         if (next == null) {
             return null;
         }
@@ -124,7 +124,7 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
     /** The next {@code n} records the step will read (fewer at the end of the file), without reading them for it. */
     List<FileLine> readAhead(int n) {
         while (ahead.size() < n) {
-            Ahead next = next();
+            Ahead next = parsed.next();
             if (next == null) {
                 break;
             }
@@ -138,10 +138,6 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
             records.add(record.line());
         }
         return records;
-    }
-
-    private Ahead next() {
-        return parsed.next();
     }
 
     /** On the parsing thread: the next record of the file, or null at its end. */
