@@ -3,10 +3,11 @@ package com.widgets.ingest.rewire;
 import com.widgets.db.ChunkRun;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStream;
@@ -15,14 +16,15 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
 /**
  * Writes a chunk of lines in apply mode. The store commits the chunk's wiring changes — in one transaction, or in parts
  * when its widgets are busy — and with each part, in the same transaction, its rejects and how far the job got
- * ({@link CommittedLines}). The counts also join the step's execution context with the reader's position.
+ * ({@link PartLog}, {@link CommittedLines}). The counts also join the step's execution context with the reader's
+ * position.
  *
- * <p>A big chunk whose two halves touch no row in common ({@link Halves}) is written by two connections at once, the
- * second half's commits held back until the first half's are done (see {@link SecondWriter#write}). Any other chunk
- * is written through a {@link ChunkRun}, which reads the widgets of the next chunk — read ahead from the file — while
- * this one is written, on a connection the job holds a slot for ({@link SecondWriter#takeSlot}) while it reads ahead.
+ * <p>A big chunk whose two halves touch no row in common ({@link Halves}) is written by two connections, the second
+ * half possibly still being written while the job goes on to the next chunk ({@link TwoWriters}). Any other chunk is
+ * written through a {@link ChunkRun}, which reads the widgets of the next chunk — read ahead from the file — while this
+ * one is written, on a connection the job holds a slot for ({@link SecondWriter#takeSlot}) while it reads ahead.
  */
-class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
+class ChunkWriter implements ItemWriter<FileLine>, ItemStream, StepExecutionListener {
 
     private static final Logger log = LoggerFactory.getLogger(ChunkWriter.class);
 
@@ -40,10 +42,16 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
     private final long jobId;
     private final int chunkSize;
     private ChunkRun run;
+    private PartLog parts;
+    /** This job's two writers; null with one. */
+    private TwoWriters pair;
     /** Whether this job holds a slot for its read-ahead connection. */
     private boolean readAheadSlot;
 
-    private CommittedLines.Position position = CommittedLines.Position.START;
+    /** Where the job stood when the step opened: the lines up to it are not written again. */
+    private CommittedLines.Position resumed = CommittedLines.Position.START;
+    /** Every line up to this position committed, and no half before it is still being written. */
+    private CommittedLines.Position settled = CommittedLines.Position.START;
 
     ChunkWriter(
             LineJudge judge,
@@ -66,9 +74,12 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
 
     @Override
     public void open(ExecutionContext context) {
-        position = committed.of(jobId);
-        progress.update(jobId, position.counts(), reader.totalLines());
+        resumed = committed.of(jobId);
+        settled = resumed;
+        parts = new PartLog(resumed, reader.totalLines(), rejects, committed, progress, jobId);
+        progress.update(jobId, resumed.counts(), reader.totalLines());
         run = judge.run();
+        pair = second.enabled() ? new TwoWriters(second, judge, parts, jobId) : null;
     }
 
     @Override
@@ -77,13 +88,16 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
         if (lines.isEmpty()) {
             return;
         }
-        Parts parts = new Parts(position, reader.totalLines());
-        Halves halves = second.enabled() ? Halves.of(lines) : null;
-        if (halves == null || !second.write(halves, judge, parts, jobId)) {
+        Halves halves = pair == null ? null : Halves.of(lines);
+        CommittedLines.Position written = halves == null ? null : pair.write(halves);
+        if (written == null) {
+            if (pair != null) {
+                pair.finish(); // this chunk may touch what the second writer still writes
+            }
             List<FileLine> next = List.of();
             if (readAheadSlot || (readAheadSlot = second.takeSlot())) {
                 next = uncommitted(reader.readAhead(chunkSize));
-                if (second.enabled() && Halves.of(next) != null) {
+                if (pair != null && Halves.of(next) != null) {
                     next = List.of(); // two writers will take it, each reading its half
                 }
             }
@@ -91,8 +105,26 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
             if (next.isEmpty()) {
                 freeReadAheadSlot();
             }
+            written = parts.last();
         }
-        position = parts.last();
+        settled = written;
+        if (pair != null && pair.writing() && reader.readAhead(1).isEmpty()) {
+            settled = pair.finish(); // the file's last chunk: the step ends with all of it written
+        }
+    }
+
+    /** A step that stops (or fails) with a half still being written waits for it, and keeps the counts it ends with. */
+    @Override
+    public ExitStatus afterStep(StepExecution step) {
+        if (pair != null && pair.writing()) {
+            try {
+                settled = pair.finish();
+            } catch (RuntimeException e) {
+                log.warn("Job {}: the last half of the step failed; a restart writes it again", jobId, e);
+            }
+            putCounts(step.getExecutionContext(), settled.counts());
+        }
+        return null;
     }
 
     private void freeReadAheadSlot() {
@@ -106,7 +138,7 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
     private List<FileLine> uncommitted(List<? extends FileLine> chunk) {
         List<FileLine> lines = new ArrayList<>(chunk.size());
         for (FileLine line : chunk) {
-            if (line.number() > position.lastLine()) {
+            if (line.number() > resumed.lastLine()) {
                 lines.add(line);
             }
         }
@@ -115,11 +147,15 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
 
     @Override
     public void update(ExecutionContext context) {
-        putCounts(context, position.counts());
+        putCounts(context, settled.counts());
     }
 
     @Override
     public void close() {
+        if (pair != null) {
+            pair.close();
+            pair = null;
+        }
         if (run != null) {
             log.debug(
                     "Job {}: {} chunks started from a read made while the chunk before was written",
@@ -145,36 +181,5 @@ class ChunkWriter implements ItemWriter<FileLine>, ItemStream {
         context.putLong(APPLIED, counts.applied());
         context.putLong(UNCHANGED, counts.unchanged());
         context.putLong(REJECTED, counts.rejected());
-    }
-
-    /**
-     * Keeps the verdicts of a chunk's parts, each inside its part's transaction, on whichever writer's thread. A part
-     * may be recorded more than once (an attempt that rolled back, then a retry or its halves), so it builds on the
-     * position the part before it committed, never on the latest recorded.
-     */
-    private final class Parts implements LineJudge.Recorder {
-        private final NavigableMap<Long, CommittedLines.Position> before = new ConcurrentSkipListMap<>();
-        /** Read on the job's thread: the reader is step-scoped, which a second writer's thread is not. */
-        private final long totalLines;
-
-        Parts(CommittedLines.Position start, long totalLines) {
-            before.put(start.lastLine(), start);
-            this.totalLines = totalLines;
-        }
-
-        @Override
-        public void record(long firstLine, LineJudge.Verdict part) {
-            CommittedLines.Position base = before.floorEntry(firstLine - 1).getValue();
-            CommittedLines.Position after =
-                    new CommittedLines.Position(part.lastLine(), base.counts().plus(part.counts()));
-            rejects.add(jobId, part.rejects());
-            committed.save(jobId, after);
-            before.put(part.lastLine(), after);
-            progress.update(jobId, after.counts(), totalLines);
-        }
-
-        CommittedLines.Position last() {
-            return before.lastEntry().getValue();
-        }
     }
 }

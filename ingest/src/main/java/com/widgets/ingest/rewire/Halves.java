@@ -15,8 +15,11 @@ import java.util.Set;
  * only at whether the widget exists and which ports it has — which only an add or a remove changes. An unlink naming
  * no peer, and a remove, touch rows the line does not name (the peers), so a chunk holding one is not cut. Unreadable
  * lines touch nothing.
+ *
+ * @param firstTouched what the first half touches
+ * @param secondTouched what the second half touches
  */
-record Halves(List<FileLine> first, List<FileLine> second) {
+record Halves(List<FileLine> first, List<FileLine> second, Touched firstTouched, Touched secondTouched) {
 
     /** Fewer lines per half are not worth a second connection. */
     static final int MIN_HALF = 500;
@@ -29,14 +32,14 @@ record Halves(List<FileLine> first, List<FileLine> second) {
         int middle = lines.size() / 2;
         Touched first = Touched.by(lines.subList(0, middle));
         Touched second = first == null ? null : Touched.by(lines.subList(middle, lines.size()));
-        if (second == null || first.meets(second) || second.meets(first)) {
+        if (second == null || first.meets(second)) {
             return null;
         }
-        return new Halves(lines.subList(0, middle), lines.subList(middle, lines.size()));
+        return new Halves(lines.subList(0, middle), lines.subList(middle, lines.size()), first, second);
     }
 
     /** The rows a run of lines touches: single ports, and widgets as a whole (those it adds). */
-    private record Touched(Set<PortRef> ports, Set<String> widgets, Set<String> named) {
+    record Touched(Set<PortRef> ports, Set<String> widgets, Set<String> named) {
 
         /** Null when some line touches rows it does not name. */
         static Touched by(List<FileLine> lines) {
@@ -72,8 +75,12 @@ record Halves(List<FileLine> first, List<FileLine> second) {
             }
         }
 
-        /** Whether these lines touch a row {@code other}'s touch, or a widget they add. */
+        /** Whether these lines and {@code other}'s touch a row in common, or one names a widget the other adds. */
         boolean meets(Touched other) {
+            return touches(other) || other.touches(this);
+        }
+
+        private boolean touches(Touched other) {
             for (PortRef port : ports) {
                 if (other.ports.contains(port)) {
                     return true;

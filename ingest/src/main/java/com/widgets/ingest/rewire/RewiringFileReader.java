@@ -9,14 +9,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemStreamException;
 import org.springframework.batch.infrastructure.item.ItemStreamReader;
 
 /**
  * Reads a rewiring file record by record. Its position — the last physical line handed out — goes into the step's
- * execution context at each chunk commit, in the same transaction as the chunk's writes, so a restart resumes exactly
- * after the last committed chunk. On first open it scans the file once: to count its records and, for CSV, to check
+ * execution context at each chunk commit; a restart resumes there, or at the last line whose outcome committed ({@link
+ * CommittedLines}) when that lies before it — a chunk's second half may still have been being written when its
+ * context committed ({@link TwoWriters}). On first open it scans the file once: to count its records and, for CSV, to check
  * the header against the ops the file uses before anything is applied.
  *
  * <p>The writer may look at the next records before the step asks for them ({@link #readAhead}): they are handed out
@@ -33,6 +35,9 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
     private final boolean csv;
     private final Consumer<Reject> headerRefused;
     private final String threadName;
+    /** The last line whose outcome committed; the step resumes no later. */
+    private final LongSupplier committedUpTo;
+
     private RawLines lines;
     private ParsedAhead<Ahead> parsed;
     private long position;
@@ -42,8 +47,10 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
 
     private record Ahead(FileLine line, long position) {}
 
-    RewiringFileReader(Path file, String actor, long jobId, Consumer<Reject> headerRefused) {
+    RewiringFileReader(
+            Path file, String actor, long jobId, Consumer<Reject> headerRefused, LongSupplier committedUpTo) {
         this.file = file;
+        this.committedUpTo = committedUpTo;
         this.headerRefused = headerRefused;
         this.csv = LineParser.isCsv(file.getFileName().toString());
         this.parser = new LineParser(csv, actor, jobId);
@@ -74,6 +81,9 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
                 }
             }
             long resume = context.getLong(POSITION, 0L);
+            if (resume > 0) {
+                resume = Math.min(resume, committedUpTo.getAsLong());
+            }
             while (lines.number() < resume) { // skip what committed chunks already applied
                 if (lines.next() == null) {
                     throw new ItemStreamException(

@@ -197,7 +197,8 @@ public class RewiringJobConfiguration {
                 Path.of(file),
                 actor,
                 jobId,
-                reject -> separate.executeWithoutResult(s -> rejectStore.add(jobId, List.of(reject))));
+                reject -> separate.executeWithoutResult(s -> rejectStore.add(jobId, List.of(reject))),
+                () -> new CommittedLines(jdbc).of(jobId).lastLine());
     }
 
     @Bean

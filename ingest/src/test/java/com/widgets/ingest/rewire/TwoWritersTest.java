@@ -95,9 +95,10 @@ class TwoWritersTest extends JobTestSupport {
 
     @Test
     void linksOnlyEndAsWithOneWriterAndTakeTwoWriters() {
-        // first halves link P and R ports, second halves Q ports of the same widgets
-        Path file = file("links.csv", 4, block -> links(block, block % 2 == 0 ? "PR" : "Q", 0));
-        assertSameOutcome(file, 2);
+        // first halves link P and R ports, second halves Q ports of the same widgets: each second half is written
+        // beside the first half of the next chunk too
+        Path file = file("links.csv", 8, block -> links(block, block % 2 == 0 ? "PR" : "Q", 0));
+        assertSameOutcome(file, 4);
     }
 
     @Test
@@ -108,8 +109,8 @@ class TwoWritersTest extends JobTestSupport {
 
     @Test
     void linksAndUnlinksNamingTheirPeersEndAsWithOneWriterAndTakeTwoWriters() {
-        Path file = file("unlinks.csv", 4, block -> links(block, block % 2 == 0 ? "P" : "RQ", 40));
-        assertSameOutcome(file, 2);
+        Path file = file("unlinks.csv", 8, block -> links(block, block % 2 == 0 ? "P" : "RQ", 40));
+        assertSameOutcome(file, 4);
     }
 
     @Test
@@ -153,17 +154,52 @@ class TwoWritersTest extends JobTestSupport {
     @Test
     void whenTheFirstHalfFailsNothingOfTheSecondCommitsAndARestartEndsAsWithOneWriter() {
         // the first half of the second chunk has a line whose reject the database refuses: its part rolls back
-        assertFailedHalfRestarts(0, 1 + CHUNK);
+        assertFailedHalfRestarts(4, 0, 1 + CHUNK);
     }
 
     @Test
     void whenTheSecondHalfFailsTheFirstStaysCommittedAndARestartEndsAsWithOneWriter() {
-        assertFailedHalfRestarts(1, 1 + CHUNK + HALF);
+        assertFailedHalfRestarts(4, 1, 1 + CHUNK + HALF);
     }
 
-    /** Chunk 2's half {@code failing} holds a line the database refuses to keep; the job commits up to {@code kept}. */
-    private void assertFailedHalfRestarts(int failing, long kept) {
-        Path file = file("fails.csv", 4, block -> {
+    @Test
+    void whenASecondHalfFailsBesideTheNextChunkARestartResumesAfterTheLinesThatCommitted() {
+        // the step's context commits the second chunk's lines as read while its second half is still being written;
+        // that half fails, the third chunk's first half gives way, and the restart resumes at the committed lines
+        assertFailedHalfRestarts(6, 1, 1 + CHUNK + HALF);
+    }
+
+    @Test
+    void aJobStoppedWhileASecondHalfIsWrittenKeepsItsCountsAndRestartsAsWithOneWriter() {
+        Path file = file("stop.csv", 24, block -> links(block, block % 2 == 0 ? "PR" : "Q", 40));
+        Outcome expected = outcome(oneWriter.getBean(RewiringJobs.class), file, -1);
+
+        setUp();
+        long id = jobs.submit(file, RewiringMode.APPLY);
+        awaitRunning(id, CHUNK);
+        assertThat(jobs.stop(id)).isTrue();
+        RewiringJob stopped = awaitEnd(id);
+        assertThat(stopped.status()).isEqualTo(RewiringStatus.STOPPED);
+        long read = stopped.counts().read();
+        assertThat(read).as("stopped before the end").isLessThan(24 * HALF);
+        assertThat(read % HALF).as("whole halves committed, %d lines", read).isZero();
+        assertThat(jdbc.queryForObject("SELECT last_line FROM rewiring_job_progress WHERE job_id = ?", Long.class, id))
+                .as("the last committed line (the header is line 1)")
+                .isEqualTo(read + 1);
+        assertSound();
+
+        assertThat(jobs.restart(id)).isEqualTo(id);
+        RewiringJob done = awaitEnd(id);
+        assertThat(done.status()).isEqualTo(RewiringStatus.COMPLETED);
+        assertThat(finished(jobs, id)).isEqualTo(expected);
+    }
+
+    /**
+     * Chunk 2's half {@code failing} (of a file of {@code blocks} halves) holds a line the database refuses to keep; the
+     * job commits up to {@code kept}.
+     */
+    private void assertFailedHalfRestarts(int blocks, int failing, long kept) {
+        Path file = file("fails.csv", blocks, block -> {
             String lines = links(block, block % 2 == 0 ? "PR" : "Q", 40);
             return block == 2 + failing ? "explode,W1,P,,,,\n" + lines.substring(lines.indexOf('\n') + 1) : lines;
         });
@@ -200,7 +236,7 @@ class TwoWritersTest extends JobTestSupport {
     @Test
     void apiWritesDuringATwoWriterJobKeepTheInvariants() throws Exception {
         setUp();
-        Path file = file("busy.csv", 4, block -> links(block, block % 2 == 0 ? "PR" : "Q", 40));
+        Path file = file("busy.csv", 8, block -> links(block, block % 2 == 0 ? "PR" : "Q", 40));
         AtomicBoolean running = new AtomicBoolean(true);
         ExecutorService threads = Executors.newFixedThreadPool(3);
         List<Future<Long>> api = new ArrayList<>();
@@ -237,7 +273,7 @@ class TwoWritersTest extends JobTestSupport {
             threads.shutdown();
         }
         assertThat(job.status()).isEqualTo(RewiringStatus.COMPLETED);
-        assertThat(job.counts().read()).isEqualTo(4 * HALF);
+        assertThat(job.counts().read()).isEqualTo(8 * HALF);
         assertThat(changes).isPositive();
         assertSound();
     }
@@ -257,12 +293,12 @@ class TwoWritersTest extends JobTestSupport {
     /** What users see of the file applied by {@code service} to freshly set-up data. */
     private Outcome outcome(RewiringJobs service, Path file, long chunksByTwo) {
         setUp();
-        long before = secondWriter.chunksWrittenByTwo();
+        long before = secondWriter.halvesWritten();
         long id = service.submit(file, RewiringMode.APPLY);
         RewiringJob job = await(service, id);
         assertThat(job.status()).isEqualTo(RewiringStatus.COMPLETED);
         if (chunksByTwo >= 0) {
-            assertThat(secondWriter.chunksWrittenByTwo() - before)
+            assertThat(secondWriter.halvesWritten() - before)
                     .as("chunks written by two writers")
                     .isEqualTo(chunksByTwo);
         }
