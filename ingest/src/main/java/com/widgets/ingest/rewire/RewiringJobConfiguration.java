@@ -35,8 +35,9 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The rewiring job: apply mode runs a chunk-oriented step (read → the store's chunk API → commit with the reader's
- * position, committed in parts when its widgets are busy); dry-run and atomic judge the whole file first (see
+ * The rewiring job: apply mode runs a chunk-oriented step (read → the store's chunk API, which commits each chunk's
+ * lines with how far the job got — in parts when its widgets are busy — → Spring Batch's commit of the reader's
+ * position); dry-run and atomic judge the whole file first (see
  * {@link WholeFileTasklet}). The job id everywhere (history rows, reject
  * report, facade) is the Spring Batch job instance id, which a restart keeps.
  */

@@ -26,6 +26,21 @@ class SecondWriterSlotsTest {
     }
 
     @Test
+    void aJobStartedAfterAnotherTookAnExtraSlotOverbooksTheSlotsUntilItIsGivenBack() {
+        AtomicInteger running = new AtomicInteger(1);
+        try (SecondWriter writers = new SecondWriter(2, 2, running::get)) {
+            assertThat(writers.takeSlot()).isTrue();
+            assertThat(writers.overbooked()).isFalse();
+            running.set(2); // jobs start whatever the extra connections hold
+            assertThat(writers.overbooked())
+                    .as("2 jobs + 1 second writer in 2 slots")
+                    .isTrue();
+            writers.freeSlot();
+            assertThat(writers.overbooked()).isFalse();
+        }
+    }
+
+    @Test
     void withOneJobSlotNoJobReadsAhead() {
         try (SecondWriter writers = new SecondWriter(2, 1, () -> 1)) {
             assertThat(writers.takeSlot()).isFalse();
