@@ -39,11 +39,11 @@ record Halves(List<FileLine> first, List<FileLine> second, Touched firstTouched,
     }
 
     /** The rows a run of lines touches: single ports, and widgets as a whole (those it adds). */
-    record Touched(Set<PortRef> ports, Set<String> widgets, Set<String> named) {
+    record Touched(Set<PortRef> ports, Set<String> widgets) {
 
         /** Null when some line touches rows it does not name. */
         static Touched by(List<FileLine> lines) {
-            Touched touched = new Touched(new HashSet<>(), new HashSet<>(), new HashSet<>());
+            Touched touched = new Touched(new HashSet<>(), new HashSet<>());
             for (FileLine line : lines) {
                 WiringOp op = line.op();
                 if (op instanceof WiringOp.LinkPorts link) {
@@ -58,7 +58,6 @@ record Halves(List<FileLine> first, List<FileLine> second, Touched firstTouched,
                 } else if (op instanceof WiringOp.AddWidget add) {
                     if (add.serialNumber() != null) {
                         touched.widgets.add(add.serialNumber());
-                        touched.named.add(add.serialNumber());
                     }
                 } else if (op instanceof WiringOp.RemoveWidget) {
                     return null;
@@ -71,23 +70,32 @@ record Halves(List<FileLine> first, List<FileLine> second, Touched firstTouched,
         private void port(PortRef port) {
             if (port != null) {
                 ports.add(port);
-                named.add(port.serialNumber());
             }
         }
 
-        /** Whether these lines and {@code other}'s touch a row in common, or one names a widget the other adds. */
+        /** Whether these lines and {@code other}'s touch a port in common, or one names a widget the other adds. */
         boolean meets(Touched other) {
-            return touches(other) || other.touches(this);
-        }
-
-        private boolean touches(Touched other) {
-            for (PortRef port : ports) {
-                if (other.ports.contains(port)) {
+            Set<PortRef> fewer = ports.size() <= other.ports.size() ? ports : other.ports;
+            Set<PortRef> more = fewer == ports ? other.ports : ports;
+            for (PortRef port : fewer) {
+                if (more.contains(port)) {
                     return true;
                 }
             }
-            for (String serial : named) {
-                if (other.widgets.contains(serial)) {
+            return names(other.widgets) || other.names(widgets);
+        }
+
+        private boolean names(Set<String> added) {
+            if (added.isEmpty()) {
+                return false;
+            }
+            for (String serial : widgets) {
+                if (added.contains(serial)) {
+                    return true;
+                }
+            }
+            for (PortRef port : ports) {
+                if (added.contains(port.serialNumber())) {
                     return true;
                 }
             }
