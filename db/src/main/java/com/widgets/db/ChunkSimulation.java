@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Applies a chunk's operations in order to an in-memory copy of the widgets they name, with the single-operation
@@ -42,6 +41,8 @@ final class ChunkSimulation {
         boolean exists;
         String name;
         final Map<PortType, PortRef> peers = new EnumMap<>(PortType.class);
+        /** The peers as read (empty when the widget was not found). */
+        private final Map<PortType, PortRef> initialPeers = new EnumMap<>(PortType.class);
 
         WidgetState(String serial, Widget initial) {
             this.serial = serial;
@@ -50,6 +51,7 @@ final class ChunkSimulation {
                 exists = true;
                 name = initial.name();
                 initial.ports().forEach(p -> peers.put(p.type(), p.peer()));
+                initialPeers.putAll(peers);
             }
         }
 
@@ -60,7 +62,7 @@ final class ChunkSimulation {
         }
 
         PortRef initialPeer(PortType type) {
-            return initial.port(type).map(Port::peer).orElse(null);
+            return initialPeers.get(type);
         }
     }
 
@@ -68,7 +70,7 @@ final class ChunkSimulation {
     /** Rows of the widgets as read whose peer the chunk changed: their peer when read. */
     private final Map<PortRef, PortRef> touched = new HashMap<>();
     /** Rows of widgets the chunk does not name, freed because their peer was unlinked: their peer when read. */
-    private final Map<PortRef, PortRef> external = new TreeMap<>();
+    private final Map<PortRef, PortRef> external = new HashMap<>();
 
     private final List<Event> events = new ArrayList<>();
 
@@ -194,8 +196,8 @@ final class ChunkSimulation {
         Rules.checkPort("a", a);
         Rules.checkPort("b", b);
         Rules.checkNotSelfLink(a, b);
-        PortRef peerA = Rules.existingPort(view(a), a).peer();
-        PortRef peerB = Rules.existingPort(view(b), b).peer();
+        PortRef peerA = peerOf(a);
+        PortRef peerB = peerOf(b);
         if (b.equals(peerA) && a.equals(peerB)) {
             return false;
         }
@@ -217,7 +219,7 @@ final class ChunkSimulation {
         if (expected != null) {
             Rules.checkPort("expectedPeer", expected);
         }
-        PortRef peer = Rules.existingPort(view(end), end).peer();
+        PortRef peer = peerOf(end);
         if (peer == null) {
             return false;
         }
@@ -238,9 +240,19 @@ final class ChunkSimulation {
         events.add(new Event(second.serialNumber(), type, second.port(), first, null, null, origin));
     }
 
-    private Widget view(PortRef ref) {
+    /**
+     * The port's peer as the chunk has left it so far, refused as {@link Rules#existingPort} refuses a port of a
+     * widget that does not exist or has no such port; without building the widget's view for each line.
+     */
+    private PortRef peerOf(PortRef ref) {
         WidgetState widget = widgets.get(ref.serialNumber());
-        return widget.exists ? widget.view() : null;
+        if (!widget.exists) {
+            throw Rules.notFound(ref.serialNumber());
+        }
+        if (!widget.peers.containsKey(ref.port())) {
+            throw Rules.existingPortRefusal(widget.view(), ref);
+        }
+        return widget.peers.get(ref.port());
     }
 
     /** Frees {@code port}, which pointed at {@code formerPeer}; it may belong to a widget the chunk does not name. */
@@ -274,14 +286,22 @@ final class ChunkSimulation {
         return widgets.values();
     }
 
-    /** Rows of widgets as read (and not removed) whose peer the chunk changed, mapped to their peer when read. */
-    Map<PortRef, PortRef> touchedRows() {
-        Map<PortRef, PortRef> rows = new TreeMap<>(external);
+    /** A row whose peer the chunk changed, and its peer when read. */
+    record TouchedRow(PortRef port, PortRef before) {}
+
+    /**
+     * Rows of widgets as read (and not removed) whose peer the chunk changed, and the rows of others it freed, in the
+     * canonical lock order: sorted once, not kept in order row by row.
+     */
+    List<TouchedRow> touchedRows() {
+        List<TouchedRow> rows = new ArrayList<>(touched.size() + external.size());
+        external.forEach((port, before) -> rows.add(new TouchedRow(port, before)));
         touched.forEach((port, before) -> {
             if (!widgets.get(port.serialNumber()).initialRemoved) {
-                rows.put(port, before);
+                rows.add(new TouchedRow(port, before));
             }
         });
+        rows.sort((a, b) -> a.port().compareTo(b.port()));
         return rows;
     }
 

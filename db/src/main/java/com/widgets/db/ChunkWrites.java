@@ -412,15 +412,15 @@ final class ChunkWrites {
     }
 
     private void updatePeers(ChunkSimulation simulation, Timestamp now) {
-        Map<PortRef, PortRef> rows = simulation.touchedRows();
+        List<ChunkSimulation.TouchedRow> rows = simulation.touchedRows();
         if (rows.isEmpty()) {
             return;
         }
         int n = rows.size(), i = 0;
         String[] s = new String[n], p = new String[n], os = new String[n], op = new String[n];
         String[] ns = new String[n], np = new String[n];
-        for (Map.Entry<PortRef, PortRef> row : rows.entrySet()) {
-            PortRef port = row.getKey(), before = row.getValue(), after = simulation.finalPeer(port);
+        for (ChunkSimulation.TouchedRow row : rows) {
+            PortRef port = row.port(), before = row.before(), after = simulation.finalPeer(port);
             s[i] = port.serialNumber();
             p[i] = port.port().name();
             os[i] = before == null ? null : before.serialNumber();

@@ -157,7 +157,8 @@ public final class DryRun implements AutoCloseable {
                 names.toArray(String[]::new),
                 letters.toArray(String[]::new));
         jdbc.update(CLEAR_PORTS, (Object) serials.toArray(String[]::new));
-        simulation.touchedRows().keySet().forEach(port -> {
+        simulation.touchedRows().forEach(row -> {
+            PortRef port = row.port();
             if (simulation.finalPeer(port) == null && !named.contains(port.serialNumber())) {
                 rows.add(port, null); // freed ports of widgets the chunk did not name
             }

@@ -1,14 +1,10 @@
 package com.widgets.db;
 
-import java.util.Comparator;
-import java.util.regex.Pattern;
-
 /** One port of one widget, like {@code SN-1.P}. */
 public record PortRef(String serialNumber, PortType port) implements Comparable<PortRef> {
 
-    private static final Pattern SERIAL = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
-    private static final Comparator<PortRef> ORDER =
-            Comparator.comparing(PortRef::serialNumber).thenComparing(PortRef::port);
+    /** The longest serial number. */
+    private static final int MAX_SERIAL = 64;
 
     public PortRef {
         if (serialNumber == null || port == null) {
@@ -21,7 +17,7 @@ public record PortRef(String serialNumber, PortType port) implements Comparable<
         if (serialNumber == null || serialNumber.isEmpty()) {
             throw WiringException.invalid(field, "is required");
         }
-        if (!SERIAL.matcher(serialNumber).matches()) {
+        if (!wellFormed(serialNumber)) {
             throw WiringException.invalid(
                     field,
                     Texts.quote(serialNumber)
@@ -30,10 +26,39 @@ public record PortRef(String serialNumber, PortType port) implements Comparable<
         return serialNumber;
     }
 
-    /** The canonical lock order: by serial number (byte order, as the database's "C" collation), then port. */
+    /**
+     * 1–64 of {@code A-Z a-z 0-9 . _ : -}; checked for every port of every line a rewiring job judges, so a loop over
+     * the characters rather than a regular expression.
+     */
+    private static boolean wellFormed(String serialNumber) {
+        int n = serialNumber.length();
+        if (n > MAX_SERIAL) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = serialNumber.charAt(i);
+            boolean allowed = (c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '_'
+                    || c == ':'
+                    || c == '-';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The canonical lock order: by serial number (byte order, as the database's "C" collation: serial numbers are
+     * ASCII, whose UTF-16 order is their byte order), then port.
+     */
     @Override
     public int compareTo(PortRef other) {
-        return ORDER.compare(this, other);
+        int bySerial = serialNumber.compareTo(other.serialNumber);
+        return bySerial != 0 ? bySerial : port.compareTo(other.port);
     }
 
     @Override

@@ -54,11 +54,15 @@ final class Rules {
         if (widget == null) {
             throw notFound(ref.serialNumber());
         }
-        return widget.port(ref.port())
-                .orElseThrow(() -> new WiringException(
-                        ErrorCode.PORT_NOT_ON_WIDGET,
-                        "Widget " + Texts.quote(ref.serialNumber()) + " has no port " + ref.port() + " (it has "
-                                + PortType.letters(widget.portTypes()) + ")."));
+        return widget.port(ref.port()).orElseThrow(() -> existingPortRefusal(widget, ref));
+    }
+
+    /** Why {@code ref} is not a port of {@code widget}, which exists. */
+    static WiringException existingPortRefusal(Widget widget, PortRef ref) {
+        return new WiringException(
+                ErrorCode.PORT_NOT_ON_WIDGET,
+                "Widget " + Texts.quote(ref.serialNumber()) + " has no port " + ref.port() + " (it has "
+                        + PortType.letters(widget.portTypes()) + ").");
     }
 
     static WiringException notFound(String serial) {
