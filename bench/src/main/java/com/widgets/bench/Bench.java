@@ -288,23 +288,23 @@ public final class Bench {
         Job links = runJob(client, files.links());
         double total = (System.nanoTime() - t0) / 1e9;
         boolean citus = citus(db);
-        double addBound = SetBasedBound.adds(db, citus, files.widgets());
-        double linkBound = SetBasedBound.links(db, citus, files.links());
+        SetBasedBound.Rate addBound = SetBasedBound.adds(db, citus, files.widgets());
+        SetBasedBound.Rate linkBound = SetBasedBound.links(db, citus, files.links());
         String setBased = "the same writes as set-based SQL, 1,000 lines a transaction, two connections, lines/s";
         results.add(
                 "load",
-                "rewiring job: add " + widgets.read + " widgets",
+                withCpu("rewiring job: add " + widgets.read + " widgets", widgets.cpu),
                 widgets.opsPerSecond,
                 "lines/s",
-                addBound,
-                setBased);
+                addBound.perSecond(),
+                withCpu(setBased, addBound.cpu()));
         results.add(
                 "load",
-                "rewiring job: link " + links.read + " pairs",
+                withCpu("rewiring job: link " + links.read + " pairs", links.cpu),
                 links.opsPerSecond,
                 "lines/s",
-                linkBound,
-                setBased);
+                linkBound.perSecond(),
+                withCpu(setBased, linkBound.cpu()));
         results.add(
                 "load",
                 "widgets + links loaded (upload to completion; between the two files VACUUM ANALYZE and a CHECKPOINT,"
@@ -318,7 +318,7 @@ public final class Bench {
         results.ratioGoal(
                 "rewiring job on the link file ≥ 0.8 of the set-based SQL bound" + scale,
                 links.opsPerSecond,
-                linkBound,
+                linkBound.perSecond(),
                 "lines/s",
                 0.8);
         results.goal(
@@ -347,7 +347,7 @@ public final class Bench {
     private static void mix(
             Results results, GraphQlClient client, HikariDataSource db, Dataset.Output files, String scale)
             throws Exception {
-        Double bound = null;
+        SetBasedBound.Rate bound = null;
         String failed = null;
         Job mix;
         long differences = -1;
@@ -381,18 +381,22 @@ public final class Bench {
         }
         results.add(
                 "mix",
-                "rewiring mix: " + mix.read + " lines (" + mix.rejected + " rejected, generator expects "
-                        + files.mixRejects() + ")",
+                withCpu(
+                        "rewiring mix: " + mix.read + " lines (" + mix.rejected + " rejected, generator expects "
+                                + files.mixRejects() + ")",
+                        mix.cpu),
                 mix.opsPerSecond,
                 "lines/s",
-                bound,
-                "the same writes as set-based SQL in dependency layers, 1,000 lines a transaction, "
-                        + (SetBasedBound.mixWriters(citus(db)) == 1 ? "one connection" : "two connections")
-                        + "; every widget and port row ends as the job left it; lines/s");
+                bound == null ? null : bound.perSecond(),
+                withCpu(
+                        "the same writes as set-based SQL in dependency layers, 1,000 lines a transaction, "
+                                + (SetBasedBound.mixWriters(citus(db)) == 1 ? "one connection" : "two connections")
+                                + "; every widget and port row ends as the job left it; lines/s",
+                        bound == null ? null : bound.cpu()));
         results.add("mix", "rewiring mix heap peak (service -Xmx512m)", mix.heapPeak / 1048576.0, "MiB", null, null);
         String goal = "rewiring job on the mix ≥ 0.8 of the set-based SQL bound" + scale;
         if (bound != null) {
-            results.ratioGoal(goal, mix.opsPerSecond, bound, "lines/s", 0.8);
+            results.ratioGoal(goal, mix.opsPerSecond, bound.perSecond(), "lines/s", 0.8);
         } else {
             results.unmeasured(
                     goal,
@@ -654,10 +658,21 @@ public final class Bench {
         return false;
     }
 
-    record Job(long read, long rejected, double opsPerSecond, double heapPeak) {}
+    /**
+     * A rewiring job run through the API.
+     *
+     * @param cpu what the machine's cores did from the upload to the job's end (null off Linux)
+     */
+    record Job(long read, long rejected, double opsPerSecond, double heapPeak, MachineCpu.Usage cpu) {}
+
+    /** {@code text}, with what the machine's cores did while it was measured when that is known. */
+    static String withCpu(String text, MachineCpu.Usage cpu) {
+        return cpu == null ? text : text + "; " + cpu.text();
+    }
 
     static Job runJob(GraphQlClient client, Path file) throws Exception {
         log.info("Uploading {}", file);
+        MachineCpu cpu = MachineCpu.now();
         String id = client.upload(file, "apply");
         double heapPeak = 0;
         while (true) {
@@ -673,7 +688,8 @@ public final class Bench {
                                 .toMillis()
                         / 1000.0;
                 log.info("{}: {} lines in {} s", file.getFileName(), read, seconds);
-                return new Job(read, counts.get("rejected").asLong(), read / seconds, heapPeak);
+                return new Job(
+                        read, counts.get("rejected").asLong(), read / seconds, heapPeak, MachineCpu.since(cpu, read));
             }
             if (!status.equals("RUNNING") && !status.equals("PENDING")) {
                 throw new IllegalStateException("job " + id + " for " + file + " ended " + status);

@@ -105,8 +105,15 @@ final class SetBasedBound {
 
     private SetBasedBound() {}
 
+    /**
+     * A bound's lines per second, and what the machine's cores did meanwhile (null off Linux).
+     *
+     * @param cpu from the writers' start to their end
+     */
+    record Rate(double perSecond, MachineCpu.Usage cpu) {}
+
     /** Links per second of the link file's links written set-based on a copy of {@code port} with every port free. */
-    static double links(DataSource db, boolean citus, Path file) throws Exception {
+    static Rate links(DataSource db, boolean citus, Path file) throws Exception {
         return onScratchTables(
                 db,
                 s -> {
@@ -125,7 +132,7 @@ final class SetBasedBound {
     }
 
     /** Widgets per second of the widget file's adds written set-based into empty tables shaped like the real ones. */
-    static double adds(DataSource db, boolean citus, Path file) throws Exception {
+    static Rate adds(DataSource db, boolean citus, Path file) throws Exception {
         return onScratchTables(
                 db,
                 s -> {
@@ -145,7 +152,7 @@ final class SetBasedBound {
      * ports of removed widgets, to end their links — the read the job makes for them too. The scratch tables stay for
      * {@link #mixDifferences} until {@link #dropScratch}.
      */
-    static double mix(DataSource db, boolean citus, Path file, MixPlan plan) throws Exception {
+    static Rate mix(DataSource db, boolean citus, Path file, MixPlan plan) throws Exception {
         try (Connection c = db.getConnection();
                 Statement s = c.createStatement()) {
             drop(s);
@@ -192,7 +199,7 @@ final class SetBasedBound {
         }
     }
 
-    private static double runMix(DataSource db, Path file, boolean citus, MixPlan plan) throws Exception {
+    private static Rate runMix(DataSource db, Path file, boolean citus, MixPlan plan) throws Exception {
         int count = mixWriters(citus);
         log.info("Writing {} set-based on the copies, {} writers", file.getFileName(), count);
         ExecutorService pool = Executors.newFixedThreadPool(count);
@@ -201,6 +208,7 @@ final class SetBasedBound {
         Phaser layerDone = new Phaser(count);
         try {
             List<Future<Long>> writers = new ArrayList<>();
+            MachineCpu cpu = MachineCpu.now();
             long t0 = System.nanoTime();
             for (int w = 0; w < count; w++) {
                 int writer = w;
@@ -230,7 +238,7 @@ final class SetBasedBound {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             log.info("Set-based bound on {}: {} lines in {} s", file.getFileName(), lines, seconds);
-            return lines / seconds;
+            return new Rate(lines / seconds, MachineCpu.since(cpu, lines));
         } finally {
             pool.shutdownNow();
         }
@@ -477,12 +485,12 @@ final class SetBasedBound {
         void create(Statement s) throws SQLException;
     }
 
-    /** What runs on the scratch tables: the bound, in lines per second. */
+    /** What runs on the scratch tables: the bound. */
     private interface Body {
-        double run() throws Exception;
+        Rate run() throws Exception;
     }
 
-    private static double onScratchTables(DataSource db, Setup setup, Body body) throws Exception {
+    private static Rate onScratchTables(DataSource db, Setup setup, Body body) throws Exception {
         try (Connection c = db.getConnection();
                 Statement s = c.createStatement()) {
             drop(s);
@@ -564,10 +572,11 @@ final class SetBasedBound {
      * Two writers over the file ({@link #writerConnection}), each its share of the lines; returns lines per second over
      * both.
      */
-    private static double run(DataSource db, Path file, boolean citus, Batch batch) throws Exception {
+    private static Rate run(DataSource db, Path file, boolean citus, Batch batch) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
         try {
             List<Future<Long>> writers = new ArrayList<>();
+            MachineCpu cpu = MachineCpu.now();
             long t0 = System.nanoTime();
             for (int w = 0; w < WRITERS; w++) {
                 int writer = w;
@@ -579,7 +588,7 @@ final class SetBasedBound {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             log.info("Set-based bound on {}: {} lines in {} s", file.getFileName(), lines, seconds);
-            return lines / seconds;
+            return new Rate(lines / seconds, MachineCpu.since(cpu, lines));
         } finally {
             pool.shutdownNow();
         }
