@@ -108,11 +108,8 @@ final class LineParser {
         if (line.problem() != null || line.text().isBlank()) {
             return null;
         }
-        List<String> fields = new ArrayList<>();
-        if (CsvFields.split(line.text(), fields) != null || fields.size() <= opIndex) {
-            return null;
-        }
-        return fields.get(opIndex).trim().toLowerCase(Locale.ROOT);
+        String op = CsvFields.field(line.text(), opIndex);
+        return op == null ? null : op.trim().toLowerCase(Locale.ROOT);
     }
 
     /** The position of the op column in a CSV header line, or -1. */
