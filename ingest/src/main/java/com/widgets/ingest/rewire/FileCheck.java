@@ -25,10 +25,11 @@ public final class FileCheck {
      * Reads the file once (a {@code .gz} to its end, a CSV file's op column to its end, an NDJSON file only up to its
      * first record) and throws a {@link RefusedFile} if no job could run it.
      *
+     * @return the records of a CSV file (read to its end), which a job need not count again; -1 for NDJSON
      * @param maxDecompressed the most bytes a {@code .gz} may decompress to; beyond that it is refused ({@code
      *     DECOMPRESSED_TOO_LARGE}) as soon as decompressing gets there, so a gzip bomb costs no more than this
      */
-    public static void check(Path file, long maxDecompressed) {
+    public static long check(Path file, long maxDecompressed) {
         String name = file.getFileName().toString();
         boolean csv = LineParser.isCsv(name);
         try {
@@ -44,7 +45,7 @@ public final class FileCheck {
                 throw empty(name, csv);
             }
             TextSample.check(sample, name);
-            checkLines(file, name, csv);
+            return checkLines(file, name, csv);
         } catch (EOFException e) {
             throw new RefusedFile(
                     RefusedFile.Code.TRUNCATED_GZIP,
@@ -124,7 +125,7 @@ public final class FileCheck {
     }
 
     /** The CSV header, checked by the job's own rules against the ops of every record; and at least one record. */
-    private static void checkLines(Path file, String name, boolean csv) throws IOException {
+    private static long checkLines(Path file, String name, boolean csv) throws IOException {
         try (RawLines lines = new RawLines(file)) {
             RawLines.Raw header = null;
             int opIndex = -1;
@@ -165,7 +166,9 @@ public final class FileCheck {
                 } catch (LineParser.HeaderException e) {
                     throw new RefusedFile(RefusedFile.Code.INVALID_HEADER, e.getMessage(), header.text());
                 }
+                return records;
             }
+            return -1;
         }
     }
 

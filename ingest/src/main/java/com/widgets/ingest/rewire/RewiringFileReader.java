@@ -19,7 +19,8 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  * execution context at each chunk commit; a restart resumes there, or at the last line whose outcome committed ({@link
  * CommittedLines}) when that lies before it — a chunk's second half may still have been being written when its
  * context committed ({@link TwoWriters}). On first open it scans the file once: to count its records and, for CSV, to check
- * the header against the ops the file uses before anything is applied.
+ * the header against the ops the file uses before anything is applied — unless the job's file check did both
+ * ({@link #CHECKED}).
  *
  * <p>The writer may look at the next records before the step asks for them ({@link #readAhead}): they are handed out
  * again, in order, and count for the position only once they are. Records are parsed ahead on a thread of the reader's
@@ -29,6 +30,11 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
 
     static final String POSITION = "rewiring.position";
     static final String TOTAL = "rewiring.totalLines";
+    /**
+     * In the job's context: the records of a CSV file the job's check ({@link FileCheck}) read to its end, its ops
+     * checked against the header there, so the reader does not read the file once more to count them.
+     */
+    static final String CHECKED = "rewiring.checkedRecords";
 
     private final Path file;
     private final LineParser parser;
@@ -37,6 +43,8 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
     private final String threadName;
     /** The last line whose outcome committed; the step resumes no later. */
     private final LongSupplier committedUpTo;
+
+    private final long checkedRecords;
 
     private RawLines lines;
     private ParsedAhead<Ahead> parsed;
@@ -47,9 +55,16 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
 
     private record Ahead(FileLine line, long position) {}
 
+    /** @param checkedRecords the records the job's file check counted ({@link #CHECKED}), or -1 */
     RewiringFileReader(
-            Path file, String actor, long jobId, Consumer<Reject> headerRefused, LongSupplier committedUpTo) {
+            Path file,
+            String actor,
+            long jobId,
+            long checkedRecords,
+            Consumer<Reject> headerRefused,
+            LongSupplier committedUpTo) {
         this.file = file;
+        this.checkedRecords = checkedRecords;
         this.committedUpTo = committedUpTo;
         this.headerRefused = headerRefused;
         this.csv = LineParser.isCsv(file.getFileName().toString());
@@ -66,6 +81,8 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
             Set<String> ops = new HashSet<>();
             if (context.containsKey(TOTAL)) {
                 total = context.getLong(TOTAL);
+            } else if (csv && checkedRecords >= 0) {
+                total = checkedRecords; // and the ops were checked against the header with them
             } else {
                 total = scan(ops);
             }

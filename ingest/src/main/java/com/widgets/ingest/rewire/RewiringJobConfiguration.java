@@ -128,8 +128,13 @@ public class RewiringJobConfiguration {
         Path file = Path.of(execution.getJobParameters().getString(FILE));
         long id = execution.getJobInstance().getInstanceId();
         try {
-            FileCheck.check(file, settings.maxDecompressedSize().toBytes());
+            long records = FileCheck.check(file, settings.maxDecompressedSize().toBytes());
             execution.getExecutionContext().remove(REFUSAL); // a restart copies the last execution's context
+            if (records >= 0) {
+                execution.getExecutionContext().putLong(RewiringFileReader.CHECKED, records);
+            } else {
+                execution.getExecutionContext().remove(RewiringFileReader.CHECKED);
+            }
             return false;
         } catch (RefusedFile e) {
             rejectStore.add(id, List.of(new Reject(1, e.code().name(), e.getMessage(), e.raw())));
@@ -189,6 +194,7 @@ public class RewiringJobConfiguration {
             @Value("#{jobParameters['file']}") String file,
             @Value("#{jobParameters['actor']}") String actor,
             @Value("#{stepExecution.jobExecution.jobInstance.instanceId}") Long jobId,
+            @Value("#{jobExecutionContext['" + RewiringFileReader.CHECKED + "']}") Long checkedRecords,
             RejectStore rejectStore,
             JdbcTemplate jdbc,
             PlatformTransactionManager transactions) {
@@ -198,6 +204,7 @@ public class RewiringJobConfiguration {
                 Path.of(file),
                 actor,
                 jobId,
+                checkedRecords == null ? -1 : checkedRecords,
                 reject -> separate.executeWithoutResult(s -> rejectStore.add(jobId, List.of(reject))),
                 () -> new CommittedLines(jdbc).of(jobId).lastLine());
     }
