@@ -141,22 +141,9 @@ public final class FileCheck {
                 }
                 opIndex = LineParser.opIndex(header);
             }
-            long records = 0;
             Set<String> ops = new HashSet<>();
-            RawLines.Raw line;
-            while ((line = lines.next()) != null) {
-                if (line.problem() == null && line.text().isBlank()) {
-                    continue;
-                }
-                records++;
-                if (opIndex < 0) {
-                    break; // NDJSON (or a CSV header without op, refused below): one record is enough
-                }
-                String op = LineParser.opOf(line, opIndex);
-                if (op != null) {
-                    ops.add(op);
-                }
-            }
+            // NDJSON (or a CSV header without op, refused below): one record is enough
+            long records = records(lines, opIndex, ops, opIndex < 0);
             if (records == 0) {
                 throw empty(name, csv);
             }
@@ -170,6 +157,32 @@ public final class FileCheck {
             }
             return -1;
         }
+    }
+
+    /**
+     * Counts the records {@code lines} has left (a blank line is none), adding each one's op to {@code ops} where
+     * {@code opIndex} says which value of a CSV record holds it (-1: none); stops at the first record when {@code
+     * firstOnly}.
+     */
+    static long records(RawLines lines, int opIndex, Set<String> ops, boolean firstOnly) throws IOException {
+        long records = 0;
+        RawLines.Raw line;
+        while ((line = lines.next()) != null) {
+            if (line.problem() == null && line.text().isBlank()) {
+                continue;
+            }
+            records++;
+            if (firstOnly) {
+                break;
+            }
+            if (opIndex >= 0) {
+                String op = LineParser.opOf(line, opIndex);
+                if (op != null) {
+                    ops.add(op);
+                }
+            }
+        }
+        return records;
     }
 
     private static RefusedFile empty(String name, boolean csv) {

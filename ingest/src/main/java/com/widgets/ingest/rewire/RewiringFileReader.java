@@ -115,27 +115,10 @@ class RewiringFileReader implements ItemStreamReader<FileLine> {
     }
 
     private long scan(Set<String> ops) throws IOException {
-        long records = 0;
         try (RawLines all = new RawLines(file)) {
-            int opIndex = -1;
-            if (csv) {
-                opIndex = LineParser.opIndex(all.next());
-            }
-            RawLines.Raw line;
-            while ((line = all.next()) != null) {
-                if (line.problem() == null && line.text().isBlank()) {
-                    continue;
-                }
-                records++;
-                if (opIndex >= 0) {
-                    String op = LineParser.opOf(line, opIndex);
-                    if (op != null) {
-                        ops.add(op);
-                    }
-                }
-            }
+            int opIndex = csv ? LineParser.opIndex(all.next()) : -1;
+            return FileCheck.records(all, opIndex, ops, false);
         }
-        return records;
     }
 
     @Override
