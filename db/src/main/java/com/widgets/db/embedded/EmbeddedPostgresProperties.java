@@ -19,7 +19,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param durable fsync and synchronous commit on (what users want); tests turn it off for speed
  * @param startupTimeout how long to wait for the server to accept connections
  * @param serverSettings PostgreSQL settings passed to the server at start ({@code -c name=value}), over the defaults
- *     (shared_buffers 512MB, max_wal_size 8GB, checkpoint_timeout 30min, max_connections 200);
+ *     (shared_buffers a quarter of the machine's memory within 128MB–8GB, 512MB on Windows; max_wal_size 8GB,
+ *     checkpoint_timeout 30min, max_connections 200);
  *     fsync, synchronous_commit and full_page_writes belong to {@code durable}. Write names with dashes
  *     ({@code widgets.embedded.server-settings.shared-buffers=2GB}) or in brackets ({@code server-settings[work_mem]}):
  *     Spring drops underscores from map keys

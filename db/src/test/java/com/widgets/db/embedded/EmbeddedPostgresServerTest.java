@@ -86,9 +86,26 @@ class EmbeddedPostgresServerTest {
             assertThat(query(server, "SHOW synchronous_commit")).containsExactly("on");
             assertThat(query(server, "SELECT current_setting('server_version_num')::int / 10000"))
                     .containsExactly("17");
+            // the default sized for this machine, in MB as PostgreSQL holds it (pages of 8kB)
+            assertThat(query(
+                            server,
+                            "SELECT setting::bigint * 8192 / 1048576 || 'MB' FROM pg_settings"
+                                    + " WHERE name = 'shared_buffers'"))
+                    .containsExactly(EmbeddedPostgresServer.defaultSharedBuffers());
         } finally {
             server.release();
         }
+    }
+
+    @Test
+    void sizesSharedBuffersToAQuarterOfTheMachineWithinBounds() {
+        long gib = 1024L * 1024 * 1024;
+        assertThat(EmbeddedPostgresServer.sharedBuffers(24 * gib, false)).isEqualTo("6144MB");
+        assertThat(EmbeddedPostgresServer.sharedBuffers(2 * gib, false)).isEqualTo("512MB");
+        assertThat(EmbeddedPostgresServer.sharedBuffers(gib / 4, false)).isEqualTo("128MB"); // at least 128MB
+        assertThat(EmbeddedPostgresServer.sharedBuffers(256 * gib, false)).isEqualTo("8192MB"); // at most 8GB
+        assertThat(EmbeddedPostgresServer.sharedBuffers(0, false)).isEqualTo("512MB"); // memory unknown
+        assertThat(EmbeddedPostgresServer.sharedBuffers(24 * gib, true)).isEqualTo("512MB"); // Windows as before
     }
 
     @Test
