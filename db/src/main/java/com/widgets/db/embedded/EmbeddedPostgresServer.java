@@ -6,6 +6,10 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -60,11 +64,31 @@ public final class EmbeddedPostgresServer {
         if (postgres == null) {
             return; // another process's server: it stops it
         }
+        checkpoint();
         try {
             postgres.close();
             log.info("Embedded PostgreSQL in {} stopped", dataDir);
         } catch (IOException e) {
             log.warn("Embedded PostgreSQL in {} did not stop cleanly: {}", dataDir, e.getMessage());
+        }
+    }
+
+    /**
+     * Writes every changed page to disk before the server is asked to stop. A server stops with a checkpoint of its
+     * own, but the library gives it 5 seconds and then leaves it running: with shared buffers sized to the machine
+     * (gigabytes of changed pages after a rewiring job) that shutdown outlived this JVM, and the next start waited for
+     * the orphaned server to finish it — 19.8 s to the first answered request after a 10M-widget run, where 6 s is
+     * usual. Checkpointing first, for as long as it takes, leaves the shutdown next to nothing to write.
+     */
+    private void checkpoint() {
+        long t0 = System.nanoTime();
+        log.info("Writing the embedded PostgreSQL's changed pages to disk before it stops (a checkpoint)");
+        try (Connection c = DriverManager.getConnection(jdbcUrl());
+                Statement s = c.createStatement()) {
+            s.execute("CHECKPOINT");
+            log.info("Checkpoint done in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        } catch (SQLException e) {
+            log.warn("Could not checkpoint the embedded PostgreSQL before stopping it: {}", e.getMessage());
         }
     }
 

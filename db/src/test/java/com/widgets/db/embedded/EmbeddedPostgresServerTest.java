@@ -79,6 +79,26 @@ class EmbeddedPostgresServerTest {
     }
 
     @Test
+    void writesItsChangedPagesBeforeAskingTheServerToStop() throws Exception {
+        EmbeddedPostgresServer server = EmbeddedPostgresServer.acquire(settings());
+        try {
+            sql(
+                    server,
+                    "CREATE TABLE dirty AS SELECT g AS n, repeat('x', 200) AS pad FROM generate_series(1, 20000) g");
+        } finally {
+            server.release();
+        }
+        // PostgreSQL logs each checkpoint (log_checkpoints is on by default): ours, asked for and waited on, comes
+        // before the stop request, so the shutdown's own checkpoint has next to nothing left to write
+        String serverLog = Files.readString(dir.resolve("pg.log"));
+        int ours = serverLog.lastIndexOf("checkpoint starting: immediate force wait");
+        int stop = serverLog.lastIndexOf("received fast shutdown request");
+        assertThat(ours).isPositive();
+        assertThat(stop).isGreaterThan(ours);
+        assertThat(serverLog.substring(ours, stop)).contains("checkpoint complete");
+    }
+
+    @Test
     void runsDurablyWithFsyncAndSynchronousCommit() throws Exception {
         EmbeddedPostgresServer server = EmbeddedPostgresServer.acquire(settings());
         try {
