@@ -112,13 +112,16 @@ final class SetBasedBound {
      */
     record Rate(double perSecond, MachineCpu.Usage cpu) {}
 
-    /** Links per second of the link file's links written set-based on a copy of {@code port} with every port free. */
+    /**
+     * Links per second of the link file's links written set-based on a copy of {@code port} with every port free, next
+     * to a copy of {@code wiring_history} (rows and indexes), so its history rows go into an index as big as the job's.
+     */
     static Rate links(DataSource db, boolean citus, Path file) throws Exception {
         return onScratchTables(
                 db,
                 s -> {
                     s.execute("CREATE TABLE bench_port (LIKE port INCLUDING ALL) WITH (fillfactor = 80)");
-                    history(s);
+                    historyTable(s);
                     if (citus) {
                         s.execute("SELECT create_distributed_table('bench_port', 'serial_number',"
                                 + " colocate_with => 'port')");
@@ -126,7 +129,9 @@ final class SetBasedBound {
                                 + " colocate_with => 'port')");
                     }
                     s.execute("INSERT INTO bench_port (serial_number, port) SELECT serial_number, port FROM port");
-                    settle(s, "bench_port");
+                    copyHistory(s);
+                    settle(s, "bench_port", "bench_history");
+                    prewarm(s, citus, "bench_history", "bench_port");
                 },
                 () -> run(db, file, citus, SetBasedBound::linkBatch));
     }
@@ -137,7 +142,8 @@ final class SetBasedBound {
                 db,
                 s -> {
                     widgetTables(s, citus);
-                    settle(s, null);
+                    historyIndexes(s);
+                    settle(s);
                 },
                 () -> run(db, file, citus, SetBasedBound::addBatch));
     }
@@ -159,8 +165,9 @@ final class SetBasedBound {
             widgetTables(s, citus);
             s.execute("INSERT INTO bench_widget SELECT * FROM widget");
             s.execute("INSERT INTO bench_port SELECT * FROM port");
-            s.execute("VACUUM ANALYZE bench_widget");
-            settle(s, "bench_port");
+            copyHistory(s);
+            settle(s, "bench_widget", "bench_port", "bench_history");
+            prewarm(s, citus, "bench_history", "bench_widget", "bench_port");
         }
         return runMix(db, file, citus, plan);
     }
@@ -511,7 +518,7 @@ final class SetBasedBound {
         s.execute("CREATE TABLE bench_widget (LIKE widget INCLUDING ALL)");
         s.execute("CREATE TABLE bench_port (LIKE port INCLUDING ALL) WITH (fillfactor = 80)");
         s.execute("ALTER TABLE bench_port ADD FOREIGN KEY (serial_number) REFERENCES bench_widget ON DELETE CASCADE");
-        history(s);
+        historyTable(s);
         if (citus) {
             for (String table : List.of("bench_widget", "bench_port", "bench_history")) {
                 s.execute("SELECT create_distributed_table('" + table + "', 'serial_number',"
@@ -520,30 +527,59 @@ final class SetBasedBound {
         }
     }
 
-    private static void history(Statement s) throws SQLException {
-        s.execute("CREATE SEQUENCE bench_history_id");
-        s.execute("CREATE TABLE bench_history (LIKE wiring_history INCLUDING CONSTRAINTS INCLUDING INDEXES)");
-        s.execute("ALTER TABLE bench_history ALTER COLUMN id SET DEFAULT nextval('bench_history_id'),"
+    /** The scratch history table without its indexes (see {@link #historyIndexes}), ids from its own sequence. */
+    private static void historyTable(Statement s) throws SQLException {
+        s.execute("CREATE SEQUENCE bench_history_seq");
+        s.execute("CREATE TABLE bench_history (LIKE wiring_history INCLUDING CONSTRAINTS)");
+        s.execute("ALTER TABLE bench_history ALTER COLUMN id SET DEFAULT nextval('bench_history_seq'),"
                 + " ALTER COLUMN at SET DEFAULT now()");
+    }
+
+    /**
+     * The indexes {@code wiring_history} has (read from the catalog, so a migration's new index reaches the bound),
+     * built on the scratch history table under names with {@code bench_history} for {@code wiring_history}.
+     */
+    private static void historyIndexes(Statement s) throws SQLException {
+        List<String> definitions = new ArrayList<>();
+        try (ResultSet rows = s.executeQuery("""
+                SELECT replace(indexdef, 'wiring_history', 'bench_history') FROM pg_indexes
+                 WHERE schemaname = current_schema() AND tablename = 'wiring_history' ORDER BY indexname
+                """)) {
+            while (rows.next()) {
+                definitions.add(rows.getString(1));
+            }
+        }
+        for (String definition : definitions) {
+            s.execute(definition);
+        }
+    }
+
+    /**
+     * Fills the scratch history table with {@code wiring_history}'s rows, then builds its indexes and moves its
+     * sequence past the copied ids: the bound's history rows then land in indexes as big as those the job's rows land
+     * in (at 10M widgets, a primary key of 30M entries written at random places), not in an empty table's.
+     */
+    private static void copyHistory(Statement s) throws SQLException {
+        s.execute("INSERT INTO bench_history SELECT * FROM wiring_history");
+        historyIndexes(s);
+        s.execute("SELECT setval('bench_history_seq', greatest(1, (SELECT max(id) FROM bench_history)))");
     }
 
     private static void drop(Statement s) throws SQLException {
         s.execute("DROP TABLE IF EXISTS bench_history, bench_port, bench_widget");
-        s.execute("DROP SEQUENCE IF EXISTS bench_history_id");
+        s.execute("DROP SEQUENCE IF EXISTS bench_history_seq");
     }
 
     /**
-     * Settles the wiring tables as {@link #settle} does the bound's copies — VACUUM ANALYZE, then a checkpoint — so the
-     * job's link file meets them in the state the link bound meets its copy; returns the seconds it took.
+     * Settles the wiring tables as the bounds' copies are settled — VACUUM ANALYZE, a checkpoint, then {@link #prewarm}
+     * — so the job meets them in the state its bound meets its copies; returns the seconds it took.
      */
-    static double settleWiring(DataSource db) throws SQLException {
+    static double settleWiring(DataSource db, boolean citus) throws SQLException {
         long t0 = System.nanoTime();
         try (Connection c = db.getConnection();
                 Statement s = c.createStatement()) {
-            for (String table : List.of("widget", "port", "wiring_history")) {
-                s.execute("VACUUM ANALYZE " + table);
-            }
-            settle(s, null);
+            settle(s, "widget", "port", "wiring_history");
+            prewarm(s, citus, "wiring_history", "widget", "port");
         }
         return (System.nanoTime() - t0) / 1e9;
     }
@@ -552,8 +588,8 @@ final class SetBasedBound {
      * Statistics for the planner, then a checkpoint, so the copy's writes are not flushed on the bound's time (the job
      * too starts its file some while after the data it rewires was written).
      */
-    private static void settle(Statement s, String table) throws SQLException {
-        if (table != null) {
+    private static void settle(Statement s, String... tables) throws SQLException {
+        for (String table : tables) {
             s.execute("VACUUM ANALYZE " + table);
         }
         try {
@@ -561,6 +597,46 @@ final class SetBasedBound {
         } catch (SQLException e) {
             log.info("No CHECKPOINT before the bound: {}", e.getMessage());
         }
+    }
+
+    /**
+     * Reads the relations the rewiring writes at random places into shared buffers, in this order: the history
+     * table's primary key (its heap and other indexes are only appended to), then each wiring table and its indexes.
+     * The bound and the job each get this just before they start, so each meets its own tables in memory as far as
+     * the pool holds them — without it the job met tables that the bound's copies, made just before, had pushed out
+     * of the pool and partly out of the OS cache. Not on Citus (the coordinator holds no rows) and not where the
+     * extension cannot be created; both logged.
+     */
+    static void prewarm(Statement s, boolean citus, String history, String... tables) throws SQLException {
+        if (citus) {
+            log.info("No pg_prewarm on Citus: the shards' pages are on the workers");
+            return;
+        }
+        try {
+            s.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm");
+        } catch (SQLException e) {
+            log.info("No pg_prewarm before the bound or the job: {}", e.getMessage());
+            return;
+        }
+        List<String> relations = new ArrayList<>();
+        relations.add(history + "_pkey");
+        for (String table : tables) {
+            relations.add(table);
+            try (ResultSet rows = s.executeQuery("SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = '"
+                    + table + "'::regclass ORDER BY indexrelid")) {
+                while (rows.next()) {
+                    relations.add(rows.getString(1));
+                }
+            }
+        }
+        long t0 = System.nanoTime(), pages = 0;
+        for (String relation : relations) {
+            try (ResultSet rows = s.executeQuery("SELECT pg_prewarm('" + relation + "'::regclass)")) {
+                rows.next();
+                pages += rows.getLong(1);
+            }
+        }
+        log.info("pg_prewarm: {} pages of {} in {} ms", pages, relations, (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** Writes one transaction's worth of lines (fields of each CSV line, and its line number). */
