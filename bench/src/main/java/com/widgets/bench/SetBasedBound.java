@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -129,7 +130,7 @@ final class SetBasedBound {
                                 + " colocate_with => 'port')");
                     }
                     s.execute("INSERT INTO bench_port (serial_number, port) SELECT serial_number, port FROM port");
-                    copyHistory(s);
+                    copyHistory(s, citus);
                     settle(s, "bench_port", "bench_history");
                     prewarm(s, citus, "bench_history", "bench_port");
                 },
@@ -142,7 +143,7 @@ final class SetBasedBound {
                 db,
                 s -> {
                     widgetTables(s, citus);
-                    historyIndexes(s);
+                    historyIndexes(s, Map.of());
                     settle(s);
                 },
                 () -> run(db, file, citus, SetBasedBound::addBatch));
@@ -165,7 +166,7 @@ final class SetBasedBound {
             widgetTables(s, citus);
             s.execute("INSERT INTO bench_widget SELECT * FROM widget");
             s.execute("INSERT INTO bench_port SELECT * FROM port");
-            copyHistory(s);
+            copyHistory(s, citus);
             settle(s, "bench_widget", "bench_port", "bench_history");
             prewarm(s, citus, "bench_history", "bench_widget", "bench_port");
         }
@@ -537,19 +538,25 @@ final class SetBasedBound {
 
     /**
      * The indexes {@code wiring_history} has (read from the catalog, so a migration's new index reaches the bound),
-     * built on the scratch history table under names with {@code bench_history} for {@code wiring_history}.
+     * built on the scratch history table under names with {@code bench_history} for {@code wiring_history}. With
+     * {@code densities} (index name to leaf density in per cent) each is built with that fill factor.
      */
-    private static void historyIndexes(Statement s) throws SQLException {
-        List<String> definitions = new ArrayList<>();
+    private static void historyIndexes(Statement s, Map<String, Integer> densities) throws SQLException {
+        Map<String, String> definitions = new LinkedHashMap<>();
         try (ResultSet rows = s.executeQuery("""
-                SELECT replace(indexdef, 'wiring_history', 'bench_history') FROM pg_indexes
+                SELECT indexname, replace(indexdef, 'wiring_history', 'bench_history') FROM pg_indexes
                  WHERE schemaname = current_schema() AND tablename = 'wiring_history' ORDER BY indexname
                 """)) {
             while (rows.next()) {
-                definitions.add(rows.getString(1));
+                definitions.put(rows.getString(1), rows.getString(2));
             }
         }
-        for (String definition : definitions) {
+        for (Map.Entry<String, String> index : definitions.entrySet()) {
+            Integer density = densities.get(index.getKey());
+            String definition = index.getValue();
+            if (density != null && !definition.contains(" WITH (")) {
+                definition += " WITH (fillfactor = " + Math.max(10, Math.min(100, density)) + ")";
+            }
             s.execute(definition);
         }
     }
@@ -557,12 +564,42 @@ final class SetBasedBound {
     /**
      * Fills the scratch history table with {@code wiring_history}'s rows, then builds its indexes and moves its
      * sequence past the copied ids: the bound's history rows then land in indexes as big as those the job's rows land
-     * in (at 10M widgets, a primary key of 30M entries written at random places), not in an empty table's.
+     * in (at 10M widgets, a primary key of 30M entries written at random places), not in an empty table's. An index
+     * built at once packs its leaves to 90 %, where one grown row by row as the job's leaves about 30 % free — room for
+     * the next rows that a packed copy would make by splitting pages on the bound's time; so each copy is built with
+     * its original's leaf density, measured by {@code pgstatindex} (not on Citus, nor where the extension cannot be
+     * created: there the copies are packed, a bound on the slow side, and the log says so).
      */
-    private static void copyHistory(Statement s) throws SQLException {
+    private static void copyHistory(Statement s, boolean citus) throws SQLException {
+        Map<String, Integer> densities = citus ? Map.of() : leafDensities(s);
         s.execute("INSERT INTO bench_history SELECT * FROM wiring_history");
-        historyIndexes(s);
+        historyIndexes(s, densities);
         s.execute("SELECT setval('bench_history_seq', greatest(1, (SELECT max(id) FROM bench_history)))");
+    }
+
+    /** Leaf density in per cent of each B-tree index of {@code wiring_history}; empty where it cannot be measured. */
+    private static Map<String, Integer> leafDensities(Statement s) {
+        Map<String, Integer> densities = new HashMap<>();
+        try {
+            s.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple");
+            try (ResultSet rows = s.executeQuery("""
+                    SELECT i.indexrelid::regclass::text, round((pgstatindex(i.indexrelid::regclass)).avg_leaf_density)
+                      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+                     WHERE i.indrelid = 'wiring_history'::regclass AND a.amname = 'btree'
+                    """)) {
+                while (rows.next()) {
+                    int density = rows.getInt(2);
+                    if (density > 0) { // NaN on an index with no leaf rows yet
+                        densities.put(rows.getString(1), density);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            log.info("History copies built packed: their originals' leaf density is unknown ({})", e.getMessage());
+            return Map.of();
+        }
+        log.info("History copies built with their originals' leaf density: {}", densities);
+        return densities;
     }
 
     private static void drop(Statement s) throws SQLException {
