@@ -280,15 +280,15 @@ public final class Bench {
     private static void bulkLoad(
             Results results, GraphQlClient client, HikariDataSource db, Dataset.Output files, String scale)
             throws Exception {
+        boolean citus = citus(db);
         long t0 = System.nanoTime();
         Job widgets = runJob(client, files.widgets());
         // The link bound writes to a vacuumed, analysed copy after a checkpoint, read into the pool; the job's tables
         // get the same, so both meet the port table in the same state (as-left vs settled was 15.8k vs 18.1k links/s
         // for the job).
-        double settle = SetBasedBound.settleWiring(db, citus(db));
+        double settle = SetBasedBound.settleWiring(db, citus);
         Job links = runJob(client, files.links());
         double total = (System.nanoTime() - t0) / 1e9;
-        boolean citus = citus(db);
         SetBasedBound.Rate addBound = SetBasedBound.adds(db, citus, files.widgets());
         SetBasedBound.Rate linkBound = SetBasedBound.links(db, citus, files.links());
         String setBased = "the same writes as set-based SQL, 1,000 lines a transaction, two connections, lines/s";
@@ -349,18 +349,19 @@ public final class Bench {
     private static void mix(
             Results results, GraphQlClient client, HikariDataSource db, Dataset.Output files, String scale)
             throws Exception {
+        boolean citus = citus(db);
         SetBasedBound.Rate bound = null;
         String failed = null;
         Job mix;
         long differences = -1;
         try {
             try {
-                bound = SetBasedBound.mix(db, citus(db), files.mix(), files.mixPlan());
+                bound = SetBasedBound.mix(db, citus, files.mix(), files.mixPlan());
             } catch (Exception e) {
                 log.warn("The mix's set-based bound failed", e);
                 failed = rootMessage(e);
             }
-            SetBasedBound.settleWiring(db, citus(db));
+            SetBasedBound.settleWiring(db, citus);
             mix = runJob(client, files.mix());
             if (bound != null) {
                 try {
@@ -392,7 +393,7 @@ public final class Bench {
                 bound == null ? null : bound.perSecond(),
                 withCpu(
                         "the same writes as set-based SQL in dependency layers, 1,000 lines a transaction, "
-                                + (SetBasedBound.mixWriters(citus(db)) == 1 ? "one connection" : "two connections")
+                                + (SetBasedBound.mixWriters(citus) == 1 ? "one connection" : "two connections")
                                 + "; every widget and port row ends as the job left it; lines/s",
                         bound == null ? null : bound.cpu()));
         results.add("mix", "rewiring mix heap peak (service -Xmx512m)", mix.heapPeak / 1048576.0, "MiB", null, null);

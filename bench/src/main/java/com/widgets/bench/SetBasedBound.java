@@ -644,7 +644,7 @@ final class SetBasedBound {
      * of the pool and partly out of the OS cache. Not on Citus (the coordinator holds no rows) and not where the
      * extension cannot be created; both logged.
      */
-    static void prewarm(Statement s, boolean citus, String history, String... tables) throws SQLException {
+    private static void prewarm(Statement s, boolean citus, String history, String... tables) throws SQLException {
         if (citus) {
             log.info("No pg_prewarm on Citus: the shards' pages are on the workers");
             return;
