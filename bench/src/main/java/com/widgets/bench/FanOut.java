@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,11 +55,6 @@ final class FanOut {
         JdbcTemplate jdbc = live.jdbc();
         Map<String, Long> responses = new ConcurrentHashMap<>();
 
-        live.phase("fan-out: writers without subscribers");
-        double cpu0 = service.cpuSeconds();
-        Measured before = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
-        double cpuBefore = service.cpuSeconds() - cpu0;
-
         List<List<String>> watching = new ArrayList<>();
         for (int i = 0; i < WATCHERS; i++) {
             List<String> serials = new ArrayList<>();
@@ -70,23 +66,41 @@ final class FanOut {
         for (int i = 0; i < EVERYTHING; i++) {
             watching.add(null);
         }
+        live.phase("fan-out: warm-up, the same subscribers and writers, not measured");
+        Warm warm = warmUp(live, watching, responses);
+
+        live.phase("fan-out: writers without subscribers");
+        double cpu0 = service.cpuSeconds();
+        double jit0 = client.metric("jvm.compilation.time", null);
+        double[] gc0 = client.gcPauses();
+        Measured before = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
+        double cpuBefore = service.cpuSeconds() - cpu0;
+        double jitBefore = client.metric("jvm.compilation.time", null) - jit0;
+        double[] gcBefore = minus(client.gcPauses(), gc0);
+
         live.phase("fan-out: opening " + watching.size() + " subscribers");
         long t0 = System.nanoTime();
         Measured with;
         Deliveries.Check watchers, all;
-        double cpuWith, harnessWith;
-        double opened;
+        double cpuWith, harnessWith, jitWith;
+        double[] gcWith;
+        double opened, quiet;
         try (Subscribers subscribers = Subscribers.open(service.baseUrl(), watching.size(), watching)) {
             live.awaitSubscribers(watching.size(), subscribers);
             opened = (System.nanoTime() - t0) / 1e9;
+            quiet = compilerQuiet(client);
             long after = Deliveries.lastId(jdbc);
             live.phase("fan-out: writers with " + watching.size() + " subscribers");
             cpu0 = service.cpuSeconds();
+            jit0 = client.metric("jvm.compilation.time", null);
+            gc0 = client.gcPauses();
             double harness0 = harnessCpuSeconds() + subscribers.cpuSeconds();
             with = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
+            gcWith = minus(client.gcPauses(), gc0);
             Deliveries history = Deliveries.since(jdbc, after);
             history.await(subscribers, Duration.ofSeconds(30));
             cpuWith = service.cpuSeconds() - cpu0;
+            jitWith = client.metric("jvm.compilation.time", null) - jit0;
             harnessWith = harnessCpuSeconds() + subscribers.cpuSeconds() - harness0;
             List<Subscription> subscriptions = subscribers.subscriptions();
             watchers = history.check(subscriptions.subList(0, WATCHERS), responses);
@@ -107,6 +121,22 @@ final class FanOut {
                 2 * MUTATIONS_PER_SECOND);
         results.row(
                 "fan-out",
+                "warm-up: the " + watching.size()
+                        + " subscribers below open, the writers write and the subscribers close, in rounds of "
+                        + WRITING.toSeconds() + " s until one compiles under " + SETTLED_MILLIS
+                        + " ms in the service (its JIT compiler had not yet met the delivery paths: measured first,"
+                        + " they paid for their own compilation)",
+                String.format(
+                        Locale.ROOT,
+                        "%d rounds, %.0f s; compilation in each round: %s ms%s",
+                        warm.compiledMillis().size(),
+                        warm.seconds(),
+                        warm.compiledMillis().stream().map(String::valueOf).collect(Collectors.joining(", ")),
+                        warm.settled() ? "" : " (limit reached before it settled)"),
+                null,
+                null);
+        results.row(
+                "fan-out",
                 rate + ", no subscribers, before / after; latency from each call's scheduled start",
                 writers(before) + " / " + writers(afterwards),
                 null,
@@ -115,7 +145,12 @@ final class FanOut {
                 "fan-out",
                 rate + ", with " + WATCHERS + " subscribers watching " + EACH + " widgets each and " + EVERYTHING
                         + " watching everything, one WebSocket each (" + watching.size() + " connections, opened and"
-                        + String.format(Locale.ROOT, " registered in %.1f s)", opened),
+                        + String.format(
+                                Locale.ROOT,
+                                " registered in %.1f s; writing began %.1f s later, once the compiler had finished"
+                                        + " with what the handshakes ran)",
+                                opened,
+                                quiet),
                 writers(with),
                 String.format(Locale.ROOT, "p99 %.2f ms without subscribers (before and after)", withoutP99),
                 String.format(Locale.ROOT, "p99 ×%.2f", with.p99Millis() / withoutP99));
@@ -131,6 +166,20 @@ final class FanOut {
                 all.latency(),
                 null,
                 null);
+        results.row(
+                "fan-out",
+                "the service's garbage-collection pauses while the writers wrote (young and full collections, from"
+                        + " `jvm.gc.pause`; G1's remark and cleanup pauses are not in it): without subscribers, the"
+                        + " first time / with them",
+                String.format(
+                        Locale.ROOT,
+                        "%.0f pauses, %.0f ms / %.0f pauses, %.0f ms",
+                        gcBefore[0],
+                        gcBefore[1] * 1000,
+                        gcWith[0],
+                        gcWith[1] * 1000),
+                null,
+                null);
         results.row("fan-out", "every change, checked against the history", watchers.counts(), null, null);
         results.row("fan-out", "every change, checked against the history (everything)", all.counts(), null, null);
         long delivered = watchers.received() + all.received();
@@ -140,10 +189,13 @@ final class FanOut {
                         + " subscribers; the harness (writers, and the subscribers' process) with them",
                 String.format(
                         Locale.ROOT,
-                        "service %.1f s → %.1f s: %.0f µs per delivered event; harness %.1f s",
+                        "service %.1f s → %.1f s: %.0f µs per delivered event (of which JIT compilation %.2f s →"
+                                + " %.2f s); harness %.1f s",
                         cpuBefore,
                         cpuWith,
                         1e6 * (cpuWith - cpuBefore) / Math.max(1, delivered),
+                        jitBefore / 1000,
+                        jitWith / 1000,
                         harnessWith),
                 null,
                 null);
@@ -172,6 +224,65 @@ final class FanOut {
                 with.p99Millis(),
                 false);
         log.info("Fan-out: {}; {}", watchers.counts(), all.latency());
+    }
+
+    /** A warm-up round with less compilation than this counts as settled, as in {@link Bench#warmUp}. */
+    private static final long SETTLED_MILLIS = 250;
+
+    private static final Duration WARM_UP_LIMIT = Duration.ofMinutes(2);
+
+    /** What the fan-out's warm-up took. */
+    private record Warm(List<Long> compiledMillis, double seconds, boolean settled) {}
+
+    /**
+     * The measured sequence once, unmeasured, until the service's compiler settles: the delivery paths for 1,020
+     * subscribers (the sender threads of a thousand sessions, selections shared by many, frames batched) are code the
+     * throughput phase's one listener never ran, and a first pass spent seconds of the two cores compiling them while
+     * the writers' latency was being measured (bench/PROFILE.md).
+     */
+    private static Warm warmUp(LiveRun live, List<List<String>> watching, Map<String, Long> responses)
+            throws Exception {
+        GraphQlClient client = live.client();
+        long t0 = System.nanoTime();
+        List<Long> compiled = new ArrayList<>();
+        boolean settled = false;
+        while (!settled && System.nanoTime() - t0 < WARM_UP_LIMIT.toNanos()) {
+            // each round opens and closes them too: the service compiles what a thousand handshakes run as well
+            double jit0 = client.metric("jvm.compilation.time", null);
+            try (Subscribers subscribers = Subscribers.open(live.service().baseUrl(), watching.size(), watching)) {
+                live.awaitSubscribers(watching.size(), subscribers);
+                FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
+            }
+            live.awaitSubscribers(0, null);
+            long round = Math.round(client.metric("jvm.compilation.time", null) - jit0);
+            compiled.add(round);
+            log.info("Fan-out warm-up: {} ms of JIT compilation in the service in the last round", round);
+            settled = round < SETTLED_MILLIS;
+        }
+        return new Warm(compiled, (System.nanoTime() - t0) / 1e9, settled);
+    }
+
+    /**
+     * Waits (at most 30 s) until the service's compiler spends under 50 ms in a second: a thousand handshakes in a few
+     * seconds leave it a queue of methods to compile, which it otherwise worked through while the writers were
+     * measured (2 s of compilation on two cores, after a warm-up that had settled). Returns the seconds waited.
+     */
+    private static double compilerQuiet(GraphQlClient client) throws Exception {
+        long t0 = System.nanoTime();
+        double before = client.metric("jvm.compilation.time", null);
+        while (System.nanoTime() - t0 < Duration.ofSeconds(30).toNanos()) {
+            Thread.sleep(1000);
+            double now = client.metric("jvm.compilation.time", null);
+            if (now - before < 50) {
+                break;
+            }
+            before = now;
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static double[] minus(double[] a, double[] b) {
+        return new double[] {a[0] - b[0], a[1] - b[1]};
     }
 
     private static double harnessCpuSeconds() {

@@ -46,6 +46,12 @@ final class LiveBench {
 
     private static final Set<String> ALL = Set.of("throughput", "fanout", "idle");
 
+    /**
+     * Rounds of the listener's comparison, each nobody listening and one listener for {@link #POINT}: two rounds gave
+     * ratios from 0.77 to 1.05 of the same code on one host (bench/PROFILE.md), four halve that spread's weight.
+     */
+    private static final int ROUNDS = 4;
+
     static void run(Path jar, Path work, int pool, Path out, long t0) throws Exception {
         // -Dbench.live.phases=fanout (say) runs only those phases, e.g. under a profiler
         Set<String> phases = Set.of(
@@ -119,14 +125,18 @@ final class LiveBench {
 
     /**
      * Closed-loop link/unlink at concurrency 32 with nobody listening and with one subscriber listening to every
-     * change, twice each, alternating; then the store's same transactions over JDBC.
+     * change, {@link #ROUNDS} times each, alternating which comes first; then the store's same transactions over JDBC.
      */
     private static void throughput(Results results, LiveRun live, WiringStore store) throws Exception {
         List<Measured> off = new ArrayList<>(), on = new ArrayList<>();
         List<Deliveries.Check> heard = new ArrayList<>();
-        for (int round = 1; round <= 2; round++) {
-            live.phase("mutations, nobody listening, round " + round);
-            off.add(ClosedLoop.run(CONCURRENCY, WARM, POINT, true, Bench.apiMutation(live.client())));
+        for (int round = 1; round <= ROUNDS; round++) {
+            // nobody first in odd rounds, the listener first in even ones: a drift over the phase (the history
+            // growing, the host) weighs on both sides alike
+            if (round % 2 == 1) {
+                live.phase("mutations, nobody listening, round " + round);
+                off.add(ClosedLoop.run(CONCURRENCY, WARM, POINT, true, Bench.apiMutation(live.client())));
+            }
             live.phase("mutations, one subscriber listening, round " + round);
             try (Subscribers one = Subscribers.open(live.service().baseUrl(), 1, listOfNull())) {
                 live.awaitSubscribers(1, one);
@@ -137,6 +147,10 @@ final class LiveBench {
                 heard.add(history.check(one.subscriptions(), Map.of()));
             }
             live.awaitSubscribers(0, null);
+            if (round % 2 == 0) {
+                live.phase("mutations, nobody listening, round " + round);
+                off.add(ClosedLoop.run(CONCURRENCY, WARM, POINT, true, Bench.apiMutation(live.client())));
+            }
         }
         live.phase("mutations over JDBC");
         Measured jdbc = ClosedLoop.run(CONCURRENCY, WARM, POINT, true, Bench.jdbcMutation(store));

@@ -80,6 +80,25 @@ public final class GraphQlClient implements AutoCloseable {
         return metric.get("measurements").get(0).get("value").asDouble();
     }
 
+    /**
+     * The service JVM's garbage-collection pauses so far (Micrometer's {@code jvm.gc.pause}: young and full
+     * collections; G1's remark and cleanup pauses are reported as concurrent phases and not counted): count and total
+     * seconds.
+     */
+    public double[] gcPauses() throws IOException {
+        HttpGet get = new HttpGet(base + "/actuator/metrics/jvm.gc.pause");
+        JsonNode metric = http.execute(get, response -> json.readTree(EntityUtils.toString(response.getEntity())));
+        double count = 0, seconds = 0;
+        for (JsonNode m : metric.get("measurements")) {
+            switch (m.get("statistic").asString()) {
+                case "COUNT" -> count = m.get("value").asDouble();
+                case "TOTAL_TIME" -> seconds = m.get("value").asDouble();
+                default -> {}
+            }
+        }
+        return new double[] {count, seconds};
+    }
+
     /** The service JVM's current heap use in bytes. */
     public double heapUsed() throws IOException {
         return metric("jvm.memory.used", "area:heap");
