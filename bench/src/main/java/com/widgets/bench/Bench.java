@@ -641,14 +641,14 @@ public final class Bench {
             GraphQlClient client, WiringStore store, int n, int clients, Duration limit) throws Exception {
         Duration round = Duration.ofSeconds(10);
         long t0 = System.nanoTime();
-        double compiled = client.metric("jvm.compilation.time", null);
+        double compiled = client.compilationMillis();
         while (System.nanoTime() - t0 < limit.toNanos()) {
             ClosedLoop.run(clients, Duration.ZERO, round.multipliedBy(6).dividedBy(10), true, apiMutation(client));
             ClosedLoop.run(
                     clients, Duration.ZERO, round.multipliedBy(3).dividedBy(10), false, apiQuery(client, n, clients));
             ClosedLoop.run(clients, Duration.ZERO, round.dividedBy(20), true, jdbcMutation(store));
             ClosedLoop.run(clients, Duration.ZERO, round.dividedBy(20), false, jdbcQuery(store, n, clients));
-            double now = client.metric("jvm.compilation.time", null);
+            double now = client.compilationMillis();
             log.info(
                     "Warm-up at {} clients: {} ms of JIT compilation in the service in the last round",
                     clients,

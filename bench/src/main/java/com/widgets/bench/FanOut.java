@@ -71,19 +71,19 @@ final class FanOut {
 
         live.phase("fan-out: writers without subscribers");
         double cpu0 = service.cpuSeconds();
-        double jit0 = client.metric("jvm.compilation.time", null);
-        double[] gc0 = client.gcPauses();
+        double jit0 = client.compilationMillis();
+        GraphQlClient.Pauses gc0 = client.gcPauses();
         Measured before = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
         double cpuBefore = service.cpuSeconds() - cpu0;
-        double jitBefore = client.metric("jvm.compilation.time", null) - jit0;
-        double[] gcBefore = minus(client.gcPauses(), gc0);
+        double jitBefore = client.compilationMillis() - jit0;
+        GraphQlClient.Pauses gcBefore = client.gcPauses().since(gc0);
 
         live.phase("fan-out: opening " + watching.size() + " subscribers");
         long t0 = System.nanoTime();
         Measured with;
         Deliveries.Check watchers, all;
         double cpuWith, harnessWith, jitWith;
-        double[] gcWith;
+        GraphQlClient.Pauses gcWith;
         double opened, quiet;
         try (Subscribers subscribers = Subscribers.open(service.baseUrl(), watching.size(), watching)) {
             live.awaitSubscribers(watching.size(), subscribers);
@@ -92,15 +92,15 @@ final class FanOut {
             long after = Deliveries.lastId(jdbc);
             live.phase("fan-out: writers with " + watching.size() + " subscribers");
             cpu0 = service.cpuSeconds();
-            jit0 = client.metric("jvm.compilation.time", null);
+            jit0 = client.compilationMillis();
             gc0 = client.gcPauses();
             double harness0 = harnessCpuSeconds() + subscribers.cpuSeconds();
             with = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
-            gcWith = minus(client.gcPauses(), gc0);
+            gcWith = client.gcPauses().since(gc0);
             Deliveries history = Deliveries.since(jdbc, after);
             history.await(subscribers, Duration.ofSeconds(30));
             cpuWith = service.cpuSeconds() - cpu0;
-            jitWith = client.metric("jvm.compilation.time", null) - jit0;
+            jitWith = client.compilationMillis() - jit0;
             harnessWith = harnessCpuSeconds() + subscribers.cpuSeconds() - harness0;
             List<Subscription> subscriptions = subscribers.subscriptions();
             watchers = history.check(subscriptions.subList(0, WATCHERS), responses);
@@ -174,10 +174,10 @@ final class FanOut {
                 String.format(
                         Locale.ROOT,
                         "%.0f pauses, %.0f ms / %.0f pauses, %.0f ms",
-                        gcBefore[0],
-                        gcBefore[1] * 1000,
-                        gcWith[0],
-                        gcWith[1] * 1000),
+                        gcBefore.count(),
+                        gcBefore.seconds() * 1000,
+                        gcWith.count(),
+                        gcWith.seconds() * 1000),
                 null,
                 null);
         results.row("fan-out", "every change, checked against the history", watchers.counts(), null, null);
@@ -248,13 +248,13 @@ final class FanOut {
         boolean settled = false;
         while (!settled && System.nanoTime() - t0 < WARM_UP_LIMIT.toNanos()) {
             // each round opens and closes them too: the service compiles what a thousand handshakes run as well
-            double jit0 = client.metric("jvm.compilation.time", null);
+            double jit0 = client.compilationMillis();
             try (Subscribers subscribers = Subscribers.open(live.service().baseUrl(), watching.size(), watching)) {
                 live.awaitSubscribers(watching.size(), subscribers);
                 FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
             }
             live.awaitSubscribers(0, null);
-            long round = Math.round(client.metric("jvm.compilation.time", null) - jit0);
+            long round = Math.round(client.compilationMillis() - jit0);
             compiled.add(round);
             log.info("Fan-out warm-up: {} ms of JIT compilation in the service in the last round", round);
             settled = round < SETTLED_MILLIS;
@@ -269,20 +269,16 @@ final class FanOut {
      */
     private static double compilerQuiet(GraphQlClient client) throws Exception {
         long t0 = System.nanoTime();
-        double before = client.metric("jvm.compilation.time", null);
+        double before = client.compilationMillis();
         while (System.nanoTime() - t0 < Duration.ofSeconds(30).toNanos()) {
             Thread.sleep(1000);
-            double now = client.metric("jvm.compilation.time", null);
+            double now = client.compilationMillis();
             if (now - before < 50) {
                 break;
             }
             before = now;
         }
         return (System.nanoTime() - t0) / 1e9;
-    }
-
-    private static double[] minus(double[] a, double[] b) {
-        return new double[] {a[0] - b[0], a[1] - b[1]};
     }
 
     private static double harnessCpuSeconds() {

@@ -75,9 +75,27 @@ public final class GraphQlClient implements AutoCloseable {
 
     /** A counter or gauge from the service's actuator metrics, e.g. {@code jvm.compilation.time}. */
     public double metric(String name, String tag) throws IOException {
+        return measurements(name, tag).get(0).get("value").asDouble();
+    }
+
+    private JsonNode measurements(String name, String tag) throws IOException {
         HttpGet get = new HttpGet(base + "/actuator/metrics/" + name + (tag == null ? "" : "?tag=" + tag));
         JsonNode metric = http.execute(get, response -> json.readTree(EntityUtils.toString(response.getEntity())));
-        return metric.get("measurements").get(0).get("value").asDouble();
+        return metric.get("measurements");
+    }
+
+    /** The service JVM's JIT compilation time so far, in milliseconds. */
+    public double compilationMillis() throws IOException {
+        return metric("jvm.compilation.time", null);
+    }
+
+    /** A number of garbage-collection pauses and their total seconds. */
+    public record Pauses(double count, double seconds) {
+
+        /** The pauses since {@code earlier}. */
+        public Pauses since(Pauses earlier) {
+            return new Pauses(count - earlier.count, seconds - earlier.seconds);
+        }
     }
 
     /**
@@ -85,18 +103,16 @@ public final class GraphQlClient implements AutoCloseable {
      * collections; G1's remark and cleanup pauses are reported as concurrent phases and not counted): count and total
      * seconds.
      */
-    public double[] gcPauses() throws IOException {
-        HttpGet get = new HttpGet(base + "/actuator/metrics/jvm.gc.pause");
-        JsonNode metric = http.execute(get, response -> json.readTree(EntityUtils.toString(response.getEntity())));
+    public Pauses gcPauses() throws IOException {
         double count = 0, seconds = 0;
-        for (JsonNode m : metric.get("measurements")) {
+        for (JsonNode m : measurements("jvm.gc.pause", null)) {
             switch (m.get("statistic").asString()) {
                 case "COUNT" -> count = m.get("value").asDouble();
                 case "TOTAL_TIME" -> seconds = m.get("value").asDouble();
                 default -> {}
             }
         }
-        return new double[] {count, seconds};
+        return new Pauses(count, seconds);
     }
 
     /** The service JVM's current heap use in bytes. */
