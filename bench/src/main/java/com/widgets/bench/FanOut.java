@@ -5,10 +5,10 @@ import com.widgets.bench.load.ClosedLoop;
 import com.widgets.bench.load.ClosedLoop.Measured;
 import com.widgets.bench.load.FixedRate;
 import com.widgets.bench.service.GraphQlClient;
+import com.widgets.bench.service.ProcessCpu;
 import com.widgets.bench.service.ServiceProcess;
 import com.widgets.bench.service.Subscribers;
 import com.widgets.bench.service.Subscribers.Subscription;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,14 +94,14 @@ final class FanOut {
             cpu0 = service.cpuSeconds();
             jit0 = client.compilationMillis();
             gc0 = client.gcPauses();
-            double harness0 = harnessCpuSeconds() + subscribers.cpuSeconds();
+            double harness0 = ProcessCpu.harnessSeconds() + subscribers.cpuSeconds();
             with = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
             gcWith = client.gcPauses().since(gc0);
             Deliveries history = Deliveries.since(jdbc, after);
             history.await(subscribers, Duration.ofSeconds(30));
             cpuWith = service.cpuSeconds() - cpu0;
             jitWith = client.compilationMillis() - jit0;
-            harnessWith = harnessCpuSeconds() + subscribers.cpuSeconds() - harness0;
+            harnessWith = ProcessCpu.harnessSeconds() + subscribers.cpuSeconds() - harness0;
             List<Subscription> subscriptions = subscribers.subscriptions();
             watchers = history.check(subscriptions.subList(0, WATCHERS), responses);
             all = history.check(subscriptions.subList(WATCHERS, subscriptions.size()), responses);
@@ -279,12 +279,6 @@ final class FanOut {
             before = now;
         }
         return (System.nanoTime() - t0) / 1e9;
-    }
-
-    private static double harnessCpuSeconds() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                        .getProcessCpuTime()
-                / 1e9;
     }
 
     private static String writers(Measured m) {

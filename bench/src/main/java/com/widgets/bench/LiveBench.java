@@ -5,6 +5,7 @@ import com.widgets.bench.load.ClosedLoop;
 import com.widgets.bench.load.ClosedLoop.Measured;
 import com.widgets.bench.load.FixedRate;
 import com.widgets.bench.service.GraphQlClient;
+import com.widgets.bench.service.ProcessCpu;
 import com.widgets.bench.service.ServiceProcess;
 import com.widgets.bench.service.Subscribers;
 import com.widgets.db.WiringStore;
@@ -47,10 +48,11 @@ final class LiveBench {
     private static final Set<String> ALL = Set.of("throughput", "fanout", "idle");
 
     /**
-     * Rounds of the listener's comparison, each nobody listening and one listener for {@link #POINT}: two rounds gave
-     * ratios from 0.77 to 1.05 of the same code on one host (bench/PROFILE.md), four halve that spread's weight.
+     * Rounds of the listener's comparison, each nobody listening and one listener for {@link #POINT}: single rounds of
+     * the same code on one host ranged from 0.63 to 1.19 of each other and whole runs of four from 0.77 to 0.94
+     * (bench/PROFILE.md), so eight.
      */
-    private static final int ROUNDS = 4;
+    private static final int ROUNDS = 8;
 
     static void run(Path jar, Path work, int pool, Path out, long t0) throws Exception {
         // -Dbench.live.phases=fanout (say) runs only those phases, e.g. under a profiler
@@ -130,18 +132,19 @@ final class LiveBench {
     private static void throughput(Results results, LiveRun live, WiringStore store) throws Exception {
         List<Measured> off = new ArrayList<>(), on = new ArrayList<>();
         List<Deliveries.Check> heard = new ArrayList<>();
+        Spent offCpu = new Spent(), onCpu = new Spent();
         for (int round = 1; round <= ROUNDS; round++) {
             // nobody first in odd rounds, the listener first in even ones: a drift over the phase (the history
             // growing, the host) weighs on both sides alike
             if (round % 2 == 1) {
                 live.phase("mutations, nobody listening, round " + round);
-                off.add(ClosedLoop.run(CONCURRENCY, WARM, POINT, true, Bench.apiMutation(live.client())));
+                off.add(offCpu.measure(live.service(), measuring -> apiMutations(live, measuring)));
             }
             live.phase("mutations, one subscriber listening, round " + round);
             try (Subscribers one = Subscribers.open(live.service().baseUrl(), 1, listOfNull())) {
                 live.awaitSubscribers(1, one);
                 long after = Deliveries.lastId(live.jdbc());
-                on.add(ClosedLoop.run(CONCURRENCY, WARM, POINT, true, Bench.apiMutation(live.client())));
+                on.add(onCpu.measure(live.service(), measuring -> apiMutations(live, measuring)));
                 Deliveries history = Deliveries.since(live.jdbc(), after);
                 history.await(one, Duration.ofSeconds(30));
                 heard.add(history.check(one.subscriptions(), Map.of()));
@@ -149,7 +152,7 @@ final class LiveBench {
             live.awaitSubscribers(0, null);
             if (round % 2 == 0) {
                 live.phase("mutations, nobody listening, round " + round);
-                off.add(ClosedLoop.run(CONCURRENCY, WARM, POINT, true, Bench.apiMutation(live.client())));
+                off.add(offCpu.measure(live.service(), measuring -> apiMutations(live, measuring)));
             }
         }
         live.phase("mutations over JDBC");
@@ -177,6 +180,14 @@ final class LiveBench {
                         nobody.opsPerSecond(),
                         nobody.p99Millis()),
                 String.format(Locale.ROOT, "%.0f%%", 100 * listening.opsPerSecond() / nobody.opsPerSecond()));
+        results.row(
+                "throughput",
+                "CPU a mutation cost each process in the measured stretches above, one subscriber listening (the"
+                        + " subscribers' process is the listener's client; the harness drives the mutations)",
+                onCpu.text(),
+                offCpu.text() + " (nobody listening)",
+                null);
+        log.info("CPU a mutation: nobody listening {}; one subscriber listening {}", offCpu.text(), onCpu.text());
         for (int i = 0; i < heard.size(); i++) {
             Deliveries.Check c = heard.get(i);
             results.row(
@@ -201,6 +212,75 @@ final class LiveBench {
                 0.9,
                 ratio,
                 true);
+    }
+
+    private static Measured apiMutations(LiveRun live, Runnable measuring) throws Exception {
+        return ClosedLoop.run(CONCURRENCY, WARM, POINT, true, Bench.apiMutation(live.client()), measuring);
+    }
+
+    /**
+     * The CPU time each process on the machine spent in one side's measured stretches (after each warm-up), and the
+     * mutations made meanwhile: what a mutation cost the service, its database, the subscribers' process and the
+     * harness, and how busy the cores were. On two shared cores a listener that costs the service little can still
+     * cost throughput, by what it costs the others.
+     */
+    private static final class Spent {
+        private double service, database, subscribers, harness;
+        private long busyTicks, allTicks, mutations;
+
+        private record Reading(
+                double service, double database, double subscribers, double harness, MachineCpu machine) {
+            static Reading now(ServiceProcess service) {
+                return new Reading(
+                        service.cpuSeconds(),
+                        service.databaseCpuSeconds(),
+                        Subscribers.processCpuSeconds(),
+                        ProcessCpu.harnessSeconds(),
+                        MachineCpu.now());
+            }
+        }
+
+        interface Run {
+            Measured apply(Runnable measuring) throws Exception;
+        }
+
+        /** Runs {@code run}, reading every process's CPU time as its measurement starts and as it ends. */
+        Measured measure(ServiceProcess process, Run run) throws Exception {
+            Reading[] start = new Reading[1];
+            Measured m = run.apply(() -> start[0] = Reading.now(process));
+            Reading end = Reading.now(process);
+            service += end.service - start[0].service;
+            database += end.database - start[0].database;
+            subscribers += end.subscribers - start[0].subscribers;
+            harness += end.harness - start[0].harness;
+            if (start[0].machine != null && end.machine != null) {
+                busyTicks += end.machine.busyTicks() - start[0].machine.busyTicks();
+                allTicks += end.machine.allTicks() - start[0].machine.allTicks();
+            }
+            mutations += m.ops();
+            return m;
+        }
+
+        /** Like {@code "service 380 µs, database 520 µs, subscribers' process 0 µs, harness 150 µs; cores 90 % busy"}. */
+        String text() {
+            String busy = allTicks > 0
+                    ? String.format(Locale.ROOT, "; cores %.0f %% busy", 100.0 * busyTicks / allTicks)
+                    : "";
+            return String.format(
+                            Locale.ROOT,
+                            "service %s, database %s, subscribers' process %s, harness %s",
+                            micros(service),
+                            micros(database),
+                            micros(subscribers),
+                            micros(harness))
+                    + busy;
+        }
+
+        private String micros(double seconds) {
+            return Double.isNaN(seconds) || mutations == 0
+                    ? "unknown"
+                    : String.format(Locale.ROOT, "%,.0f µs", seconds * 1e6 / mutations);
+        }
     }
 
     private static String fmt(double v) {

@@ -36,7 +36,14 @@ public final class ClosedLoop {
 
     /** Warms up, then measures for {@code time}; operations always complete in pairs when {@code even} is set. */
     public static Measured run(int concurrency, Duration warmUp, Duration time, boolean even, Op op) throws Exception {
+        return run(concurrency, warmUp, time, even, op, () -> {});
+    }
+
+    /** Like {@link #run(int, Duration, Duration, boolean, Op)}, calling {@code measuring} as the measurement starts. */
+    public static Measured run(int concurrency, Duration warmUp, Duration time, boolean even, Op op, Runnable measuring)
+            throws Exception {
         measure(concurrency, warmUp, even, op, new AtomicLong());
+        measuring.run();
         return measure(concurrency, time, even, op, new AtomicLong(1_000_000_000L));
     }
 

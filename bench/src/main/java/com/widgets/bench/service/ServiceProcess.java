@@ -26,12 +26,15 @@ public final class ServiceProcess implements AutoCloseable {
     private final int httpPort;
     private final String jdbcUrl;
     private final double secondsToFirstAnswer;
+    /** The embedded database's data directory; null on an external database. */
+    private final Path dataDir;
 
-    private ServiceProcess(Process process, int httpPort, String jdbcUrl, double secondsToFirstAnswer) {
+    private ServiceProcess(Process process, int httpPort, String jdbcUrl, double secondsToFirstAnswer, Path dataDir) {
         this.process = process;
         this.httpPort = httpPort;
         this.jdbcUrl = jdbcUrl;
         this.secondsToFirstAnswer = secondsToFirstAnswer;
+        this.dataDir = dataDir;
     }
 
     private static final AtomicInteger STARTS = new AtomicInteger();
@@ -59,6 +62,7 @@ public final class ServiceProcess implements AutoCloseable {
                 jar,
                 List.of("--widgets.embedded.data-dir=" + dataDir, "--widgets.embedded.port=" + db),
                 "jdbc:postgresql://localhost:" + db + "/postgres?user=postgres",
+                dataDir,
                 log,
                 pool,
                 heap);
@@ -66,11 +70,12 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the jar on the database at {@code url} (no embedded one) and waits for its first answered request. */
     public static ServiceProcess external(Path jar, String url, Path log, int pool, String heap) throws Exception {
-        return start(jar, List.of("--spring.datasource.url=" + url), url, log, pool, heap);
+        return start(jar, List.of("--spring.datasource.url=" + url), url, null, log, pool, heap);
     }
 
     private static ServiceProcess start(
-            Path jar, List<String> database, String jdbcUrl, Path log, int pool, String heap) throws Exception {
+            Path jar, List<String> database, String jdbcUrl, Path dataDir, Path log, int pool, String heap)
+            throws Exception {
         int http = freePort();
         List<String> command = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
@@ -109,7 +114,7 @@ public final class ServiceProcess implements AutoCloseable {
             }
             try {
                 if (client.send(probe, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return new ServiceProcess(process, http, jdbcUrl, (System.nanoTime() - t0) / 1e9);
+                    return new ServiceProcess(process, http, jdbcUrl, (System.nanoTime() - t0) / 1e9, dataDir);
                 }
             } catch (IOException e) {
                 // not listening yet
@@ -157,16 +162,17 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** CPU time the service process has used so far (user + system), in seconds; NaN where /proc is missing. */
+    /** CPU time the service process has used so far (user + system), in seconds; NaN where it is not known. */
     public double cpuSeconds() {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-            // fields after the command name, which is in parentheses and may hold spaces: utime is 14th, stime 15th
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // USER_HZ is 100 on Linux
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        }
+        return ProcessCpu.seconds(process.toHandle());
+    }
+
+    /**
+     * CPU time the service's embedded PostgreSQL has used so far ({@link ProcessCpu#databaseSeconds}); NaN on an
+     * external database, whose processes may be on other machines.
+     */
+    public double databaseCpuSeconds() {
+        return dataDir == null ? Double.NaN : ProcessCpu.databaseSeconds(dataDir);
     }
 
     @Override

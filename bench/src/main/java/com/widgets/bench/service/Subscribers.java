@@ -9,7 +9,6 @@ import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -222,7 +221,15 @@ public final class Subscribers implements AutoCloseable {
 
     /** CPU time the subscribers' process has used so far (all its groups), in seconds. */
     public double cpuSeconds() {
-        return process.process.info().totalCpuDuration().orElse(Duration.ZERO).toNanos() / 1e9;
+        return ProcessCpu.seconds(process.process.toHandle());
+    }
+
+    /**
+     * Like {@link #cpuSeconds()}, whether or not a group is open now: 0 before the process started (it has used
+     * none), its CPU time after.
+     */
+    public static synchronized double processCpuSeconds() {
+        return host == null ? 0 : ProcessCpu.seconds(host.process.toHandle());
     }
 
     /** Closes every connection, as a browser tab closing does: the service ends their subscriptions itself. */
