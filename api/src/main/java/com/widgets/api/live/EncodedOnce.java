@@ -1,5 +1,6 @@
 package com.widgets.api.live;
 
+import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +21,7 @@ final class EncodedOnce extends AbstractMap<String, Object> implements JacksonSe
     private final Map<String, Object> value;
     private final JsonMapper json;
     private volatile String encoded;
+    private volatile byte[] utf8;
 
     EncodedOnce(Map<String, Object> value, JsonMapper json) {
         this.value = value;
@@ -33,12 +35,27 @@ final class EncodedOnce extends AbstractMap<String, Object> implements JacksonSe
 
     @Override
     public void serialize(JsonGenerator generator, SerializationContext context) {
+        generator.writeRawValue(text());
+    }
+
+    /** The JSON text, made on first use (two subscribers at once may both make it: the same text). */
+    String text() {
         String text = encoded;
         if (text == null) {
-            text = json.writeValueAsString(value); // two subscribers at once may both make it: the same text
+            text = json.writeValueAsString(value);
             encoded = text;
         }
-        generator.writeRawValue(text);
+        return text;
+    }
+
+    /** {@link #text()} in UTF-8, made once too, for {@link NextMessages} to copy into each subscriber's message. */
+    byte[] utf8() {
+        byte[] bytes = utf8;
+        if (bytes == null) {
+            bytes = text().getBytes(StandardCharsets.UTF_8);
+            utf8 = bytes;
+        }
+        return bytes;
     }
 
     @Override

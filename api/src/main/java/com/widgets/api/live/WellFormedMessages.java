@@ -11,7 +11,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.graphql.server.WebGraphQlHandler;
 import org.springframework.graphql.server.webmvc.GraphQlWebSocketHandler;
-import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
@@ -53,11 +52,7 @@ class WellFormedMessages {
         Duration keepAlive = properties.getWebsocket().getKeepAlive();
         long limit = live.maxWebSocketMessage().toBytes();
         return new GraphQlWebSocketHandler(
-                handler,
-                new JacksonJsonHttpMessageConverter(json),
-                initTimeout,
-                keepAlive,
-                cors.toCorsConfiguration()) {
+                handler, new NextMessages(json), initTimeout, keepAlive, cors.toCorsConfiguration()) {
             /** Parts, so that the container's per-connection buffer can be small ({@link LiveWebSocket}). */
             @Override
             public boolean supportsPartialMessages() {
