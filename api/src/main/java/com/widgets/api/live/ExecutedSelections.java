@@ -55,6 +55,12 @@ final class ExecutedSelections {
         return results.computeIfAbsent(selection, key -> execute.get());
     }
 
+    /** The result of {@code selection} on this change when one was executed and kept, else null. Executes nothing. */
+    Object known(String selection) {
+        ConcurrentHashMap<String, Object> results = bySelection;
+        return results == null ? null : results.get(selection);
+    }
+
     @Override
     public String toString() {
         ConcurrentHashMap<String, Object> results = bySelection;

@@ -73,6 +73,12 @@ class OncePerChange extends SimplePerformantInstrumentation {
         return once == null ? 0 : once.executed();
     }
 
+    /** Subscriptions delivered without graphql-java's per-event mapping. */
+    long direct() {
+        OncePerChangeStrategy once = strategy;
+        return once == null ? 0 : once.direct();
+    }
+
     /** Deliveries that took another subscriber's execution of the same selection on the same change. */
     long shared() {
         OncePerChangeStrategy once = strategy;

@@ -10,12 +10,23 @@ import com.widgets.db.Origin;
 import com.widgets.db.PortRef;
 import com.widgets.db.WiringStore;
 import com.widgets.db.testing.WiringDatabase;
+import graphql.ExecutionResult;
+import graphql.execution.instrumentation.ChainedInstrumentation;
+import graphql.execution.instrumentation.Instrumentation;
+import graphql.execution.instrumentation.InstrumentationContext;
+import graphql.execution.instrumentation.InstrumentationState;
+import graphql.execution.instrumentation.SimpleInstrumentationContext;
+import graphql.execution.instrumentation.SimplePerformantInstrumentation;
+import graphql.execution.instrumentation.parameters.InstrumentationExecuteOperationParameters;
+import graphql.execution.instrumentation.parameters.InstrumentationExecutionParameters;
+import graphql.execution.instrumentation.parameters.InstrumentationFieldParameters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -84,6 +95,7 @@ class OncePerChangeTest {
         List<Heard> all = new ArrayList<>();
         List<Disposable> subscriptions = new ArrayList<>();
         long registered = Subscribers.count(context);
+        long directBefore = once.direct();
         for (int i = 0; i < 6; i++) {
             plain.add(subscribe(PLAIN, "wiringChanged", Map.of(), subscriptions));
         }
@@ -102,6 +114,8 @@ class OncePerChangeTest {
             assertThat(all)
                     .allSatisfy(
                             heard -> assertThat(heard.errors()).as(heard.name()).isEmpty());
+            // every selection here can be shared: each subscription skips graphql-java's per-event mapping
+            assertThat(once.direct() - directBefore).isEqualTo(all.size());
             long executedBefore = once.executed();
             long sharedBefore = once.shared();
 
@@ -162,6 +176,43 @@ class OncePerChangeTest {
         } finally {
             subscriptions.forEach(Disposable::dispose);
         }
+    }
+
+    @Test
+    void subscriptionsAreMappedByGraphQlJavaWhenAnInstrumentationHasPerEventHooks() {
+        Instrumentation quiet = new SimplePerformantInstrumentation() {
+            @Override
+            public InstrumentationContext<ExecutionResult> beginExecuteOperation(
+                    InstrumentationExecuteOperationParameters parameters, InstrumentationState state) {
+                return SimpleInstrumentationContext.noOp();
+            }
+        };
+        Instrumentation perEvent = new SimplePerformantInstrumentation() {
+            @Override
+            public CompletableFuture<ExecutionResult> instrumentExecutionResult(
+                    ExecutionResult result, InstrumentationExecutionParameters parameters, InstrumentationState state) {
+                return CompletableFuture.completedFuture(result);
+            }
+        };
+        Instrumentation subscribedField = new Instrumentation() {
+            @Override
+            public InstrumentationContext<ExecutionResult> beginSubscribedFieldEvent(
+                    InstrumentationFieldParameters parameters, InstrumentationState state) {
+                return SimpleInstrumentationContext.noOp();
+            }
+        };
+        assertThat(OncePerChangeStrategy.perEventHooks(quiet)).isFalse();
+        assertThat(OncePerChangeStrategy.perEventHooks(new ChainedInstrumentation(quiet, quiet)))
+                .isFalse();
+        assertThat(OncePerChangeStrategy.perEventHooks(perEvent)).isTrue();
+        assertThat(OncePerChangeStrategy.perEventHooks(subscribedField)).isTrue();
+        assertThat(OncePerChangeStrategy.perEventHooks(new ChainedInstrumentation(quiet, perEvent)))
+                .isTrue();
+        // the service's own instrumentations have none
+        assertThat(context.getBeansOfType(Instrumentation.class).values())
+                .allSatisfy(each -> assertThat(OncePerChangeStrategy.perEventHooks(each))
+                        .as(each.getClass().getName())
+                        .isFalse());
     }
 
     private Heard subscribe(String document, String field, Map<String, Object> variables, List<Disposable> open) {
