@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.graphql.server.support.GraphQlWebSocketMessage;
 import org.springframework.graphql.server.support.GraphQlWebSocketMessageType;
 import org.springframework.http.HttpInputMessage;
@@ -13,6 +12,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.JacksonSerializable;
 import tools.jackson.databind.SerializationContext;
 import tools.jackson.databind.json.JsonMapper;
@@ -21,45 +21,59 @@ import tools.jackson.databind.jsontype.TypeSerializer;
 /**
  * The graphql-transport-ws messages' converter for Spring for GraphQL's WebSocket handler: Jackson's, except for a
  * {@code next} message carrying a change's selection executed once for all its subscribers ({@link EncodedOnce}).
- * That one is the text made once for the change between the message's own frame — {@code id}, {@code type}, the
- * payload's {@code data} and the subscription field's response key — which Jackson writes once per subscription id
- * and response key, not once per message. The bytes are those Jackson writes for the whole message. Per delivered
- * event, this spares Jackson's generator, its contexts and the converter's header and media-type work: with 1,020
- * subscribers, encoding allocated a third less (503 → 332 MB in 25 s, bench/PROFILE.md). The rest is Spring's
- * handler copying the bytes into its buffer, an array and a string.
+ * That one is the text made once for the change inside the message's own frame — {@code id}, {@code type}, the
+ * payload's {@code data} and the subscription field's response key — put together from a template Jackson wrote once
+ * and the id and key escaped as Jackson escapes them. The bytes are those Jackson writes for the whole message
+ * ({@code NextMessagesTest}); should the mapper write them differently (another property order, other escapes),
+ * every message goes through Jackson. Per delivered event, this spares Jackson's generator, its contexts and the
+ * converter's header and media-type work: with 1,020 subscribers, encoding allocated a third less (503 → 332 MB in
+ * 25 s, bench/PROFILE.md). The rest is Spring's handler copying the bytes into its buffer, an array and a string.
  */
 final class NextMessages implements HttpMessageConverter<Object> {
 
-    /** Frames kept; a client picks its subscription ids, so beyond this many they are made per message. */
-    static final int MAX_FRAMES = 4096;
-
-    /** Stands for the shared text while a frame is made: 0x01 is escaped inside every JSON string, never raw. */
+    /** Stands for the shared text in the template: 0x01 is escaped inside every JSON string, never raw. */
     private static final String MARK = "\u0001";
+    /** Stand for the id and the response key in the template; Jackson writes them escaped. */
+    private static final String ID = "\\u0002", KEY = "\\u0003";
+
+    private static final JsonStringEncoder ESCAPES = JsonStringEncoder.getInstance();
 
     private final JacksonJsonHttpMessageConverter jackson;
-    private final JsonMapper json;
-    private final Map<String, byte[][]> frames = new ConcurrentHashMap<>();
+    /** The template's bytes around the id, the key and the shared text; null when Jackson writes every message. */
+    private final byte[][] template;
 
     NextMessages(JsonMapper json) {
-        this.json = json;
         this.jackson = new JacksonJsonHttpMessageConverter(json);
+        this.template = template(json);
     }
 
     @Override
     public void write(Object message, MediaType contentType, HttpOutputMessage output) throws IOException {
-        EncodedOnce shared = shared(message);
+        EncodedOnce shared = template == null ? null : shared(message);
         if (shared == null) {
             jackson.write(message, contentType, output);
             return;
         }
         GraphQlWebSocketMessage next = (GraphQlWebSocketMessage) message;
-        String key = onlyKey(next.getPayload());
-        byte[][] frame = frame(next.getId(), key);
-        byte[] text = shared.utf8();
-        byte[] whole = new byte[frame[0].length + text.length + frame[1].length];
-        System.arraycopy(frame[0], 0, whole, 0, frame[0].length);
-        System.arraycopy(text, 0, whole, frame[0].length, text.length);
-        System.arraycopy(frame[1], 0, whole, frame[0].length + text.length, frame[1].length);
+        byte[][] parts = {
+            template[0],
+            ESCAPES.quoteAsUTF8(next.getId()),
+            template[1],
+            ESCAPES.quoteAsUTF8(onlyKey(next.getPayload())),
+            template[2],
+            shared.utf8(),
+            template[3]
+        };
+        int length = 0;
+        for (byte[] part : parts) {
+            length += part.length;
+        }
+        byte[] whole = new byte[length];
+        int at = 0;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, whole, at, part.length);
+            at += part.length;
+        }
         output.getBody().write(whole); // one write: the handler's buffer grows once
     }
 
@@ -86,26 +100,34 @@ final class NextMessages implements HttpMessageConverter<Object> {
         return (String) data.keySet().iterator().next();
     }
 
-    /** Jackson's bytes for the message before and after the shared text, for this id and response key. */
-    private byte[][] frame(String id, String key) {
-        String cacheKey = id + '\u0000' + key;
-        byte[][] frame = frames.get(cacheKey);
-        if (frame == null) {
-            frame = makeFrame(id, key);
-            if (frames.size() < MAX_FRAMES) {
-                frames.putIfAbsent(cacheKey, frame);
-            }
+    /**
+     * What Jackson writes for a {@code next} message, cut around its id, its response key and its value, in that
+     * order; null when this mapper does not write them so, or escapes strings otherwise than {@link JsonStringEncoder}.
+     */
+    private static byte[][] template(JsonMapper json) {
+        String probe = "\"/\\ \u0000\u001f\u007f ü 😀 \u2028 </script>";
+        if (!json.writeValueAsString(probe).equals('"' + new String(ESCAPES.quoteAsCharArray(probe)) + '"')) {
+            return null;
         }
-        return frame;
+        String text = json.writeValueAsString(
+                GraphQlWebSocketMessage.next("\u0002", Map.of("data", Map.of("\u0003", Mark.MARK))));
+        int id = text.indexOf(ID);
+        int key = text.indexOf(KEY);
+        int value = text.indexOf(MARK);
+        if (id < 0 || key < id || value < key || text.indexOf(MARK, value + 1) >= 0) {
+            return null;
+        }
+        return new byte[][] {
+            text.substring(0, id).getBytes(StandardCharsets.UTF_8),
+            text.substring(id + ID.length(), key).getBytes(StandardCharsets.UTF_8),
+            text.substring(key + KEY.length(), value).getBytes(StandardCharsets.UTF_8),
+            text.substring(value + MARK.length()).getBytes(StandardCharsets.UTF_8)
+        };
     }
 
-    private byte[][] makeFrame(String id, String key) {
-        String text = json.writeValueAsString(GraphQlWebSocketMessage.next(id, Map.of("data", Map.of(key, Mark.MARK))));
-        int at = text.indexOf(MARK);
-        return new byte[][] {
-            text.substring(0, at).getBytes(StandardCharsets.UTF_8),
-            text.substring(at + MARK.length()).getBytes(StandardCharsets.UTF_8)
-        };
+    /** Whether shared selections' messages are put together here (else Jackson writes every message). */
+    boolean framed() {
+        return template != null;
     }
 
     /** Written raw as {@link #MARK}. */
@@ -121,11 +143,6 @@ final class NextMessages implements HttpMessageConverter<Object> {
         public void serializeWithType(JsonGenerator generator, SerializationContext context, TypeSerializer types) {
             serialize(generator, context);
         }
-    }
-
-    /** Frames kept now (for tests). */
-    int framesKept() {
-        return frames.size();
     }
 
     @Override

@@ -9,11 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.graphql.server.support.GraphQlWebSocketMessage;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpOutputMessage;
 import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
+import tools.jackson.core.json.JsonWriteFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Every message the converter writes is byte for byte what Jackson's converter writes for it. */
@@ -62,16 +64,34 @@ class NextMessagesTest {
     }
 
     @Test
-    void framesAreKeptForABoundedNumberOfIds() throws IOException {
+    void everySubscriptionIdGetsItsOwnFrame() throws IOException {
+        // clients such as graphql-ws pick a fresh UUID per subscription: nothing is kept per id
+        assertThat(converter.framed()).isTrue();
         EncodedOnce shared = new EncodedOnce(Map.of("id", "7"), json);
-        for (int i = 0; i < NextMessages.MAX_FRAMES + 50; i++) {
+        for (int i = 0; i < 5_000; i++) {
+            String id = UUID.randomUUID().toString();
             GraphQlWebSocketMessage next =
-                    GraphQlWebSocketMessage.next("id-" + i, Map.of("data", Map.of("wiringChanged", shared)));
+                    GraphQlWebSocketMessage.next(id, Map.of("data", Map.of("wiringChanged", shared)));
             assertThat(written(converter, next))
-                    .isEqualTo("{\"id\":\"id-" + i + "\",\"payload\":{\"data\":{\"wiringChanged\":{\"id\":\"7\"}}},"
+                    .isEqualTo("{\"id\":\"" + id + "\",\"payload\":{\"data\":{\"wiringChanged\":{\"id\":\"7\"}}},"
                             + "\"type\":\"next\"}");
         }
-        assertThat(converter.framesKept()).isEqualTo(NextMessages.MAX_FRAMES);
+    }
+
+    @Test
+    void aMapperThatEscapesOtherwiseGetsJacksonsMessagesThroughout() throws IOException {
+        JsonMapper ascii =
+                JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+        NextMessages converter = new NextMessages(ascii);
+        assertThat(converter.framed()).isFalse();
+        JacksonJsonHttpMessageConverter jackson = new JacksonJsonHttpMessageConverter(ascii);
+        Map<String, Object> event = Map.of("serialNumber", "ü😀");
+        EncodedOnce shared = new EncodedOnce(event, ascii);
+        GraphQlWebSocketMessage next =
+                GraphQlWebSocketMessage.next("ü", Map.of("data", Map.of("wiringChanged", shared)));
+        GraphQlWebSocketMessage walked =
+                GraphQlWebSocketMessage.next("ü", Map.of("data", Map.of("wiringChanged", event)));
+        assertThat(written(converter, next)).isEqualTo(written(jackson, walked)).doesNotContain("ü");
     }
 
     private static String written(

@@ -38,6 +38,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
 import org.springframework.jdbc.core.JdbcTemplate;
 import reactor.core.Disposable;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Subscribers asking for the same selection share one execution per change; each still gets its own payload. */
 @ApiTest
@@ -208,6 +209,8 @@ class OncePerChangeTest {
         assertThat(OncePerChangeStrategy.perEventHooks(subscribedField)).isTrue();
         assertThat(OncePerChangeStrategy.perEventHooks(new ChainedInstrumentation(quiet, perEvent)))
                 .isTrue();
+        // and the service's JSON mapper lets each shared message be framed around the shared text
+        assertThat(new NextMessages(context.getBean(JsonMapper.class)).framed()).isTrue();
         // the service's own instrumentations have none
         assertThat(context.getBeansOfType(Instrumentation.class).values())
                 .allSatisfy(each -> assertThat(OncePerChangeStrategy.perEventHooks(each))
