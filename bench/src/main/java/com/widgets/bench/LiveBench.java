@@ -100,11 +100,11 @@ final class LiveBench {
         if (!phases.equals(ALL)) {
             // a partial run, for profiling one phase: its report goes aside, the committed section stays whole
             Path aside = work.resolve("RESULTS-live-partial.md");
-            results.writeSection(aside, KEY, MARKER, "Live updates (`bench/run live`), phases " + phases, INTRO);
+            results.writeSection(aside, KEY, MARKER, "Live updates (`bench/run live`), phases " + phases, intro());
             log.info("Wrote {} (phases {})", aside, phases);
             return;
         }
-        results.writeSection(out, KEY, MARKER, "Live updates (`bench/run live`)", INTRO);
+        results.writeSection(out, KEY, MARKER, "Live updates (`bench/run live`)", intro());
         log.info("Wrote the live section of {}", out);
     }
 
@@ -114,10 +114,18 @@ final class LiveBench {
             `wiringChanged` event: a link or unlink changes two widgets, so 200 mutations a second are 400 changes a \
             second. Subscribers use Spring's `WebSocketGraphQlClient` (graphql-transport-ws) over Reactor Netty, in a \
             JVM of their own (as consoles elsewhere would be: their garbage collections do not stall the writers being \
-            measured), signed in with the admin token in `connection_init`, and select `id at serialNumber type port peer { serialNumber \
+            measured)%s, signed in with the admin token in `connection_init`, and select `id at serialNumber type port peer { serialNumber \
             port } origin { requestId } cursor`; each event is matched to the mutation that made it by its request id, \
             and its delivery time runs from the writer reading that mutation's response to the subscriber receiving \
             the event (same machine, one monotonic clock).""";
+
+    private static String intro() {
+        return INTRO.formatted(
+                Subscribers.lowPriority()
+                        ? " at the lowest scheduling priority (`nice -n 19`: their decoding takes only the CPU the"
+                                + " service and the writers leave)"
+                        : " at normal priority");
+    }
 
     private static List<List<String>> listOfNull() {
         List<List<String>> one = new ArrayList<>();

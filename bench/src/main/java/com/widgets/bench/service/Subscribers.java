@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +65,26 @@ public final class Subscribers implements AutoCloseable {
     public record Status(long received, long errors, String firstError) {}
 
     /** The subscribers' process, started at the first {@link #open} and ended with the harness. */
+    /**
+     * Whether the subscribers' JVM runs at the lowest scheduling priority ({@code nice -n 19}, where there is a {@code
+     * nice}; {@code -Dbench.subscribers-nice=false} turns it off). They stand for consoles on other machines: at
+     * normal priority, decoding 8,400 events a second took as much of the two cores from the writers being measured as
+     * the service's delivery did (bench/PROFILE.md).
+     */
+    public static boolean lowPriority() {
+        return nice().isPresent();
+    }
+
+    private static Optional<Path> nice() {
+        if (!Boolean.parseBoolean(System.getProperty("bench.subscribers-nice", "true"))) {
+            return Optional.empty();
+        }
+        return Stream.of("/usr/bin/nice", "/bin/nice")
+                .map(Path::of)
+                .filter(Files::isExecutable)
+                .findFirst();
+    }
+
     private static final class Host {
         private final Process process;
         private final BufferedReader answers;
@@ -71,14 +93,15 @@ public final class Subscribers implements AutoCloseable {
 
         private Host() throws IOException {
             work = Files.createTempDirectory("widgets-subscribers");
-            ProcessBuilder builder = new ProcessBuilder(
-                            Path.of(System.getProperty("java.home"), "bin", "java")
-                                    .toString(),
-                            "-Xmx2g",
-                            "-jar",
-                            System.getProperty("java.class.path"), // the bench jar this harness runs from
-                            "subscribers")
-                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            List<String> command = new ArrayList<>();
+            nice().ifPresent(nice -> command.addAll(List.of(nice.toString(), "-n", "19")));
+            command.addAll(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx2g",
+                    "-jar",
+                    System.getProperty("java.class.path"), // the bench jar this harness runs from
+                    "subscribers"));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
             builder.environment().put(SubscriberClients.TOKEN, ServiceProcess.ADMIN_TOKEN); // not in the command line
             process = builder.start();
             answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
