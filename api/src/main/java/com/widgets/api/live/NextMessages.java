@@ -49,19 +49,18 @@ final class NextMessages implements HttpMessageConverter<Object> {
 
     @Override
     public void write(Object message, MediaType contentType, HttpOutputMessage output) throws IOException {
-        EncodedOnce shared = template == null ? null : shared(message);
-        if (shared == null) {
+        Map.Entry<?, ?> field = template == null ? null : sharedField(message);
+        if (field == null) {
             jackson.write(message, contentType, output);
             return;
         }
-        GraphQlWebSocketMessage next = (GraphQlWebSocketMessage) message;
         byte[][] parts = {
             template[0],
-            ESCAPES.quoteAsUTF8(next.getId()),
+            ESCAPES.quoteAsUTF8(((GraphQlWebSocketMessage) message).getId()),
             template[1],
-            ESCAPES.quoteAsUTF8(onlyKey(next.getPayload())),
+            ESCAPES.quoteAsUTF8((String) field.getKey()),
             template[2],
-            shared.utf8(),
+            ((EncodedOnce) field.getValue()).utf8(),
             template[3]
         };
         int length = 0;
@@ -78,10 +77,11 @@ final class NextMessages implements HttpMessageConverter<Object> {
     }
 
     /**
-     * The shared selection of a {@code next} message whose payload is exactly {@code {"data": {key: shared}}}; null
-     * for any other message (errors, extensions, a result executed for this subscriber alone).
+     * The one field of a {@code next} message whose payload is exactly {@code {"data": {key: shared}}}, its value an
+     * {@link EncodedOnce}; null for any other message (errors, extensions, a result executed for this subscriber
+     * alone).
      */
-    private static EncodedOnce shared(Object message) {
+    private static Map.Entry<?, ?> sharedField(Object message) {
         if (!(message instanceof GraphQlWebSocketMessage next)
                 || next.resolvedType() != GraphQlWebSocketMessageType.NEXT
                 || next.getId() == null
@@ -92,12 +92,7 @@ final class NextMessages implements HttpMessageConverter<Object> {
             return null;
         }
         Map.Entry<?, ?> field = data.entrySet().iterator().next();
-        return field.getKey() instanceof String && field.getValue() instanceof EncodedOnce shared ? shared : null;
-    }
-
-    private static String onlyKey(Object payload) {
-        Map<?, ?> data = (Map<?, ?>) ((Map<?, ?>) payload).get("data");
-        return (String) data.keySet().iterator().next();
+        return field.getKey() instanceof String && field.getValue() instanceof EncodedOnce ? field : null;
     }
 
     /**

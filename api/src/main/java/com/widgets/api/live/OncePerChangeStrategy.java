@@ -87,11 +87,8 @@ final class OncePerChangeStrategy extends SubscriptionExecutionStrategy {
     @Override
     public CompletableFuture<ExecutionResult> execute(
             ExecutionContext context, ExecutionStrategyParameters parameters) {
-        CompletableFuture<ExecutionResult> standard = super.execute(context, parameters);
-        if (!direct(context)) {
-            return standard;
-        }
-        return standard.thenApply(result -> {
+        // fetchField has left the events there when this subscription is direct
+        return super.execute(context, parameters).thenApply(result -> {
             Publisher<?> events = context.getGraphQLContext().get(EVENTS);
             if (events == null) {
                 return result;

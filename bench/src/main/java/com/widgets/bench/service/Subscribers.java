@@ -64,7 +64,6 @@ public final class Subscribers implements AutoCloseable {
     /** What the subscribers' process says now. */
     public record Status(long received, long errors, String firstError) {}
 
-    /** The subscribers' process, started at the first {@link #open} and ended with the harness. */
     /**
      * Whether the subscribers' JVM runs at the lowest scheduling priority ({@code nice -n 19}, where there is a {@code
      * nice}; {@code -Dbench.subscribers-nice=false} turns it off). They stand for consoles on other machines: at
@@ -85,6 +84,7 @@ public final class Subscribers implements AutoCloseable {
                 .findFirst();
     }
 
+    /** The subscribers' process, started at the first {@link #open} and ended with the harness. */
     private static final class Host {
         private final Process process;
         private final BufferedReader answers;
