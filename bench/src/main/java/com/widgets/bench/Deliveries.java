@@ -13,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
 
@@ -22,6 +24,8 @@ import org.springframework.jdbc.core.RowCallbackHandler;
  * mutation (matched by the request id every event carries) to its arrival.
  */
 final class Deliveries {
+
+    private static final Logger log = LoggerFactory.getLogger(Deliveries.class);
 
     /** The outcome for a group of subscriptions. */
     record Check(
@@ -163,6 +167,9 @@ final class Deliveries {
                 }
             }
             long lost = want.stream().filter(id -> !got.contains(id)).count();
+            if (lost > 0) {
+                logMissing(want, got, receipts);
+            }
             long extra = got.stream().filter(id -> !want.contains(id)).count();
             expected += want.size();
             received += receipts.size();
@@ -187,5 +194,28 @@ final class Deliveries {
                 latency,
                 errors,
                 last > first ? (last - first) / 1e9 : 0);
+    }
+
+    /**
+     * Which ids a subscriber did not get, beside the last it got: missing ids above every id received are a tail
+     * that did not arrive (held up on the way), ids among the received ones a hole (never sent).
+     */
+    private static void logMissing(Set<Long> want, Set<Long> got, List<Receipt> receipts) {
+        List<Long> missed =
+                want.stream().filter(id -> !got.contains(id)).sorted().limit(20).toList();
+        long highest = got.stream().mapToLong(Long::longValue).max().orElse(0);
+        long after =
+                want.stream().filter(id -> !got.contains(id) && id > highest).count();
+        Long lastArrived =
+                receipts.isEmpty() ? null : receipts.get(receipts.size() - 1).id();
+        log.warn(
+                "A subscriber did not get {} of {} changes; of them {} above the highest id it got ({}, the last to"
+                        + " arrive {}); the first missing: {}",
+                want.size() - got.stream().filter(want::contains).count(),
+                want.size(),
+                after,
+                highest,
+                lastArrived,
+                missed);
     }
 }
