@@ -166,9 +166,11 @@ final class Deliveries {
                     latency.recordValue(Math.max(1, Math.min(micros, 60_000_000L)));
                 }
             }
-            long lost = want.stream().filter(id -> !got.contains(id)).count();
+            List<Long> missed =
+                    want.stream().filter(id -> !got.contains(id)).sorted().toList();
+            long lost = missed.size();
             if (lost > 0) {
-                logMissing(want, got, receipts);
+                logMissing(missed, want.size(), got, receipts);
             }
             long extra = got.stream().filter(id -> !want.contains(id)).count();
             expected += want.size();
@@ -197,25 +199,23 @@ final class Deliveries {
     }
 
     /**
-     * Which ids a subscriber did not get, beside the last it got: missing ids above every id received are a tail
-     * that did not arrive (held up on the way), ids among the received ones a hole (never sent).
+     * Which ids a subscriber did not get ({@code missed}, in order), beside the last it got: missing ids above every
+     * id received are a tail that did not arrive (held up on the way), ids among the received ones a hole (never
+     * sent).
      */
-    private static void logMissing(Set<Long> want, Set<Long> got, List<Receipt> receipts) {
-        List<Long> missed =
-                want.stream().filter(id -> !got.contains(id)).sorted().limit(20).toList();
+    private static void logMissing(List<Long> missed, int wanted, Set<Long> got, List<Receipt> receipts) {
         long highest = got.stream().mapToLong(Long::longValue).max().orElse(0);
-        long after =
-                want.stream().filter(id -> !got.contains(id) && id > highest).count();
+        long after = missed.stream().filter(id -> id > highest).count();
         Long lastArrived =
                 receipts.isEmpty() ? null : receipts.get(receipts.size() - 1).id();
         log.warn(
                 "A subscriber did not get {} of {} changes; of them {} above the highest id it got ({}, the last to"
                         + " arrive {}); the first missing: {}",
-                want.size() - got.stream().filter(want::contains).count(),
-                want.size(),
+                missed.size(),
+                wanted,
                 after,
                 highest,
                 lastArrived,
-                missed);
+                missed.subList(0, Math.min(20, missed.size())));
     }
 }
