@@ -77,10 +77,6 @@ public final class ChangeFeed {
             + " WHERE (at > ? OR (at = ? AND id > ?)) AND (?::text[] IS NULL OR serial_number = ANY(?::text[]))"
             + " ORDER BY at, id LIMIT ?";
 
-    private static final String SINCE = "SELECT (" + LAST_TAKEN + "), array_agg(xact_start)"
-            + " FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'"
-            + " AND xact_start IS NOT NULL AND pid <> pg_backend_pid()";
-
     /**
      * A moment to count changes from: the last history id taken by then and the start of every transaction open then.
      * A row whose id is above it, or whose transaction was open then, committed after it (or within the instant the
@@ -94,9 +90,16 @@ public final class ChangeFeed {
         }
     }
 
-    /** Now, as a moment to count changes from: one look at the sequence and the sessions. */
+    /**
+     * Now, as a moment to count changes from: the sequence, then the sessions, each in its own statement as {@link
+     * #poll} reads them. One statement reading both would read the sessions first: PostgreSQL evaluates a scalar
+     * subquery of the select list (the sequence) once the rows under it (the sessions) are read, and a transaction
+     * starting between the two reads would take an id below the one read while missing from the sessions — its
+     * change, committed after this moment, would be taken for an earlier one.
+     */
     public static Since since(JdbcTemplate jdbc) {
-        return jdbc.queryForObject(SINCE, (ResultSet rs, int row) -> new Since(rs.getLong(1), starts(rs.getArray(2))));
+        long taken = prepared(jdbc, LAST_TAKEN, (rs, row) -> rs.getLong(1));
+        return new Since(taken, activity(jdbc).running());
     }
 
     /** What {@code pg_stat_activity} showed: the time of the look and the start of every open transaction. */

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.widgets.db.testing.TestDatabases;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,6 +25,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
  * The feed returns every committed history row exactly once, also when its transaction took its id and time long
@@ -139,6 +144,39 @@ class ChangeFeedTest extends StoreTestSupport {
                 .as("id %d, taken after the moment %s", first, since)
                 .isTrue();
         assertThat(ChangeFeed.since(jdbc).precedes(first, at)).isFalse();
+    }
+
+    /**
+     * A moment reads the sequence before, and apart from, the sessions: in one statement PostgreSQL would read the
+     * sessions first (a scalar subquery of the select list runs once the rows under it are read), and a transaction
+     * starting between the two reads would have its change, committed after the moment, taken for an earlier one.
+     */
+    @Test
+    void aMomentReadsTheSequenceBeforeTheSessionsInStatementsOfTheirOwn() {
+        List<String> statements = Collections.synchronizedList(new ArrayList<>());
+        DataSource recording = new DelegatingDataSource(dataSource) {
+            @Override
+            public Connection getConnection() throws SQLException {
+                Connection real = super.getConnection();
+                return (Connection) Proxy.newProxyInstance(
+                        getClass().getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                            if (method.getName().startsWith("prepare")
+                                    && args != null
+                                    && args[0] instanceof String sql) {
+                                statements.add(sql);
+                            }
+                            try {
+                                return method.invoke(real, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+            }
+        };
+        ChangeFeed.since(new JdbcTemplate(recording));
+        assertThat(statements).hasSize(2);
+        assertThat(statements.get(0)).contains("wiring_history_id_seq").doesNotContain("pg_stat_activity");
+        assertThat(statements.get(1)).contains("pg_stat_activity").doesNotContain("wiring_history_id_seq");
     }
 
     @Test
