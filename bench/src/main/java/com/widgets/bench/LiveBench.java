@@ -50,9 +50,16 @@ final class LiveBench {
     /**
      * Rounds of the listener's comparison, each nobody listening and one listener for {@link #POINT}: single rounds of
      * the same code on one host ranged from 0.63 to 1.19 of each other and whole runs of four from 0.77 to 0.94
-     * (bench/PROFILE.md), so eight.
+     * (bench/PROFILE.md), so eight ({@code -Dbench.live.rounds} sets another number).
      */
-    private static final int ROUNDS = 8;
+    private static final int ROUNDS = Integer.getInteger("bench.live.rounds", 8);
+
+    /**
+     * Subscribers of every change in the listening rounds ({@code -Dbench.live.listeners}), each on its own connection:
+     * 1 for the goal's figure; more, with more rounds, to hunt a rare loss — all of them missing the same changes
+     * points at the feed, one alone at its own delivery (bench/PROFILE.md, 2026-12-05 second session).
+     */
+    private static final int LISTENERS = Integer.getInteger("bench.live.listeners", 1);
 
     static void run(Path jar, Path work, int pool, Path out, long t0) throws Exception {
         // -Dbench.live.phases=fanout (say) runs only those phases, e.g. under a profiler
@@ -148,14 +155,18 @@ final class LiveBench {
                 live.phase("mutations, nobody listening, round " + round);
                 off.add(offCpu.measure(live.service(), measuring -> apiMutations(live, measuring)));
             }
-            live.phase("mutations, one subscriber listening, round " + round);
-            try (Subscribers one = Subscribers.open(live.service().baseUrl(), 1, listOfNull())) {
-                live.awaitSubscribers(1, one);
+            live.phase("mutations, " + LISTENERS + " subscriber(s) listening, round " + round);
+            List<List<String>> everyChange = new ArrayList<>();
+            for (int l = 0; l < LISTENERS; l++) {
+                everyChange.add(null);
+            }
+            try (Subscribers listening = Subscribers.open(live.service().baseUrl(), LISTENERS, everyChange)) {
+                live.awaitSubscribers(LISTENERS, listening);
                 long after = Deliveries.lastId(live.jdbc());
                 on.add(onCpu.measure(live.service(), measuring -> apiMutations(live, measuring)));
                 Deliveries history = Deliveries.since(live.jdbc(), after);
-                history.await(one, Duration.ofSeconds(30));
-                heard.add(history.check(one.subscriptions(), Map.of()));
+                history.await(listening, Duration.ofSeconds(30));
+                heard.add(history.check(listening.subscriptions(), Map.of()));
             }
             live.awaitSubscribers(0, null);
             if (round % 2 == 0) {
