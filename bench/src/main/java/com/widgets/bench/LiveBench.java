@@ -13,6 +13,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -85,7 +86,7 @@ final class LiveBench {
             Bench.runJob(client, files.links());
             WiringStore store = new WiringStore(jdbc, new DataSourceTransactionManager(db));
             live.phase("warm-up, one subscriber listening to every change");
-            try (Subscribers one = Subscribers.open(service.baseUrl(), 1, listOfNull())) {
+            try (Subscribers one = Subscribers.open(service.baseUrl(), 1, everyChange(1))) {
                 // as long as it takes the JIT compiler to settle (about two minutes of load here), at most 3 minutes:
                 // figures taken while C2 still compiles the GraphQL and delivery paths describe the compiler
                 Bench.warmUp(results, client, store, WIDGETS, Duration.ofMinutes(3));
@@ -134,10 +135,9 @@ final class LiveBench {
                         : " at normal priority");
     }
 
-    private static List<List<String>> listOfNull() {
-        List<List<String>> one = new ArrayList<>();
-        one.add(null);
-        return one;
+    /** What {@code subscribers} subscriptions of every change watch: null each, for all widgets. */
+    private static List<List<String>> everyChange(int subscribers) {
+        return Collections.nCopies(subscribers, null);
     }
 
     /**
@@ -156,11 +156,8 @@ final class LiveBench {
                 off.add(offCpu.measure(live.service(), measuring -> apiMutations(live, measuring)));
             }
             live.phase("mutations, " + LISTENERS + " subscriber(s) listening, round " + round);
-            List<List<String>> everyChange = new ArrayList<>();
-            for (int l = 0; l < LISTENERS; l++) {
-                everyChange.add(null);
-            }
-            try (Subscribers listening = Subscribers.open(live.service().baseUrl(), LISTENERS, everyChange)) {
+            try (Subscribers listening =
+                    Subscribers.open(live.service().baseUrl(), LISTENERS, everyChange(LISTENERS))) {
                 live.awaitSubscribers(LISTENERS, listening);
                 long after = Deliveries.lastId(live.jdbc());
                 on.add(onCpu.measure(live.service(), measuring -> apiMutations(live, measuring)));

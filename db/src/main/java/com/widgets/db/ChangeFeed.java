@@ -105,7 +105,7 @@ public final class ChangeFeed {
      * change, committed after this moment, would be taken for an earlier one.
      */
     public static Since since(JdbcTemplate jdbc) {
-        long taken = prepared(jdbc, LAST_TAKEN, (rs, row) -> rs.getLong(1));
+        long taken = lastTaken(jdbc);
         return new Since(taken, activity(jdbc).running());
     }
 
@@ -153,7 +153,7 @@ public final class ChangeFeed {
     public List<WiringEvent> poll(JdbcTemplate jdbc, BooleanSupplier wanted) {
         // the sequence before the sessions, each in its own statement: a session the look does not show had not
         // started its transaction when the look read it, so every id it takes comes after this one
-        long taken = prepared(jdbc, LAST_TAKEN, (rs, row) -> rs.getLong(1));
+        long taken = lastTaken(jdbc);
         Activity activity = activity(jdbc);
         if (!started || !wanted.getAsBoolean()) {
             reset(jdbc, activity, taken);
@@ -288,6 +288,10 @@ public final class ChangeFeed {
         long shift = newBase - base;
         seen = shift >= seen.length() ? new BitSet() : seen.get((int) shift, seen.length());
         base = newBase;
+    }
+
+    private static long lastTaken(JdbcTemplate jdbc) {
+        return prepared(jdbc, LAST_TAKEN, (rs, row) -> rs.getLong(1));
     }
 
     private static Activity activity(JdbcTemplate jdbc) {
