@@ -69,6 +69,8 @@ final class FanOut {
         live.phase("fan-out: warm-up, the same subscribers and writers, not measured");
         Warm warm = warmUp(live, watching, responses);
 
+        // the same settling as before the stretch with subscribers: the warm-up's last round has just closed them
+        double quietBefore = compilerQuiet(client);
         live.phase("fan-out: writers without subscribers");
         double cpu0 = service.cpuSeconds();
         double jit0 = client.compilationMillis();
@@ -107,6 +109,7 @@ final class FanOut {
             all = history.check(subscriptions.subList(WATCHERS, subscriptions.size()), responses);
         }
         live.awaitSubscribers(0, null);
+        double quietAfter = compilerQuiet(client);
         live.phase("fan-out: writers without subscribers, again");
         Measured afterwards = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
 
@@ -137,7 +140,13 @@ final class FanOut {
                 null);
         results.row(
                 "fan-out",
-                rate + ", no subscribers, before / after; latency from each call's scheduled start",
+                rate + ", no subscribers, before / after; latency from each call's scheduled start"
+                        + String.format(
+                                Locale.ROOT,
+                                " (each began once the compiler had finished, %.1f / %.1f s after the subscribers"
+                                        + " closed)",
+                                quietBefore,
+                                quietAfter),
                 writers(before) + " / " + writers(afterwards),
                 null,
                 null);
