@@ -75,7 +75,13 @@ final class FanOut {
         double cpu0 = service.cpuSeconds();
         double jit0 = client.compilationMillis();
         GraphQlClient.Pauses gc0 = client.gcPauses();
-        Measured before = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
+        Measured before;
+        WalFlushes.Summary walBefore;
+        try (WalFlushes wal = WalFlushes.start(jdbc.getDataSource())) {
+            before = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
+            wal.close();
+            walBefore = wal.summary();
+        }
         double cpuBefore = service.cpuSeconds() - cpu0;
         double jitBefore = client.compilationMillis() - jit0;
         GraphQlClient.Pauses gcBefore = client.gcPauses().since(gc0);
@@ -86,6 +92,7 @@ final class FanOut {
         Deliveries.Check watchers, all;
         double cpuWith, harnessWith, jitWith;
         GraphQlClient.Pauses gcWith;
+        WalFlushes.Summary walWith;
         double opened, quiet;
         try (Subscribers subscribers = Subscribers.open(service.baseUrl(), watching.size(), watching)) {
             live.awaitSubscribers(watching.size(), subscribers);
@@ -97,7 +104,11 @@ final class FanOut {
             jit0 = client.compilationMillis();
             gc0 = client.gcPauses();
             double harness0 = ProcessCpu.harnessSeconds() + subscribers.cpuSeconds();
-            with = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
+            try (WalFlushes wal = WalFlushes.start(jdbc.getDataSource())) {
+                with = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
+                wal.close();
+                walWith = wal.summary();
+            }
             gcWith = client.gcPauses().since(gc0);
             Deliveries history = Deliveries.since(jdbc, after);
             history.await(subscribers, Duration.ofSeconds(30));
@@ -111,7 +122,13 @@ final class FanOut {
         live.awaitSubscribers(0, null);
         double quietAfter = compilerQuiet(client);
         live.phase("fan-out: writers without subscribers, again");
-        Measured afterwards = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
+        Measured afterwards;
+        WalFlushes.Summary walAfter;
+        try (WalFlushes wal = WalFlushes.start(jdbc.getDataSource())) {
+            afterwards = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
+            wal.close();
+            walAfter = wal.summary();
+        }
 
         Histogram without = before.latencyMicros().copy();
         without.add(afterwards.latencyMicros());
@@ -147,7 +164,7 @@ final class FanOut {
                                         + " closed)",
                                 quietBefore,
                                 quietAfter),
-                writers(before) + " / " + writers(afterwards),
+                writers(before) + " (" + walBefore + ") / " + writers(afterwards) + " (" + walAfter + ")",
                 null,
                 null);
         results.row(
@@ -160,7 +177,7 @@ final class FanOut {
                                         + " with what the handshakes ran)",
                                 opened,
                                 quiet),
-                writers(with),
+                writers(with) + " (" + walWith + ")",
                 String.format(Locale.ROOT, "p99 %.2f ms without subscribers (before and after)", withoutP99),
                 String.format(Locale.ROOT, "p99 ×%.2f", with.p99Millis() / withoutP99));
         results.row(
