@@ -75,24 +75,17 @@ final class FanOut {
         double cpu0 = service.cpuSeconds();
         double jit0 = client.compilationMillis();
         GraphQlClient.Pauses gc0 = client.gcPauses();
-        Measured before;
-        WalFlushes.Summary walBefore;
-        try (WalFlushes wal = WalFlushes.start(jdbc.getDataSource())) {
-            before = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
-            wal.close();
-            walBefore = wal.summary();
-        }
+        Stretch before = write(client, jdbc, responses);
         double cpuBefore = service.cpuSeconds() - cpu0;
         double jitBefore = client.compilationMillis() - jit0;
         GraphQlClient.Pauses gcBefore = client.gcPauses().since(gc0);
 
         live.phase("fan-out: opening " + watching.size() + " subscribers");
         long t0 = System.nanoTime();
-        Measured with;
+        Stretch with;
         Deliveries.Check watchers, all;
         double cpuWith, harnessWith, jitWith;
         GraphQlClient.Pauses gcWith;
-        WalFlushes.Summary walWith;
         double opened, quiet;
         try (Subscribers subscribers = Subscribers.open(service.baseUrl(), watching.size(), watching)) {
             live.awaitSubscribers(watching.size(), subscribers);
@@ -104,11 +97,7 @@ final class FanOut {
             jit0 = client.compilationMillis();
             gc0 = client.gcPauses();
             double harness0 = ProcessCpu.harnessSeconds() + subscribers.cpuSeconds();
-            try (WalFlushes wal = WalFlushes.start(jdbc.getDataSource())) {
-                with = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
-                wal.close();
-                walWith = wal.summary();
-            }
+            with = write(client, jdbc, responses);
             gcWith = client.gcPauses().since(gc0);
             Deliveries history = Deliveries.since(jdbc, after);
             history.await(subscribers, Duration.ofSeconds(30));
@@ -122,16 +111,10 @@ final class FanOut {
         live.awaitSubscribers(0, null);
         double quietAfter = compilerQuiet(client);
         live.phase("fan-out: writers without subscribers, again");
-        Measured afterwards;
-        WalFlushes.Summary walAfter;
-        try (WalFlushes wal = WalFlushes.start(jdbc.getDataSource())) {
-            afterwards = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
-            wal.close();
-            walAfter = wal.summary();
-        }
+        Stretch afterwards = write(client, jdbc, responses);
 
-        Histogram without = before.latencyMicros().copy();
-        without.add(afterwards.latencyMicros());
+        Histogram without = before.writers().latencyMicros().copy();
+        without.add(afterwards.writers().latencyMicros());
         double withoutP99 = without.getValueAtPercentile(99) / 1000.0;
         String rate = String.format(
                 Locale.ROOT,
@@ -164,7 +147,7 @@ final class FanOut {
                                         + " closed)",
                                 quietBefore,
                                 quietAfter),
-                writers(before) + " (" + walBefore + ") / " + writers(afterwards) + " (" + walAfter + ")",
+                before + " / " + afterwards,
                 null,
                 null);
         results.row(
@@ -177,9 +160,9 @@ final class FanOut {
                                         + " with what the handshakes ran)",
                                 opened,
                                 quiet),
-                writers(with) + " (" + walWith + ")",
+                with.toString(),
                 String.format(Locale.ROOT, "p99 %.2f ms without subscribers (before and after)", withoutP99),
-                String.format(Locale.ROOT, "p99 ×%.2f", with.p99Millis() / withoutP99));
+                String.format(Locale.ROOT, "p99 ×%.2f", with.writers().p99Millis() / withoutP99));
         results.row(
                 "fan-out",
                 "delivery to the " + WATCHERS + " watching 5 widgets each: mutation's response → event received",
@@ -245,9 +228,9 @@ final class FanOut {
                 false);
         results.goal(
                 "fan-out: writers' p99 ≤ 1.5 × their p99 without subscribers",
-                String.format(Locale.ROOT, "%.2f ms vs %.2f ms", with.p99Millis(), withoutP99),
+                String.format(Locale.ROOT, "%.2f ms vs %.2f ms", with.writers().p99Millis(), withoutP99),
                 1.5 * withoutP99,
-                with.p99Millis(),
+                with.writers().p99Millis(),
                 false);
         log.info("Fan-out: {}; {}", watchers.counts(), all.latency());
     }
@@ -307,14 +290,29 @@ final class FanOut {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    private static String writers(Measured m) {
-        return String.format(
-                Locale.ROOT,
-                "%.0f ops/s, p50 %.2f ms, p99 %.2f ms%s",
-                m.opsPerSecond(),
-                m.p50Millis(),
-                m.p99Millis(),
-                m.errors() == 0 ? "" : ", " + m.errors() + " errors");
+    /** A stretch of the writers, and the moments they queued on a WAL flush while it ran. */
+    private record Stretch(Measured writers, WalFlushes.Summary wal) {
+        @Override
+        public String toString() {
+            return String.format(
+                    Locale.ROOT,
+                    "%.0f ops/s, p50 %.2f ms, p99 %.2f ms%s (%s)",
+                    writers.opsPerSecond(),
+                    writers.p50Millis(),
+                    writers.p99Millis(),
+                    writers.errors() == 0 ? "" : ", " + writers.errors() + " errors",
+                    wal);
+        }
+    }
+
+    /** The writers for {@link #WRITING} at the fixed rate, with the WAL waits sampled beside them. */
+    private static Stretch write(GraphQlClient client, JdbcTemplate jdbc, Map<String, Long> responses)
+            throws Exception {
+        try (WalFlushes wal = WalFlushes.start(jdbc.getDataSource())) {
+            Measured writers = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
+            wal.close();
+            return new Stretch(writers, wal.summary());
+        }
     }
 
     /** Worker {@code w} links pair {@code w + WRITERS·j} on its even calls and unlinks it on the next. */
