@@ -76,6 +76,45 @@ final class Deliveries {
         double p99Millis() {
             return latencyMicros.getValueAtPercentile(99) / 1000.0;
         }
+
+        /**
+         * The same subscriptions checked in several rounds, as one: complete is the fewest complete in any round (so
+         * it equals the subscriptions only if every round had them all complete), the events and latencies are summed
+         * over the rounds, and the errors are the first three.
+         */
+        static Check ofRounds(List<Check> rounds) {
+            Histogram latency = new Histogram(60_000_000L, 3);
+            List<String> errors = new ArrayList<>();
+            int complete = Integer.MAX_VALUE;
+            long expected = 0, received = 0, missing = 0, duplicates = 0, unexpected = 0, unmatched = 0, early = 0;
+            double seconds = 0;
+            for (Check c : rounds) {
+                complete = Math.min(complete, c.complete);
+                expected += c.expected;
+                received += c.received;
+                missing += c.missing;
+                duplicates += c.duplicates;
+                unexpected += c.unexpected;
+                unmatched += c.unmatched;
+                early += c.early;
+                latency.add(c.latencyMicros);
+                c.errors.stream().limit(3 - errors.size()).forEach(errors::add);
+                seconds += c.seconds;
+            }
+            return new Check(
+                    rounds.get(0).subscriptions,
+                    complete,
+                    expected,
+                    received,
+                    missing,
+                    duplicates,
+                    unexpected,
+                    unmatched,
+                    early,
+                    latency,
+                    errors,
+                    seconds);
+        }
     }
 
     private final Map<String, List<Long>> bySerial = new HashMap<>();
