@@ -39,6 +39,14 @@ final class FanOut {
     /** 20 writers × 10 a second × 25 s: each pair linked and unlinked once, so every widget changes twice. */
     static final Duration WRITING = Duration.ofSeconds(25);
 
+    /**
+     * Writing before each measured stretch, reported on its own and not in the goal: opening (or closing) 1,020
+     * connections in two seconds leaves the service's heap a burst to promote, and the young collections and the
+     * concurrent cycle that follow (~150 ms of pauses in five seconds, bench/PROFILE.md) fall into the writing after
+     * it. 10 s of 20 writers is an even count of calls each, so every pair it links it unlinks again.
+     */
+    static final Duration LEAD_IN = Duration.ofSeconds(10);
+
     private static final String LINK = """
             mutation($a: ID!, $b: ID!) {
               link(input: {a: {serialNumber: $a, port: P}, b: {serialNumber: $b, port: Q}}) { changed requestId }
@@ -70,6 +78,8 @@ final class FanOut {
 
         List<Stretch> without = new ArrayList<>();
         List<Stretch> with = new ArrayList<>();
+        List<Stretch> leadWithout = new ArrayList<>();
+        List<Stretch> leadWith = new ArrayList<>();
         List<Deliveries.Check> watchersByRound = new ArrayList<>();
         List<Deliveries.Check> allByRound = new ArrayList<>();
         List<String> waits = new ArrayList<>();
@@ -80,7 +90,8 @@ final class FanOut {
             double quietBefore = compilerQuiet(client);
             live.phase("fan-out: writers without subscribers, round " + round);
             Usage u0 = Usage.now(service, client);
-            without.add(write(client, jdbc, responses));
+            leadWithout.add(write(client, jdbc, responses, LEAD_IN));
+            without.add(write(client, jdbc, responses, WRITING));
             usageWithout = usageWithout.plus(Usage.now(service, client).since(u0));
             if (round > ROUNDS) {
                 waits.add(String.format(Locale.ROOT, "%.1f s", quietBefore));
@@ -98,7 +109,8 @@ final class FanOut {
                 live.phase("fan-out: writers with " + watching.size() + " subscribers, round " + round);
                 u0 = Usage.now(service, client);
                 double harness0 = ProcessCpu.harnessSeconds() + subscribers.cpuSeconds();
-                with.add(write(client, jdbc, responses));
+                leadWith.add(write(client, jdbc, responses, LEAD_IN));
+                with.add(write(client, jdbc, responses, WRITING));
                 Deliveries history = Deliveries.since(jdbc, after);
                 history.await(subscribers, Duration.ofSeconds(30));
                 usageWith = usageWith.plus(Usage.now(service, client).since(u0));
@@ -137,8 +149,9 @@ final class FanOut {
                 null);
         results.row(
                 "fan-out",
-                "measured: " + ROUNDS + " rounds of " + WRITING.toSeconds() + " s of writers without subscribers, then "
-                        + WRITING.toSeconds() + " s with them, and a last stretch without; each stretch began once the"
+                "measured: " + ROUNDS + " rounds of a stretch of writers without subscribers, then one with them, and"
+                        + " a last stretch without, each stretch " + LEAD_IN.toSeconds() + " s (reported apart) and"
+                        + " then " + WRITING.toSeconds() + " s; each stretch began once the"
                         + " service's compiler had finished with what the opening or closing of the subscribers just"
                         + " before it ran (seconds waited before the stretch without subscribers; for the one with"
                         + " them, how long the " + watching.size() + " took to open and register and the wait after)",
@@ -147,8 +160,22 @@ final class FanOut {
                 null);
         results.row(
                 "fan-out",
+                rate + ", the first " + LEAD_IN.toSeconds() + " s of each stretch (not in the goal below: what"
+                        + " follows the opening or closing of the " + watching.size() + " connections), without"
+                        + " subscribers / with them",
+                leadWithout.stream().map(s -> s.writers().p99String()).collect(Collectors.joining(", ")) + " / "
+                        + leadWith.stream().map(s -> s.writers().p99String()).collect(Collectors.joining(", ")),
+                String.format(
+                        Locale.ROOT,
+                        "median of the p99s: %.2f ms with subscribers, %.2f ms without",
+                        medianP99(leadWith),
+                        medianP99(leadWithout)),
+                String.format(Locale.ROOT, "p99 ×%.2f", medianP99(leadWith) / medianP99(leadWithout)));
+        results.row(
+                "fan-out",
                 rate + ", no subscribers, in each of the " + without.size()
-                        + " stretches; latency from each call's scheduled start",
+                        + " stretches after their first " + LEAD_IN.toSeconds()
+                        + " s; latency from each call's scheduled start",
                 without.stream().map(Stretch::toString).collect(Collectors.joining(" / ")),
                 null,
                 null);
@@ -156,7 +183,8 @@ final class FanOut {
                 "fan-out",
                 rate + ", with " + WATCHERS + " subscribers watching " + EACH + " widgets each and " + EVERYTHING
                         + " watching everything, one WebSocket each (" + watching.size()
-                        + " connections), in each of the " + with.size() + " stretches",
+                        + " connections), in each of the " + with.size() + " stretches after their first "
+                        + LEAD_IN.toSeconds() + " s",
                 with.stream().map(Stretch::toString).collect(Collectors.joining(" / ")),
                 String.format(
                         Locale.ROOT,
@@ -181,8 +209,8 @@ final class FanOut {
         results.row(
                 "fan-out",
                 "the service's garbage-collection pauses while the writers wrote (young and full collections, from"
-                        + " `jvm.gc.pause`; G1's remark and cleanup pauses are not in it): all stretches without"
-                        + " subscribers / all with them",
+                        + " `jvm.gc.pause`; G1's remark and cleanup pauses are not in it), their first "
+                        + LEAD_IN.toSeconds() + " s included: all stretches without subscribers / all with them",
                 String.format(
                         Locale.ROOT,
                         "%.0f pauses, %.0f ms / %.0f pauses, %.0f ms",
@@ -209,7 +237,8 @@ final class FanOut {
         double cpuWithout = usageWithout.serviceCpu() * with.size() / without.size();
         results.row(
                 "fan-out",
-                "CPU while writing (" + WRITING.toSeconds() + " s a stretch, with subscribers until the last event"
+                "CPU while writing (" + LEAD_IN.plus(WRITING).toSeconds() + " s a stretch, its first "
+                        + LEAD_IN.toSeconds() + " s included, with subscribers until the last event"
                         + " arrived), over the " + with.size() + " rounds: the service without → with subscribers"
                         + " (without: the stretches' mean × " + with.size() + "); the harness (writers, and the"
                         + " subscribers' process) with them",
@@ -365,11 +394,11 @@ final class FanOut {
         }
     }
 
-    /** The writers for {@link #WRITING} at the fixed rate, with the WAL waits sampled beside them. */
-    private static Stretch write(GraphQlClient client, JdbcTemplate jdbc, Map<String, Long> responses)
+    /** The writers for {@code time} at the fixed rate, with the WAL waits sampled beside them. */
+    private static Stretch write(GraphQlClient client, JdbcTemplate jdbc, Map<String, Long> responses, Duration time)
             throws Exception {
         try (WalFlushes wal = WalFlushes.start(jdbc.getDataSource())) {
-            Measured writers = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, WRITING, true, writer(client, responses));
+            Measured writers = FixedRate.run(WRITERS, MUTATIONS_PER_SECOND, time, true, writer(client, responses));
             wal.close();
             return new Stretch(writers, wal.summary());
         }

@@ -3,6 +3,7 @@ package com.widgets.bench.load;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -29,6 +30,11 @@ public final class ClosedLoop {
 
         public double p99Millis() {
             return latencyMicros.getValueAtPercentile(99) / 1000.0;
+        }
+
+        /** "p99 1.23 ms". */
+        public String p99String() {
+            return String.format(Locale.ROOT, "p99 %.2f ms", p99Millis());
         }
     }
 
