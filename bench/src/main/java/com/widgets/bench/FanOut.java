@@ -292,7 +292,7 @@ final class FanOut {
      * is often one WAL flush of this machine's disk, landing in any stretch (bench/PROFILE.md), so the goal compares
      * the medians of several alternated stretches' p99s, as the throughput phase compares rounds.
      */
-    static final int ROUNDS = Integer.getInteger("bench.fanout.rounds", 3);
+    static final int ROUNDS = Math.max(1, Integer.getInteger("bench.fanout.rounds", 3));
 
     /** The median of the stretches' p99s, in milliseconds (the mean of the middle two for an even count). */
     static double medianP99(List<Stretch> stretches) {
