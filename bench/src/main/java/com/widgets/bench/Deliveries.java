@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,36 +85,24 @@ final class Deliveries {
          */
         static Check ofRounds(List<Check> rounds) {
             Histogram latency = new Histogram(60_000_000L, 3);
-            List<String> errors = new ArrayList<>();
-            int complete = Integer.MAX_VALUE;
-            long expected = 0, received = 0, missing = 0, duplicates = 0, unexpected = 0, unmatched = 0, early = 0;
-            double seconds = 0;
-            for (Check c : rounds) {
-                complete = Math.min(complete, c.complete);
-                expected += c.expected;
-                received += c.received;
-                missing += c.missing;
-                duplicates += c.duplicates;
-                unexpected += c.unexpected;
-                unmatched += c.unmatched;
-                early += c.early;
-                latency.add(c.latencyMicros);
-                c.errors.stream().limit(3 - errors.size()).forEach(errors::add);
-                seconds += c.seconds;
-            }
+            rounds.forEach(c -> latency.add(c.latencyMicros));
             return new Check(
                     rounds.get(0).subscriptions,
-                    complete,
-                    expected,
-                    received,
-                    missing,
-                    duplicates,
-                    unexpected,
-                    unmatched,
-                    early,
+                    rounds.stream().mapToInt(Check::complete).min().orElse(0),
+                    sum(rounds, Check::expected),
+                    sum(rounds, Check::received),
+                    sum(rounds, Check::missing),
+                    sum(rounds, Check::duplicates),
+                    sum(rounds, Check::unexpected),
+                    sum(rounds, Check::unmatched),
+                    sum(rounds, Check::early),
                     latency,
-                    errors,
-                    seconds);
+                    rounds.stream().flatMap(c -> c.errors.stream()).limit(3).toList(),
+                    rounds.stream().mapToDouble(Check::seconds).sum());
+        }
+
+        private static long sum(List<Check> rounds, ToLongFunction<Check> count) {
+            return rounds.stream().mapToLong(count).sum();
         }
     }
 

@@ -295,7 +295,7 @@ final class FanOut {
     static final int ROUNDS = Math.max(1, Integer.getInteger("bench.fanout.rounds", 3));
 
     /** The median of the stretches' p99s, in milliseconds (the mean of the middle two for an even count). */
-    static double medianP99(List<Stretch> stretches) {
+    private static double medianP99(List<Stretch> stretches) {
         double[] p99 = stretches.stream()
                 .mapToDouble(s -> s.writers().p99Millis())
                 .sorted()
@@ -380,7 +380,7 @@ final class FanOut {
     }
 
     /** A stretch of the writers, and the moments they queued on a WAL flush while it ran. */
-    record Stretch(Measured writers, WalFlushes.Summary wal) {
+    private record Stretch(Measured writers, WalFlushes.Summary wal) {
         @Override
         public String toString() {
             return String.format(
