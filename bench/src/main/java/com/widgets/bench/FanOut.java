@@ -40,6 +40,13 @@ final class FanOut {
     static final Duration WRITING = Duration.ofSeconds(25);
 
     /**
+     * Rounds of a stretch without subscribers and one with them (and a last stretch without): a single 25-second p99
+     * is often one WAL flush of this machine's disk, landing in any stretch (bench/PROFILE.md), so the goal compares
+     * the medians of several alternated stretches' p99s, as the throughput phase compares rounds.
+     */
+    static final int ROUNDS = Math.max(1, Integer.getInteger("bench.fanout.rounds", 3));
+
+    /**
      * Writing before each measured stretch, reported on its own and not in the goal: opening (or closing) 1,020
      * connections in two seconds leaves the service's heap a burst to promote, and the young collections and the
      * concurrent cycle that follow (~150 ms of pauses in five seconds, bench/PROFILE.md) fall into the writing after
@@ -287,13 +294,6 @@ final class FanOut {
         log.info("Fan-out: {}; {}", watchers.counts(), all.latency());
     }
 
-    /**
-     * Rounds of a stretch without subscribers and one with them (and a last stretch without): a single 25-second p99
-     * is often one WAL flush of this machine's disk, landing in any stretch (bench/PROFILE.md), so the goal compares
-     * the medians of several alternated stretches' p99s, as the throughput phase compares rounds.
-     */
-    static final int ROUNDS = Math.max(1, Integer.getInteger("bench.fanout.rounds", 3));
-
     /** The median of the stretches' p99s, in milliseconds (the mean of the middle two for an even count). */
     private static double medianP99(List<Stretch> stretches) {
         double[] p99 = stretches.stream()
@@ -317,10 +317,7 @@ final class FanOut {
         }
 
         Usage plus(Usage other) {
-            return new Usage(
-                    serviceCpu + other.serviceCpu,
-                    jitMillis + other.jitMillis,
-                    new GraphQlClient.Pauses(gc.count() + other.gc.count(), gc.seconds() + other.gc.seconds()));
+            return new Usage(serviceCpu + other.serviceCpu, jitMillis + other.jitMillis, gc.plus(other.gc));
         }
     }
 

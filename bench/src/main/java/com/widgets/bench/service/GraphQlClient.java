@@ -96,6 +96,11 @@ public final class GraphQlClient implements AutoCloseable {
         public Pauses since(Pauses earlier) {
             return new Pauses(count - earlier.count, seconds - earlier.seconds);
         }
+
+        /** These pauses and {@code other}'s together. */
+        public Pauses plus(Pauses other) {
+            return new Pauses(count + other.count, seconds + other.seconds);
+        }
     }
 
     /**
