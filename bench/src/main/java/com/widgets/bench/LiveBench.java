@@ -46,7 +46,13 @@ final class LiveBench {
 
     private LiveBench() {}
 
+    /** What {@code bench/run live} runs; {@code query} runs only when named (it has goals of its own, issue 14's). */
     private static final Set<String> ALL = Set.of("throughput", "fanout", "idle");
+
+    private static final Set<String> NAMED = Set.of("throughput", "fanout", "idle", "query");
+
+    /** The widget query's concurrency in the {@code query} phase: the one issue 14's query goals name. */
+    private static final int READERS = 8;
 
     /**
      * Rounds of the listener's comparison, each nobody listening and one listener for {@link #POINT}: single rounds of
@@ -66,8 +72,8 @@ final class LiveBench {
         // -Dbench.live.phases=fanout (say) runs only those phases, e.g. under a profiler
         Set<String> phases = Set.of(
                 System.getProperty("bench.live.phases", String.join(",", ALL)).split(","));
-        if (!ALL.containsAll(phases)) {
-            throw new IllegalArgumentException("bench.live.phases are among " + ALL + ", not " + phases);
+        if (!NAMED.containsAll(phases)) {
+            throw new IllegalArgumentException("bench.live.phases are among " + NAMED + ", not " + phases);
         }
         HostProbe host = HostProbe.measure();
         Dataset.Output files = Dataset.generate(work.resolve("data-live"), WIDGETS, RESERVED, 42);
@@ -100,6 +106,9 @@ final class LiveBench {
             }
             if (phases.contains("idle")) {
                 idle(results, live);
+            }
+            if (phases.contains("query")) {
+                query(results, live);
             }
             results.note("load average (1, 5, 15 min) as each phase started: " + String.join("; ", live.loads()));
         }
@@ -231,19 +240,72 @@ final class LiveBench {
                 true);
     }
 
+    /**
+     * The {@code widget} query at {@link #READERS} clients, {@link #ROUNDS} stretches, each followed by its SQL bound
+     * (the same read as one join, a connection per client) so a drift of the host weighs on both; and the CPU a query
+     * cost each process. A quicker look at issue 14's query goals than {@code bench/run quick}, for profiling; on
+     * 20,000 widgets, all of them in shared buffers as in the quick and full runs.
+     */
+    private static void query(Results results, LiveRun live) throws Exception {
+        List<Measured> api = new ArrayList<>(), sql = new ArrayList<>();
+        Spent spent = new Spent();
+        for (int round = 1; round <= ROUNDS; round++) {
+            live.phase("widget queries, concurrency " + READERS + ", round " + round);
+            api.add(spent.measure(
+                    live.service(),
+                    measuring -> ClosedLoop.run(
+                            READERS, WARM, POINT, false, Bench.apiQuery(live.client(), WIDGETS, READERS), measuring)));
+            live.phase("the SQL bound, round " + round);
+            try (SqlBounds bound = SqlBounds.widget(live.service().jdbcUrl(), READERS, WIDGETS)) {
+                sql.add(ClosedLoop.run(READERS, WARM, POINT, false, bound));
+            }
+        }
+        Measured service = merge(api), bound = merge(sql);
+        results.latency(
+                "query",
+                "GraphQL widget(serialNumber) with ports and peers, " + WIDGETS + " widgets, concurrency " + READERS
+                        + " (rounds: " + rounds(api, sql) + ")",
+                service,
+                bound,
+                "the same read as one SQL join, a connection per client");
+        results.row(
+                "query",
+                "CPU a query cost each process in the measured stretches above (the harness drives the queries)",
+                spent.text(),
+                null,
+                null);
+        log.info("CPU a query: {}", spent.text());
+        results.ratioGoal(
+                "`widget` query ≥ 0.25 of the SQL bound at concurrency " + READERS,
+                service.opsPerSecond(),
+                bound.opsPerSecond(),
+                "ops/s",
+                0.25);
+        results.goal(
+                "`widget` query p99 ≤ 5 ms at concurrency " + READERS,
+                String.format(
+                        Locale.ROOT,
+                        "%.2f ms (the SQL bound's own p99: %.2f ms)",
+                        service.p99Millis(),
+                        bound.p99Millis()),
+                5,
+                service.p99Millis(),
+                false);
+    }
+
     private static Measured apiMutations(LiveRun live, Runnable measuring) throws Exception {
         return ClosedLoop.run(CONCURRENCY, WARM, POINT, true, Bench.apiMutation(live.client()), measuring);
     }
 
     /**
      * The CPU time each process on the machine spent in one side's measured stretches (after each warm-up), and the
-     * mutations made meanwhile: what a mutation cost the service, its database, the subscribers' process and the
+     * operations made meanwhile: what one cost the service, its database, the subscribers' process and the
      * harness, and how busy the cores were. On two shared cores a listener that costs the service little can still
      * cost throughput, by what it costs the others.
      */
     private static final class Spent {
         private double service, database, subscribers, harness;
-        private long busyTicks, allTicks, mutations;
+        private long busyTicks, allTicks, ops;
 
         private record Reading(
                 double service, double database, double subscribers, double harness, MachineCpu machine) {
@@ -274,7 +336,7 @@ final class LiveBench {
                 busyTicks += end.machine.busyTicks() - start[0].machine.busyTicks();
                 allTicks += end.machine.allTicks() - start[0].machine.allTicks();
             }
-            mutations += m.ops();
+            ops += m.ops();
             return m;
         }
 
@@ -294,9 +356,9 @@ final class LiveBench {
         }
 
         private String micros(double seconds) {
-            return Double.isNaN(seconds) || mutations == 0
+            return Double.isNaN(seconds) || ops == 0
                     ? "unknown"
-                    : String.format(Locale.ROOT, "%,.0f µs", seconds * 1e6 / mutations);
+                    : String.format(Locale.ROOT, "%,.0f µs", seconds * 1e6 / ops);
         }
     }
 
