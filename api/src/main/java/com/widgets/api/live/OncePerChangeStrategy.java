@@ -58,8 +58,8 @@ import tools.jackson.databind.json.JsonMapper;
  * delivering allocated, bench/PROFILE.md): its events are taken from the source stream here, and an event whose
  * selection another subscriber has executed becomes its message directly; one not yet executed goes through the
  * same field completion graphql-java runs per event. That path is taken only when no instrumentation has per-event
- * hooks (it would not call them) and the execution dispatches no DataLoaders ({@link
- * SubscriptionsWithoutDataLoaders}); otherwise graphql-java maps each event as before.
+ * hooks (it would not call them) and the execution dispatches no DataLoaders ({@code
+ * DataLoadersWhereSelected}); otherwise graphql-java maps each event as before.
  */
 final class OncePerChangeStrategy extends SubscriptionExecutionStrategy {
 

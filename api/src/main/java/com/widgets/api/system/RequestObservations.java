@@ -1,6 +1,8 @@
 package com.widgets.api.system;
 
+import graphql.ExecutionInput;
 import graphql.execution.instrumentation.InstrumentationState;
+import graphql.execution.instrumentation.parameters.InstrumentationExecutionParameters;
 import graphql.execution.instrumentation.parameters.InstrumentationFieldFetchParameters;
 import graphql.schema.DataFetcher;
 import io.micrometer.observation.Observation;
@@ -50,6 +52,18 @@ class RequestObservations {
             // The registry's predicates (Spring Boot's management.observations.enable.* among them) decide by name.
             this.observeFields =
                     !Observation.createNotStarted(FIELD_OBSERVATION, registry).isNoop();
+        }
+
+        /**
+         * An operation that loads nothing ({@link DataLoadersWhereSelected}) keeps its registry that takes no loader:
+         * Spring's instrumentation would copy it into a new registry for each request, with nothing in it to observe.
+         */
+        @Override
+        public ExecutionInput instrumentExecutionInput(
+                ExecutionInput input, InstrumentationExecutionParameters parameters, InstrumentationState state) {
+            return input.getDataLoaderRegistry() == DataLoadersWhereSelected.NONE
+                    ? input
+                    : super.instrumentExecutionInput(input, parameters, state);
         }
 
         @Override
