@@ -1,6 +1,7 @@
 package com.widgets.api.start;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
@@ -65,7 +69,50 @@ public final class StartTraining {
             code = 1;
         }
         int exit = SpringApplication.exit(context);
+        awaitIdleCompilers(Duration.ofSeconds(60));
         return code != 0 ? code : exit;
+    }
+
+    /**
+     * Waits (at most {@code limit}) until no method is being compiled or waits to be, so the JVM writes the archive
+     * as it exits with the JIT compilers idle. On Java 17-20 a method queued or being compiled while the archive is
+     * written keeps that mark in it, and every JVM started from the archive then leaves the method interpreted for
+     * good (JDK-8306460, fixed in 21): one build's archive left {@code ServletRequestWrapper.getAttribute}, called some
+     * fifty times a request, interpreted, ~7 % of the service's CPU (bench/PROFILE.md). Reads HotSpot's {@code
+     * Compiler.queue} diagnostic command; a JVM without it is not waited for. True when the compilers were idle.
+     */
+    static boolean awaitIdleCompilers(Duration limit) {
+        long start = System.nanoTime(), deadline = start + limit.toNanos();
+        try {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            ObjectName commands = new ObjectName("com.sun.management:type=DiagnosticCommand");
+            while (true) {
+                String queue = (String) server.invoke(
+                        commands, "compilerQueue", new Object[] {new String[0]}, new String[] {String[].class.getName()
+                        });
+                long pending = queue.lines().filter(line -> line.contains("::")).count();
+                if (pending == 0) {
+                    log.info(
+                            "Training: the JIT compilers are idle ({} ms waited)",
+                            (System.nanoTime() - start) / 1_000_000);
+                    return true;
+                }
+                if (System.nanoTime() > deadline) {
+                    log.warn(
+                            "Training: {} methods still queued for compilation after {}; the archive may leave them"
+                                    + " interpreted on Java 17-20",
+                            pending,
+                            limit);
+                    return false;
+                }
+                Thread.sleep(50);
+            }
+        } catch (JMException | RuntimeException e) {
+            log.debug("Training: cannot read the compiler queue ({}); not waiting for it", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
     }
 
     /** What a first visitor does; true when every answer was a 200 without GraphQL errors. */

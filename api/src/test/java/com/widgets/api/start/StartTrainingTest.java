@@ -34,4 +34,14 @@ class StartTrainingTest {
         assertThat(StartTraining.run(WidgetsApiApplication.class, "--server.port=0"))
                 .isEqualTo(2);
     }
+
+    /**
+     * The wait before the archive is written sees the compilers go idle (the JVM running the tests keeps compiling for
+     * a while, then stops): a wait that could not read the queue, or never saw it empty, would answer false.
+     */
+    @Test
+    void theCompilersGoIdleBeforeTheArchiveIsWritten() {
+        assertThat(StartTraining.awaitIdleCompilers(java.time.Duration.ofSeconds(60)))
+                .isTrue();
+    }
 }
