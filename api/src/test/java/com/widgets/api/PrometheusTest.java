@@ -123,6 +123,10 @@ class PrometheusTest {
             assertThat(metrics).doesNotContain("test-admin-token");
             // per-field timers are off by default, and so is the wrapper that would record them
             assertThat(metrics).doesNotContain("graphql_datafetcher");
+            assertThat(metrics)
+                    .as("no in-flight timer per request (RequestObservations)")
+                    .doesNotContain("http_server_requests_active_seconds")
+                    .doesNotContain("graphql_request_active_seconds");
             assertThat(Observations.observesFields(context)).isFalse();
         } finally {
             subscription.dispose();

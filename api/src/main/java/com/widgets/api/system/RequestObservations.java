@@ -5,9 +5,12 @@ import graphql.execution.instrumentation.InstrumentationState;
 import graphql.execution.instrumentation.parameters.InstrumentationExecutionParameters;
 import graphql.execution.instrumentation.parameters.InstrumentationFieldFetchParameters;
 import graphql.schema.DataFetcher;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.graphql.observation.DataFetcherObservationConvention;
@@ -25,6 +28,21 @@ import org.springframework.graphql.observation.GraphQlObservationInstrumentation
  */
 @Configuration(proxyBeanMethods = false)
 class RequestObservations {
+
+    /**
+     * No in-flight long-task timers beside the request timers ({@code http.server.requests.active}, {@code
+     * graphql.request.active}): Micrometer's default handler started one per request, a concurrent skip-list insert
+     * and remove with a meter lookup, ~1.5 % of the widget query's CPU (bench/PROFILE.md). Denied by name, so the
+     * handler gets a no-op one; the other observations keep theirs ({@code spring_batch_job_active_seconds}, the job
+     * runs executing on this instance). {@code widgets.metrics.requests-in-flight=true} has them back.
+     */
+    @Bean
+    @ConditionalOnProperty(name = "widgets.metrics.requests-in-flight", havingValue = "false", matchIfMissing = true)
+    MeterFilter noRequestsInFlightTimers() {
+        return MeterFilter.deny(id -> IN_FLIGHT.contains(id.getName()));
+    }
+
+    static final Set<String> IN_FLIGHT = Set.of("http.server.requests.active", "graphql.request.active");
 
     @Bean
     GraphQlObservationInstrumentation graphQlObservationInstrumentation(
