@@ -91,7 +91,7 @@ class GraphQlOverPost {
     /**
      * The body, read up to its declared length when it has one: into an array of that length when it is small, in
      * chunks otherwise (the JDK's {@code readNBytes}). Reading to the end instead starts every body with an 8-16 KiB
-     * buffer and copies what arrived into another, ~10 % of the bytes a small request allocated (bench/PROFILE.md).
+     * buffer and copies what arrived into another, ~8 % of the bytes a small request allocated (bench/PROFILE.md).
      * A body that ends early comes back shorter (and fails as JSON); the size limit ({@link RequestSizeLimit}) still
      * counts what is read.
      */

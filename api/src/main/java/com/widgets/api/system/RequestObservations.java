@@ -24,10 +24,14 @@ import org.springframework.graphql.observation.GraphQlObservationInstrumentation
  * are off, as they are by default ({@code management.observations.enable.graphql.datafetcher=false}). With them off the
  * wrapper still built an observation context, asked the registry for a no-op observation and copied the field's
  * {@code DataFetchingEnvironment} with a new local context, on every call: 5 % of the request threads' CPU in a
- * profile of the widget query (bench/PROFILE.md). Takes the place of Spring Boot's bean of the same type.
+ * profile of the widget query (bench/PROFILE.md). Takes the place of Spring Boot's bean of the same type. Also keeps
+ * the request timers without their in-flight long-task timers ({@link #noRequestsInFlightTimers()}).
  */
 @Configuration(proxyBeanMethods = false)
 class RequestObservations {
+
+    /** The in-flight long-task timers Micrometer's handler would start beside the two request timers. */
+    static final Set<String> IN_FLIGHT = Set.of("http.server.requests.active", "graphql.request.active");
 
     /**
      * No in-flight long-task timers beside the request timers ({@code http.server.requests.active}, {@code
@@ -41,8 +45,6 @@ class RequestObservations {
     MeterFilter noRequestsInFlightTimers() {
         return MeterFilter.deny(id -> IN_FLIGHT.contains(id.getName()));
     }
-
-    static final Set<String> IN_FLIGHT = Set.of("http.server.requests.active", "graphql.request.active");
 
     @Bean
     GraphQlObservationInstrumentation graphQlObservationInstrumentation(
