@@ -58,18 +58,30 @@ public class OperationRoles {
             // execution reports the syntax error to anyone who may run queries
             return UNREADABLE;
         }
+        OperationDefinition operation = operation(document, operationName);
+        if (operation == null) {
+            return UNREADABLE;
+        }
+        Need need = new Need(operation.getOperation(), Role.NONE, null);
+        return rootFields(operation.getSelectionSet(), fragments(document), new HashSet<>(), need);
+    }
+
+    /** The named operation of {@code document} (the only one when no name is given), or null when there is none. */
+    public static OperationDefinition operation(Document document, String operationName) {
         List<OperationDefinition> operations = document.getDefinitionsOfType(OperationDefinition.class);
         for (OperationDefinition operation : operations) {
             if (operations.size() == 1 || (operationName != null && operationName.equals(operation.getName()))) {
-                Map<String, FragmentDefinition> fragments =
-                        document.getDefinitionsOfType(FragmentDefinition.class).stream()
-                                .collect(java.util.stream.Collectors.toMap(
-                                        FragmentDefinition::getName, fragment -> fragment, (first, second) -> first));
-                Need need = new Need(operation.getOperation(), Role.NONE, null);
-                return rootFields(operation.getSelectionSet(), fragments, new HashSet<>(), need);
+                return operation;
             }
         }
-        return UNREADABLE;
+        return null;
+    }
+
+    /** The document's fragments by name, the first of a name kept (validation refuses a second). */
+    public static Map<String, FragmentDefinition> fragments(Document document) {
+        return document.getDefinitionsOfType(FragmentDefinition.class).stream()
+                .collect(java.util.stream.Collectors.toMap(
+                        FragmentDefinition::getName, fragment -> fragment, (first, second) -> first));
     }
 
     private static Need rootFields(

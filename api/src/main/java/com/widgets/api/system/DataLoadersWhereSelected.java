@@ -26,7 +26,6 @@ import graphql.schema.GraphQLObjectType;
 import graphql.schema.GraphQLSchema;
 import graphql.schema.GraphQLType;
 import graphql.schema.GraphQLTypeUtil;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -207,22 +206,17 @@ class DataLoadersWhereSelected extends SimplePerformantInstrumentation {
             } catch (RuntimeException unparsable) {
                 return true; // execution reports it
             }
-            var operations = document.getDefinitionsOfType(OperationDefinition.class);
-            for (OperationDefinition operation : operations) {
-                if (operations.size() == 1 || (operationName != null && operationName.equals(operation.getName()))) {
-                    GraphQLObjectType root = switch (operation.getOperation()) {
-                        case QUERY -> schema.getQueryType();
-                        case MUTATION -> schema.getMutationType();
-                        case SUBSCRIPTION -> schema.getSubscriptionType();
-                    };
-                    Map<String, FragmentDefinition> fragments = new HashMap<>();
-                    for (FragmentDefinition fragment : document.getDefinitionsOfType(FragmentDefinition.class)) {
-                        fragments.putIfAbsent(fragment.getName(), fragment);
-                    }
-                    return root == null || selects(operation.getSelectionSet(), root, fragments, new HashSet<>());
-                }
+            OperationDefinition operation = OperationRoles.operation(document, operationName);
+            if (operation == null) {
+                return true; // execution reports it
             }
-            return true;
+            GraphQLObjectType root = switch (operation.getOperation()) {
+                case QUERY -> schema.getQueryType();
+                case MUTATION -> schema.getMutationType();
+                case SUBSCRIPTION -> schema.getSubscriptionType();
+            };
+            return root == null
+                    || selects(operation.getSelectionSet(), root, OperationRoles.fragments(document), new HashSet<>());
         }
 
         /** Unknown types and fields count as selecting nothing: validation refuses the document before it runs. */
