@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.SqlParameterValue;
@@ -59,6 +60,11 @@ final class History {
         long deleted = 0;
         while (true) {
             Long rows = tx.execute(status -> {
+                // a window of a busy hour (a big rewiring job's) may take longer to delete than the pool's limit
+                jdbc.execute((ConnectionCallback<Void>) connection -> {
+                    SocketTimeouts.lift(connection);
+                    return null;
+                });
                 if (!Boolean.TRUE.equals(
                         jdbc.queryForObject("SELECT pg_try_advisory_xact_lock(?)", Boolean.class, PRUNE_LOCK))) {
                     return null;

@@ -13,6 +13,7 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -249,10 +250,11 @@ public class WiringStore {
         }
     }
 
+    /** Runs {@code query} (one statement, or a transaction of them: pruning), its failures turned into ours. */
     private static <T> T read(java.util.function.Supplier<T> query) {
         try {
             return query.get();
-        } catch (DataAccessException e) {
+        } catch (DataAccessException | TransactionException e) {
             throw WiringException.unavailable(e);
         }
     }

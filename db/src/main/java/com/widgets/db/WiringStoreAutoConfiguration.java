@@ -1,6 +1,11 @@
 package com.widgets.db;
 
 import com.zaxxer.hikari.HikariDataSource;
+import java.sql.SQLException;
+import liquibase.Liquibase;
+import liquibase.database.jvm.JdbcConnection;
+import liquibase.integration.spring.Customizer;
+import liquibase.integration.spring.SpringLiquibase;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -20,16 +25,35 @@ import org.springframework.transaction.PlatformTransactionManager;
         })
 public class WiringStoreAutoConfiguration {
 
-    /** Hikari is Boot's default pool; a pool configured with its own override keeps it. */
+    /**
+     * Hikari is Boot's default pool: it keeps connections the server refused a statement on (a pool configured with its
+     * own override keeps that), and gets the {@link SocketTimeouts} default unless it was given a limit; migrations
+     * lift that limit on their connection, as a changeset on a big table may take minutes.
+     */
     @Bean
-    static BeanPostProcessor keepRefusedConnections() {
+    static BeanPostProcessor poolDefaults() {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessBeforeInitialization(Object bean, String name) {
-                if (bean instanceof HikariDataSource pool
-                        && pool.getExceptionOverride() == null
-                        && pool.getExceptionOverrideClassName() == null) {
-                    pool.setExceptionOverride(new KeepRefusedConnections());
+                if (bean instanceof HikariDataSource pool) {
+                    if (pool.getExceptionOverride() == null && pool.getExceptionOverrideClassName() == null) {
+                        pool.setExceptionOverride(new KeepRefusedConnections());
+                    }
+                    SocketTimeouts.setDefault(pool);
+                } else if (bean instanceof SpringLiquibase migrations) {
+                    Customizer<Liquibase> theirs = migrations.getCustomizer();
+                    migrations.setCustomizer(liquibase -> {
+                        if (liquibase.getDatabase().getConnection() instanceof JdbcConnection connection) {
+                            try {
+                                SocketTimeouts.lift(connection.getUnderlyingConnection());
+                            } catch (SQLException e) {
+                                throw new IllegalStateException("Could not lift the migrations' socket timeout", e);
+                            }
+                        }
+                        if (theirs != null) {
+                            theirs.customize(liquibase);
+                        }
+                    });
                 }
                 return bean;
             }

@@ -9,6 +9,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,6 +50,10 @@ class StoreFailuresTest {
                 .isInstanceOfSatisfying(
                         WiringException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
         assertThatThrownBy(() -> store.widgets(List.of("A")))
+                .isInstanceOfSatisfying(
+                        WiringException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+        assertThatThrownBy(() -> store.pruneHistory(Instant.now(), Duration.ofDays(1)))
+                .as("pruning, which opens a transaction")
                 .isInstanceOfSatisfying(
                         WiringException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
     }

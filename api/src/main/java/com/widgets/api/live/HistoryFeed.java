@@ -1,6 +1,7 @@
 package com.widgets.api.live;
 
 import com.widgets.db.ChangeFeed;
+import com.widgets.db.SocketTimeouts;
 import com.widgets.db.WiringEvent;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -149,6 +150,9 @@ class HistoryFeed implements SmartLifecycle {
             properties.setProperty("password", database.getPassword());
         }
         properties.setProperty("tcpKeepAlive", "true");
+        // a database that stops answering ends the feed's wait like a lost connection: it reconnects and carries on
+        SocketTimeouts.withDefault(properties);
+        properties.setProperty("loginTimeout", String.valueOf(SocketTimeouts.DEFAULT_SECONDS));
         properties.setProperty("ApplicationName", "widgets-api live feed");
         Connection open = DriverManager.getConnection(database.getJdbcUrl(), properties);
         open.setAutoCommit(true);

@@ -1,6 +1,7 @@
 package com.widgets.api.drill;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.widgets.db.Origin;
 import com.widgets.db.PortRef;
@@ -35,8 +36,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -44,11 +47,13 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Database gone: while 32 clients send GraphQL mutations and a rewiring job runs, the service's PostgreSQL is stopped
- * for real (pg_ctl, fast shutdown) for 10 s, then started again. During the outage every request is answered within
- * the pool's wait (2 s here) with {@code UNAVAILABLE} — never a hang, a 500 or a stack trace — and readiness is DOWN;
- * afterwards the service serves again without a restart. Every mutation answered with success is in the history and
- * the wiring, none answered with an error is half there; the job failed, and restarted it ends exactly as {@link
+ * Database gone: while 32 clients send GraphQL mutations and a rewiring job runs, the service's PostgreSQL goes away
+ * and comes back, in two ways ({@link Outage}): stopped for real (pg_ctl, fast shutdown) for 10 s, then started again;
+ * or frozen (every process paused, connections open and silent, as a hung or cut-off host) for 15 s, then thawed.
+ * During the outage every request is answered within the pool's waits (2 s for a connection, 4 s for a statement's
+ * answer here) with {@code UNAVAILABLE} or {@code BUSY} — never a hang, a 500 or a stack trace — and readiness is
+ * DOWN; afterwards the service serves again without a restart. Every mutation answered with success is in the history
+ * and the wiring, none answered with an error is half there; the job failed, and restarted it ends exactly as {@link
  * WiringModel} says an uninterrupted run does.
  */
 @Drill
@@ -56,7 +61,27 @@ class DatabaseGoneDrillTest {
 
     private static final Logger log = LoggerFactory.getLogger(DatabaseGoneDrillTest.class);
     private static final int CLIENTS = 32;
-    private static final Duration OUTAGE = Duration.ofSeconds(10);
+
+    /** How the database goes away, and how soon each request must have been answered meanwhile. */
+    enum Outage {
+        /** Stopped: connections are refused or broken at once; a request waits at most for a connection. */
+        STOPPED(Duration.ofSeconds(10), Drill.CONNECTION_TIMEOUT_MILLIS + 3_000L),
+        /**
+         * Frozen: nothing refuses, nothing answers. A request may wait for a connection, then for the answer to a
+         * statement sent on a connection that looked fine; longer than both together, as the freeze is, would be a
+         * hang.
+         */
+        FROZEN(Duration.ofSeconds(15), Drill.CONNECTION_TIMEOUT_MILLIS + Drill.SOCKET_TIMEOUT_SECONDS * 1000L + 3_000L);
+
+        final Duration duration;
+        final long answeredWithinMillis;
+
+        Outage(Duration duration, long answeredWithinMillis) {
+            this.duration = duration;
+            this.answeredWithinMillis = answeredWithinMillis;
+        }
+    }
+
     private static final int JOB_WIDGETS = 2_000;
     private static final int JOB_LINES = 30_000;
     private static final Origin SETUP = Origin.request("drill", "setup");
@@ -82,8 +107,10 @@ class DatabaseGoneDrillTest {
     /** One mutation as its client saw it. */
     record Call(long startedAt, String requestId, boolean link, DrillHttp.Answer answer) {}
 
-    @Test
-    void mutationsAndAJobLiveThroughTenSecondsWithoutTheDatabase() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Outage.class)
+    void mutationsAndAJobLiveThroughAnOutageOfTheDatabase(Outage outage) throws Exception {
+        assumeTrue(outage != Outage.FROZEN || !OS.WINDOWS.isCurrentOs(), "processes are paused with kill -STOP");
         WiringDatabase db = new WiringDatabase(jdbc);
         db.reset();
         for (int c = 0; c < CLIENTS; c++) {
@@ -137,13 +164,26 @@ class DatabaseGoneDrillTest {
                 .until(() -> jobs.status(jobId).orElseThrow().counts().read() >= 3_000);
         long readBeforeStop = jobs.status(jobId).orElseThrow().counts().read();
         long stoppedAt = (System.nanoTime() - t0) / 1_000_000;
-        postgres.stop();
-        log.info("Drill: PostgreSQL stopped after {} ms; the job had read {} lines", stoppedAt, readBeforeStop);
-        Thread.sleep(OUTAGE.toMillis());
+        List<ProcessHandle> frozen = List.of();
+        try {
+            if (outage == Outage.FROZEN) {
+                frozen = postgres.freeze();
+            } else {
+                postgres.stop();
+            }
+            log.info("Drill: PostgreSQL {} after {} ms; the job had read {} lines", outage, stoppedAt, readBeforeStop);
+            Thread.sleep(outage.duration.toMillis());
+        } finally {
+            if (!frozen.isEmpty()) {
+                EmbeddedPostgresControl.thaw(frozen); // whatever happened: the drills after this one need it
+            }
+        }
         long startingAt = (System.nanoTime() - t0) / 1_000_000;
-        postgres.start();
+        if (outage == Outage.STOPPED) {
+            postgres.start();
+        }
         long startedAt = (System.nanoTime() - t0) / 1_000_000;
-        log.info("Drill: PostgreSQL started again after {} ms", startedAt);
+        log.info("Drill: PostgreSQL back after {} ms", startedAt);
         Thread.sleep(8_000);
         running.set(false);
         for (Future<?> client : clients) {
@@ -157,8 +197,8 @@ class DatabaseGoneDrillTest {
         assertThat(all).allSatisfy(call -> {
             assertThat(call.answer().status()).as(call.answer().body()).isEqualTo(200);
             assertThat(call.answer().millis())
-                    .as("answered within the pool's wait and some")
-                    .isLessThan(Drill.CONNECTION_TIMEOUT_MILLIS + 3_000L);
+                    .as("answered within the pool's waits and some")
+                    .isLessThan(outage.answeredWithinMillis);
             assertThat(call.answer().showsInsides()).as(call.answer().body()).isFalse();
         });
         List<Call> refused = all.stream().filter(c -> c.answer().hasErrors()).toList();
@@ -232,10 +272,11 @@ class DatabaseGoneDrillTest {
 
         long successes = all.stream().filter(c -> !c.answer().hasErrors()).count();
         log.info(
-                "Drill figures: {} mutations answered ({} succeeded, {} refused: {}), slowest refusal {} ms, last"
-                        + " refusal sent at {} ms (database stopped at {} ms, starting at {} ms, up at {} ms); job {}"
+                "Drill figures ({}): {} mutations answered ({} succeeded, {} refused: {}), slowest refusal {} ms,"
+                        + " last refusal sent at {} ms (database away at {} ms, back at {} ms, up at {} ms); job {}"
                         + " read {} lines before the stop, status after the outage {} ({}), restarted and completed:"
                         + " {}; readiness: {}",
+                outage,
                 all.size(),
                 successes,
                 refused.size(),

@@ -12,8 +12,10 @@ import java.util.regex.Pattern;
 
 /**
  * Stops and starts the embedded PostgreSQL of a data directory for real, with its own {@code pg_ctl} (a fast shutdown:
- * sessions are ended, the server exits; not a paused process), and starts it again with the very options it was
- * started with, from {@code postmaster.opts}: same port, same settings.
+ * sessions are ended, the server exits), and starts it again with the very options it was started with, from {@code
+ * postmaster.opts}: same port, same settings. Or freezes it: every process of the server paused ({@code SIGSTOP}),
+ * so connections stay open and nothing answers — what a client sees of a host that hangs or is cut off — until it is
+ * thawed ({@code SIGCONT}, not on Windows).
  */
 final class EmbeddedPostgresControl {
 
@@ -63,6 +65,29 @@ final class EmbeddedPostgresControl {
                 String.join(" ", options));
     }
 
+    /** Pauses the server's processes, the postmaster first so that it starts no new one; returns them. */
+    List<ProcessHandle> freeze() throws IOException, InterruptedException {
+        long postmaster = Long.parseLong(
+                Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).strip());
+        ProcessHandle server = ProcessHandle.of(postmaster).orElseThrow();
+        signal("STOP", List.of(server));
+        List<ProcessHandle> frozen = new ArrayList<>(List.of(server));
+        frozen.addAll(server.descendants().toList());
+        signal("STOP", frozen);
+        return frozen;
+    }
+
+    /** Lets the processes {@link #freeze} paused run again. */
+    static void thaw(List<ProcessHandle> frozen) throws IOException, InterruptedException {
+        signal("CONT", frozen);
+    }
+
+    private static void signal(String signal, List<ProcessHandle> processes) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+        processes.forEach(process -> command.add(String.valueOf(process.pid())));
+        run(command);
+    }
+
     private void pgCtl(String... arguments) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         if (LinuxUtils.isUnshareAvailable()) {
@@ -71,10 +96,14 @@ final class EmbeddedPostgresControl {
         }
         command.add(pgCtl.toString());
         command.addAll(List.of(arguments));
+        run(command);
+    }
+
+    private static void run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            throw new IllegalStateException("pg_ctl " + String.join(" ", arguments) + " failed: " + output);
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
         }
     }
 }
