@@ -65,27 +65,45 @@ final class EmbeddedPostgresControl {
                 String.join(" ", options));
     }
 
-    /** Pauses the server's processes, the postmaster first so that it starts no new one; returns them. */
+    /**
+     * Pauses the server's processes, the postmaster first so that it starts no new one; returns them. A child that
+     * ended between being listed and being paused is simply not paused; should anything else fail, the postmaster is
+     * let go again before the failure is thrown, so the drills after this one still have their database.
+     */
     List<ProcessHandle> freeze() throws IOException, InterruptedException {
         long postmaster = Long.parseLong(
                 Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).strip());
         ProcessHandle server = ProcessHandle.of(postmaster).orElseThrow();
-        signal("STOP", List.of(server));
+        signal("STOP", List.of(server), true);
         List<ProcessHandle> frozen = new ArrayList<>(List.of(server));
-        frozen.addAll(server.descendants().toList());
-        signal("STOP", frozen);
+        try {
+            List<ProcessHandle> children = server.descendants().toList();
+            signal("STOP", children, false);
+            frozen.addAll(children);
+        } catch (IOException | RuntimeException e) {
+            thaw(frozen);
+            throw e;
+        }
         return frozen;
     }
 
-    /** Lets the processes {@link #freeze} paused run again. */
+    /** Lets the processes {@link #freeze} paused run again (those that still exist). */
     static void thaw(List<ProcessHandle> frozen) throws IOException, InterruptedException {
-        signal("CONT", frozen);
+        signal("CONT", frozen, false);
     }
 
-    private static void signal(String signal, List<ProcessHandle> processes) throws IOException, InterruptedException {
+    /** {@code kill -SIGNAL} to each process; unless {@code strict}, one that no longer exists is no failure. */
+    private static void signal(String signal, List<ProcessHandle> processes, boolean strict)
+            throws IOException, InterruptedException {
+        if (processes.isEmpty()) {
+            return;
+        }
         List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
         processes.forEach(process -> command.add(String.valueOf(process.pid())));
-        run(command);
+        String failure = run(command);
+        if (failure != null && (strict || processes.stream().allMatch(ProcessHandle::isAlive))) {
+            throw new IllegalStateException(failure);
+        }
     }
 
     private void pgCtl(String... arguments) throws IOException, InterruptedException {
@@ -96,14 +114,19 @@ final class EmbeddedPostgresControl {
         }
         command.add(pgCtl.toString());
         command.addAll(List.of(arguments));
-        run(command);
+        String failure = run(command);
+        if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
     }
 
-    private static void run(List<String> command) throws IOException, InterruptedException {
+    /** Runs {@code command}; null when it succeeded, else what it said. */
+    private static String run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
+            return String.join(" ", command) + " failed: " + output;
         }
+        return null;
     }
 }
