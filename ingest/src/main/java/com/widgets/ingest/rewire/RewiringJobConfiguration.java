@@ -21,6 +21,7 @@ import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.beans.factory.ObjectProvider;
@@ -60,6 +61,31 @@ public class RewiringJobConfiguration {
     /** The sentence of a file refused before any step ran, kept for the job's message. */
     private static final String REFUSAL = "rewiring.refusal";
 
+    /**
+     * A run that lost the database and yet recorded its own failure (the database answered again before the job's last
+     * update, as after a database that hung for a while) says so as {@link RewiringJobs#lostTheDatabase} does, instead
+     * of Spring Batch's "Flow execution ended unexpectedly"; a step whose own last update was lost is recorded FAILED
+     * too, so the job can be restarted. Should the database be gone again, the job's update fails next and {@code
+     * lostTheDatabase} takes over.
+     */
+    private static void lostTheDatabase(JobRepository jobs, JobExecution execution) {
+        execution.setExitStatus(ExitStatus.FAILED.addExitDescription(RewiringJobs.DATABASE_LOST));
+        for (StepExecution step : execution.getStepExecutions()) {
+            if (step.getStatus() != BatchStatus.COMPLETED) {
+                step.setStatus(BatchStatus.FAILED);
+                step.setExitStatus(ExitStatus.FAILED.addExitDescription(RewiringJobs.DATABASE_LOST));
+                if (step.getEndTime() == null) {
+                    step.setEndTime(java.time.LocalDateTime.now());
+                }
+                try {
+                    jobs.update(step);
+                } catch (RuntimeException e) {
+                    log.debug("Could not record step {} as failed: {}", step.getStepName(), e.getMessage());
+                }
+            }
+        }
+    }
+
     @Bean
     Job rewiringJob(
             JobRepository jobs,
@@ -93,6 +119,10 @@ public class RewiringJobConfiguration {
                 if (stopped && progress.isStoppingForShutdown(id)) {
                     // the job's own end writes over the mark its stop wrote: written again, it resumes next start
                     execution.setExitStatus(new ExitStatus(ExitStatus.STOPPED.getExitCode(), ShutdownStop.MARK));
+                }
+                if (execution.getStatus() == BatchStatus.FAILED
+                        && execution.getAllFailureExceptions().stream().anyMatch(WiringException::isDatabaseFailure)) {
+                    lostTheDatabase(jobs, execution);
                 }
                 progress.ended(id, execution.getId());
                 holders.release(id);
