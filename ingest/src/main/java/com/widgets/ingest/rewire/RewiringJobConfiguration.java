@@ -6,6 +6,7 @@ import com.widgets.db.embedded.EmbeddedPostgresServer;
 import com.widgets.ingest.export.StateExport;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,7 +76,7 @@ public class RewiringJobConfiguration {
                 step.setStatus(BatchStatus.FAILED);
                 step.setExitStatus(ExitStatus.FAILED.addExitDescription(RewiringJobs.DATABASE_LOST));
                 if (step.getEndTime() == null) {
-                    step.setEndTime(java.time.LocalDateTime.now());
+                    step.setEndTime(LocalDateTime.now());
                 }
                 try {
                     jobs.update(step);
