@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.task.TaskRejectedException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.http.HttpHeaders;
@@ -67,6 +68,17 @@ class RestErrors {
     })
     ResponseEntity<Map<String, Object>> databaseFailure(Exception e, HttpServletRequest request) {
         return refused(WiringException.unavailable(e), request);
+    }
+
+    /** Every transfer slot in use ({@code widgets.http.max-transfers}): the upload or download was not started. */
+    @ExceptionHandler(TaskRejectedException.class)
+    ResponseEntity<Map<String, Object>> noTransferSlot(TaskRejectedException e, HttpServletRequest request) {
+        return refused(
+                new WiringException(
+                        ErrorCode.BUSY,
+                        "Every transfer slot is in use (widgets.http.max-transfers uploads and downloads at once);"
+                                + " nothing was read or written, try again in a moment."),
+                request);
     }
 
     private static ResponseEntity<Map<String, Object>> retryAfter(

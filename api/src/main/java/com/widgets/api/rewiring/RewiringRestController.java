@@ -4,6 +4,7 @@ import com.widgets.api.access.RequestOrigin;
 import com.widgets.api.system.ApiError;
 import com.widgets.api.system.BodyLimit;
 import com.widgets.api.system.InvalidInput;
+import com.widgets.api.system.Transfers;
 import com.widgets.api.system.UnsupportedContentType;
 import com.widgets.ingest.rewire.RewiringJob;
 import com.widgets.ingest.rewire.RewiringJobs;
@@ -11,6 +12,7 @@ import com.widgets.ingest.rewire.RewiringMode;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +32,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.WebAsyncTask;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.multipart.MultipartHttpServletRequest;
 
@@ -59,10 +62,12 @@ class RewiringRestController {
 
     private final RewiringJobs jobs;
     private final RewiringFiles files;
+    private final Transfers transfers;
 
-    RewiringRestController(RewiringJobs jobs, RewiringFiles files) {
+    RewiringRestController(RewiringJobs jobs, RewiringFiles files, Transfers transfers) {
         this.jobs = jobs;
         this.files = files;
+        this.transfers = transfers;
     }
 
     static String jobPath(long id) {
@@ -74,11 +79,12 @@ class RewiringRestController {
     }
 
     /**
-     * Streams the upload to disk and starts a job on it. Parameters are read from the query string only: asking the
+     * Streams the upload to disk and starts a job on it, on a transfer thread ({@link Transfers}): a client that
+     * sends slowly holds that, not a request thread. Parameters are read from the query string only: asking the
      * container for request parameters would make it parse a raw body sent as a form ({@code curl --data-binary}).
      */
     @PostMapping(JOBS)
-    ResponseEntity<Map<String, Object>> upload(HttpServletRequest request) throws IOException {
+    WebAsyncTask<ResponseEntity<Map<String, Object>>> upload(HttpServletRequest request) {
         UnsupportedContentType.require(
                 request,
                 UPLOAD_TYPES,
@@ -87,6 +93,11 @@ class RewiringRestController {
         Map<String, String> query = query(request.getQueryString());
         String actor = RequestOrigin.of(request).actor();
         RewiringMode mode = mode(query.get("mode"));
+        return transfers.run(() -> accept(request, query, mode, actor));
+    }
+
+    private ResponseEntity<Map<String, Object>> accept(
+            HttpServletRequest request, Map<String, String> query, RewiringMode mode, String actor) throws IOException {
         Path file;
         if (request instanceof MultipartHttpServletRequest multipart) {
             try (RewiringFiles.Spooling spooling = files.spooling()) {
@@ -130,28 +141,34 @@ class RewiringRestController {
     }
 
     @GetMapping(JOBS + "/{id}/rejects")
-    void rejects(@PathVariable String id, HttpServletResponse response) throws IOException {
+    WebAsyncTask<Void> rejects(@PathVariable String id, HttpServletResponse response) {
         RewiringJob job = existing(id);
-        response.setContentType(CSV);
-        response.setHeader(
-                HttpHeaders.CONTENT_DISPOSITION,
-                ContentDisposition.attachment()
-                        .filename("rewiring-" + job.id() + ".rejects.csv")
-                        .build()
-                        .toString());
-        jobs.rejects(job.id(), response.getOutputStream());
+        return csv(response, "rewiring-" + job.id() + ".rejects.csv", out -> jobs.rejects(job.id(), out));
     }
 
     @GetMapping("/rewiring/export")
-    void export(HttpServletResponse response) throws IOException {
-        response.setContentType(CSV);
-        response.setHeader(
-                HttpHeaders.CONTENT_DISPOSITION,
-                ContentDisposition.attachment()
-                        .filename("widgets-" + STAMP.format(Instant.now()) + ".csv")
-                        .build()
-                        .toString());
-        jobs.export(response.getOutputStream());
+    WebAsyncTask<Void> export(HttpServletResponse response) {
+        return csv(response, "widgets-" + STAMP.format(Instant.now()) + ".csv", jobs::export);
+    }
+
+    /**
+     * A CSV attachment written on a transfer thread ({@link Transfers}): a client that reads slowly holds that, not a
+     * request thread. Its headers are set there too, so a download refused {@code BUSY} carries none of them. The
+     * handlers take the response, so Spring MVC writes nothing more when the transfer returns.
+     */
+    private WebAsyncTask<Void> csv(HttpServletResponse response, String fileName, CsvBody body) {
+        return transfers.run(() -> {
+            response.setContentType(CSV);
+            response.setHeader(
+                    HttpHeaders.CONTENT_DISPOSITION,
+                    ContentDisposition.attachment().filename(fileName).build().toString());
+            body.writeTo(response.getOutputStream());
+            return null;
+        });
+    }
+
+    private interface CsvBody {
+        void writeTo(OutputStream out) throws IOException;
     }
 
     private RewiringJob existing(String id) {

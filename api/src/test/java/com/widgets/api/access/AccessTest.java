@@ -15,9 +15,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -342,6 +345,15 @@ class AccessTest {
             GraphQlSockets.close(asOperator);
         }
         assertThat(actors("AC-2")).containsExactly("otto");
+    }
+
+    /**
+     * The command runs in this JVM here, and its start sets the one logging system's root level to WARN: put back the
+     * service's INFO, or tests that read the service's log lines afterwards would find none.
+     */
+    @AfterEach
+    void serviceLogLevel() {
+        LoggingSystem.get(getClass().getClassLoader()).setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, LogLevel.INFO);
     }
 
     @Test

@@ -1,0 +1,47 @@
+package com.widgets.api.system;
+
+import java.util.concurrent.Callable;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.thread.Threading;
+import org.springframework.core.env.Environment;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
+import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.async.WebAsyncTask;
+
+/**
+ * Where uploads and downloads run: on a thread of their own (a virtual one where requests get virtual threads), so a
+ * client that sends or reads slowly holds that thread and not one of the container's request threads, which a small
+ * pool ({@code server.tomcat.threads.max}, docs/settings.md) would run out of. At most {@code widgets.http.max-transfers} at once; the next is refused at once with
+ * Spring's {@code TaskRejectedException}, answered {@code BUSY}. A transfer has no time limit of its own, as it had none
+ * on a request thread: the container's read and write timeouts still end one whose client went silent.
+ */
+@Component
+public class Transfers implements DisposableBean {
+
+    private final SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("transfer-");
+
+    Transfers(HttpSettings settings, Environment environment) {
+        executor.setVirtualThreads(Threading.VIRTUAL.isActive(environment));
+        executor.setConcurrencyLimit(settings.maxTransfers());
+        executor.setRejectTasksWhenLimitReached(true);
+        // the request id (in the log lines' MDC) and the request's observation follow the transfer to its thread
+        executor.setTaskDecorator(new ContextPropagatingTaskDecorator());
+    }
+
+    /**
+     * Runs {@code transfer} off the request thread: return the task from a controller method, and Spring MVC answers
+     * with what it returns (or maps what it throws) once it is done.
+     */
+    public <T> WebAsyncTask<T> run(Callable<T> transfer) {
+        return new WebAsyncTask<>(NO_TIMEOUT, executor, transfer);
+    }
+
+    /** The servlet container's async timeout meaning none. */
+    private static final long NO_TIMEOUT = 0;
+
+    @Override
+    public void destroy() {
+        executor.close();
+    }
+}
