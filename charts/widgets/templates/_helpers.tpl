@@ -83,20 +83,32 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
-{{/* The database settings every pod of the service gets; hook pods read the hook copy of the Secret. */}}
+{{/*
+The database settings every pod of the service gets; hook pods read the hook copy of the Secret, and
+the migrations Job ("migrations" true) connects as migrations.database.username when that is set.
+*/}}
 {{- define "widgets.databaseEnv" -}}
 {{- $root := .root }}
 - name: SPRING_DATASOURCE_URL
 {{- if $root.Values.citus.enabled }}
   value: {{ printf "jdbc:postgresql://%s:5432/%s" (include "widgets.citusCoordinator" $root) $root.Values.citus.database | quote }}
-- name: SPRING_DATASOURCE_USERNAME
-  value: {{ $root.Values.citus.username | quote }}
 {{- else }}
   value: {{ required "database.url is required (or citus.enabled=true)" $root.Values.database.url | quote }}
+{{- end }}
+{{- $migrationsRole := and .migrations $root.Values.migrations.database.username }}
 - name: SPRING_DATASOURCE_USERNAME
-  value: {{ $root.Values.database.username | quote }}
+{{- if $migrationsRole }}
+  value: {{ $root.Values.migrations.database.username | quote }}
+{{- else }}
+  value: {{ ternary $root.Values.citus.username $root.Values.database.username $root.Values.citus.enabled | quote }}
 {{- end }}
 {{- $password := include "widgets.dbPasswordRef" . | fromJson }}
+{{- if $migrationsRole }}
+{{- $password = dict }}
+{{- with $root.Values.migrations.database.existingSecret }}
+{{- $password = dict "name" . "key" $root.Values.migrations.database.existingSecretPasswordKey }}
+{{- end }}
+{{- end }}
 {{- if $password.name }}
 - name: SPRING_DATASOURCE_PASSWORD
   valueFrom:

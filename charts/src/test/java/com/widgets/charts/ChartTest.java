@@ -152,6 +152,61 @@ class ChartTest {
     }
 
     @Test
+    void migrationsMayRunAsADatabaseRoleOfTheirOwn() {
+        Rendered chart = Rendered.with(
+                EXTERNAL, "migrations.database.username=widgets_owner", "migrations.database.existingSecret=owner-db");
+        Container migrate = chart.one(Job.class, "-migrations")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+        Container api = chart.one(Deployment.class, "-api")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+        Container rewire = chart.one(CronJob.class, "-rewiring")
+                .getSpec()
+                .getJobTemplate()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+
+        assertThat(env(migrate, "SPRING_DATASOURCE_USERNAME")).isEqualTo("widgets_owner");
+        assertThat(secretRef(migrate, "SPRING_DATASOURCE_PASSWORD")).isEqualTo("owner-db/password");
+        assertThat(env(migrate, "SPRING_DATASOURCE_URL")).isEqualTo(env(api, "SPRING_DATASOURCE_URL"));
+        for (Container service : List.of(api, rewire)) {
+            assertThat(env(service, "SPRING_DATASOURCE_USERNAME")).isEqualTo("widgets");
+            assertThat(secretRef(service, "SPRING_DATASOURCE_PASSWORD")).isEqualTo("widgets-db/password");
+        }
+
+        Container bundled = Rendered.with(BUNDLED, "migrations.database.username=citus_owner")
+                .one(Job.class, "-migrations")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+        assertThat(env(bundled, "SPRING_DATASOURCE_USERNAME")).isEqualTo("citus_owner");
+        assertThat(find(bundled, "SPRING_DATASOURCE_PASSWORD"))
+                .as("no Secret named: no password passed")
+                .isEmpty();
+        Container byDefault = Rendered.with(BUNDLED)
+                .one(Job.class, "-migrations")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+        assertThat(env(byDefault, "SPRING_DATASOURCE_USERNAME")).isEqualTo("widgets");
+        assertThat(secretRef(byDefault, "SPRING_DATASOURCE_PASSWORD")).endsWith("/database-password");
+    }
+
+    @Test
     void theRewiringCronJobRunsTheInboxOneRunAtATimeInTheModeOfTheValues() {
         CronJob cron = Rendered.with(EXTERNAL).one(CronJob.class, "-rewiring");
         PodSpec pod = cron.getSpec().getJobTemplate().getSpec().getTemplate().getSpec();
