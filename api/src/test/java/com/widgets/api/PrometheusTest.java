@@ -114,6 +114,9 @@ class PrometheusTest {
                     .contains("widgets_rewiring_unread_chunks_total{assumption=\"missed\"}")
                     // live subscribers, the connection pool, the JVM, HTTP
                     .containsPattern("widgets_live_subscribers [1-9]")
+                    // transfers: the scrape itself is not one
+                    .contains("widgets_transfers_active 0")
+                    .contains("widgets_transfers_refused_total 0")
                     .contains("hikaricp_connections_active{")
                     .contains("hikaricp_connections_pending{")
                     .contains("jvm_memory_used_bytes{")

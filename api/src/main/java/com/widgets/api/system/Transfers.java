@@ -1,10 +1,18 @@
 package com.widgets.api.system;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.thread.Threading;
 import org.springframework.core.env.Environment;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.core.task.TaskDecorator;
+import org.springframework.core.task.TaskRejectedException;
 import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
 import org.springframework.stereotype.Component;
 import org.springframework.web.context.request.async.WebAsyncTask;
@@ -17,16 +25,44 @@ import org.springframework.web.context.request.async.WebAsyncTask;
  * on a request thread: the container's read and write timeouts still end one whose client went silent.
  */
 @Component
-public class Transfers implements DisposableBean {
+public class Transfers implements DisposableBean, MeterBinder {
 
-    private final SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("transfer-");
+    /** The servlet container's async timeout meaning none. */
+    private static final long NO_TIMEOUT = 0;
+
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicLong refused = new AtomicLong();
+    private final SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("transfer-") {
+        /** Where {@code submit} hands every task, and where one past the limit is refused. */
+        @Override
+        @SuppressWarnings("deprecation")
+        public void execute(Runnable task, long startTimeout) {
+            try {
+                super.execute(task, startTimeout);
+            } catch (TaskRejectedException e) {
+                refused.incrementAndGet();
+                throw e;
+            }
+        }
+    };
 
     Transfers(HttpSettings settings, Environment environment) {
         executor.setVirtualThreads(Threading.VIRTUAL.isActive(environment));
         executor.setConcurrencyLimit(settings.maxTransfers());
         executor.setRejectTasksWhenLimitReached(true);
         // the request id (in the log lines' MDC) and the request's observation follow the transfer to its thread
-        executor.setTaskDecorator(new ContextPropagatingTaskDecorator());
+        TaskDecorator context = new ContextPropagatingTaskDecorator();
+        executor.setTaskDecorator(task -> {
+            Runnable inContext = context.decorate(task);
+            return () -> {
+                active.incrementAndGet();
+                try {
+                    inContext.run();
+                } finally {
+                    active.decrementAndGet();
+                }
+            };
+        });
     }
 
     /**
@@ -37,8 +73,15 @@ public class Transfers implements DisposableBean {
         return new WebAsyncTask<>(NO_TIMEOUT, executor, transfer);
     }
 
-    /** The servlet container's async timeout meaning none. */
-    private static final long NO_TIMEOUT = 0;
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("widgets.transfers.active", active, AtomicInteger::get)
+                .description("Uploads and downloads in progress (at most widgets.http.max-transfers)")
+                .register(registry);
+        FunctionCounter.builder("widgets.transfers.refused", refused, AtomicLong::get)
+                .description("Uploads and downloads answered BUSY: every transfer slot was in use")
+                .register(registry);
+    }
 
     @Override
     public void destroy() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.widgets.api.Fixtures;
 import com.widgets.api.system.HttpSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -52,6 +53,9 @@ class TransfersTest {
 
     @Autowired
     HttpSettings settings;
+
+    @Autowired
+    MeterRegistry registry;
 
     @Value("${widgets.rewiring.upload-dir}")
     Path uploads;
@@ -104,6 +108,9 @@ class TransfersTest {
             slow.add(new SlowUpload(port, "held-" + i + ".csv", HEADER + "add,TH-" + i + ",,,,Held,PRQ\n"));
         }
         awaitPartialUploads(before + settings.maxTransfers());
+        assertThat(registry.get("widgets.transfers.active").gauge().value()).isEqualTo(TRANSFERS);
+        double refusedBefore =
+                registry.get("widgets.transfers.refused").functionCounter().count();
         Uploads http = new Uploads(port);
         byte[] file = (HEADER + "add,TB-1,,,,One more,PRQ\n").getBytes(StandardCharsets.UTF_8);
 
@@ -117,6 +124,9 @@ class TransfersTest {
                     .contains("widgets.http.max-transfers")
                     .doesNotContain("\tat ");
         }
+
+        assertThat(registry.get("widgets.transfers.refused").functionCounter().count() - refusedBefore)
+                .isEqualTo(2);
 
         closeSlowUploads();
         slow.clear();
