@@ -151,12 +151,23 @@ final class LiveBench {
 
     /**
      * Closed-loop link/unlink at concurrency 32 with nobody listening and with one subscriber listening to every
-     * change, {@link #ROUNDS} times each, alternating which comes first; then the store's same transactions over JDBC.
+     * change, {@link #ROUNDS} times each, alternating which comes first, after one unmeasured stretch with a listener;
+     * then the store's same transactions over JDBC.
      */
     private static void throughput(Results results, LiveRun live, WiringStore store) throws Exception {
         List<Measured> off = new ArrayList<>(), on = new ArrayList<>();
         List<Deliveries.Check> heard = new ArrayList<>();
         Spent offCpu = new Spent(), onCpu = new Spent();
+        // A stretch with a listener before the rounds, not measured: the service's delivery path (encoding, the
+        // session's sends) is compiled by then, as the mutation path is by the warm-up. Cold, at this phase's write
+        // rate, the first listener fell over 1,024 changes behind and was ended in two of three runs (PROFILE.md,
+        // 2026-12-05, eighth session).
+        live.phase("mutations, " + LISTENERS + " subscriber(s) listening, to warm the delivery path (not measured)");
+        try (Subscribers warming = Subscribers.open(live.service().baseUrl(), LISTENERS, everyChange(LISTENERS))) {
+            live.awaitSubscribers(LISTENERS, warming);
+            apiMutations(live, () -> {});
+        }
+        live.awaitSubscribers(0, null);
         for (int round = 1; round <= ROUNDS; round++) {
             // nobody first in odd rounds, the listener first in even ones: a drift over the phase (the history
             // growing, the host) weighs on both sides alike

@@ -1,0 +1,129 @@
+package com.widgets.api.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The request threads' pool: requests beyond its base wait for one of its threads while none has waited long; when
+ * the oldest has, more threads start and take the queue; once the wait is gone, the pool is its base again.
+ */
+class GrowingPoolTest {
+
+    private static final long GROW_AFTER = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final GrowingPool pool = new GrowingPool("test", 2, 6, GROW_AFTER);
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        pool.shutdown();
+        assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void threadsHeldByTheDatabaseLetMoreStartForTheQueueAndThePoolShrinksAfter() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch held = new CountDownLatch(2);
+        for (int i = 0; i < 2; i++) {
+            pool.execute(() -> {
+                held.countDown();
+                await(release);
+            });
+        }
+        assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch ran = new CountDownLatch(3);
+        long queued = System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            pool.execute(ran::countDown);
+        }
+
+        assertThat(ran.await(50, TimeUnit.MILLISECONDS))
+                .as("within the wait allowed, the queue waits for the base's threads")
+                .isFalse();
+        assertThat(ran.await(5, TimeUnit.SECONDS))
+                .as("past it, more threads start and run the queue")
+                .isTrue();
+        long waited = System.nanoTime() - queued;
+        assertThat(waited).isGreaterThanOrEqualTo(GROW_AFTER);
+        assertThat(pool.getPoolSize()).isGreaterThan(2).isLessThanOrEqualTo(6);
+
+        release.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((pool.getCorePoolSize() > 2 || pool.getPoolSize() > 2) && System.nanoTime() < deadline) {
+            pool.execute(() -> {}); // a thread over the size ends when it next looks for work
+            Thread.sleep(20);
+        }
+        assertThat(pool.getCorePoolSize()).isEqualTo(2);
+        assertThat(pool.getPoolSize()).isEqualTo(2);
+    }
+
+    @Test
+    void aDatabaseThatStallsAgainAndAgainDoesNotStartAndEndThreadsOverAndOver() throws Exception {
+        // every 150 ms, six requests that each wait 120 ms on the database: the queue waits long, then not at all
+        for (int stall = 0; stall < 20; stall++) {
+            for (int i = 0; i < 6; i++) {
+                pool.execute(() -> busy(Duration.ofMillis(120)));
+            }
+            Thread.sleep(150);
+        }
+
+        assertThat(pool.threadsStarted())
+                .as("threads started over 20 stalls, the pool at most 6")
+                .isLessThanOrEqualTo(12);
+    }
+
+    @Test
+    void requestsThatDoNotWaitLongNeverStartMoreThanTheBase() throws Exception {
+        // a second, not a tenth, so that a pause of the test machine cannot pass for a wait
+        GrowingPool pool = new GrowingPool("steady", 2, 6, TimeUnit.SECONDS.toNanos(1));
+        AtomicInteger done = new AtomicInteger();
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < 8; c++) {
+            Thread client = new Thread(() -> {
+                for (int i = 0; i < 200; i++) {
+                    CountDownLatch answered = new CountDownLatch(1);
+                    pool.execute(() -> {
+                        busy(Duration.ofNanos(200_000));
+                        done.incrementAndGet();
+                        answered.countDown();
+                    });
+                    await(answered);
+                }
+            });
+            client.start();
+            clients.add(client);
+        }
+        for (Thread client : clients) {
+            client.join(30_000);
+        }
+
+        pool.shutdown();
+
+        assertThat(done).hasValue(1_600);
+        assertThat(pool.getLargestPoolSize())
+                .as("8 clients on 2 threads, none waiting long (Tomcat's own pool would have started 8)")
+                .isEqualTo(2);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void busy(Duration time) {
+        long end = System.nanoTime() + time.toNanos();
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+    }
+}
