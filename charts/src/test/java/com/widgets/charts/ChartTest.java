@@ -155,12 +155,7 @@ class ChartTest {
     void migrationsMayRunAsADatabaseRoleOfTheirOwn() {
         Rendered chart = Rendered.with(
                 EXTERNAL, "migrations.database.username=widgets_owner", "migrations.database.existingSecret=owner-db");
-        Container migrate = chart.one(Job.class, "-migrations")
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0);
+        Container migrate = migrationsContainer(chart);
         Container api = chart.one(Deployment.class, "-api")
                 .getSpec()
                 .getTemplate()
@@ -184,26 +179,23 @@ class ChartTest {
             assertThat(secretRef(service, "SPRING_DATASOURCE_PASSWORD")).isEqualTo("widgets-db/password");
         }
 
-        Container bundled = Rendered.with(BUNDLED, "migrations.database.username=citus_owner")
-                .one(Job.class, "-migrations")
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0);
+        Container bundled = migrationsContainer(Rendered.with(BUNDLED, "migrations.database.username=citus_owner"));
         assertThat(env(bundled, "SPRING_DATASOURCE_USERNAME")).isEqualTo("citus_owner");
         assertThat(find(bundled, "SPRING_DATASOURCE_PASSWORD"))
                 .as("no Secret named: no password passed")
                 .isEmpty();
-        Container byDefault = Rendered.with(BUNDLED)
-                .one(Job.class, "-migrations")
+        Container byDefault = migrationsContainer(Rendered.with(BUNDLED));
+        assertThat(env(byDefault, "SPRING_DATASOURCE_USERNAME")).isEqualTo("widgets");
+        assertThat(secretRef(byDefault, "SPRING_DATASOURCE_PASSWORD")).endsWith("/database-password");
+    }
+
+    private static Container migrationsContainer(Rendered chart) {
+        return chart.one(Job.class, "-migrations")
                 .getSpec()
                 .getTemplate()
                 .getSpec()
                 .getContainers()
                 .get(0);
-        assertThat(env(byDefault, "SPRING_DATASOURCE_USERNAME")).isEqualTo("widgets");
-        assertThat(secretRef(byDefault, "SPRING_DATASOURCE_PASSWORD")).endsWith("/database-password");
     }
 
     @Test
