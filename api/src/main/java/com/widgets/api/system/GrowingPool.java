@@ -13,8 +13,9 @@ import org.apache.tomcat.util.threads.ThreadPoolExecutor;
  * Tomcat's request threads as a pool of {@code base} that grows while requests wait long: every {@code growAfter / 4}
  * it looks at how long the oldest queued request has waited; over {@code growAfter}, {@code base} more threads start
  * (up to {@code max}) and take the queued requests; once it has stayed under half of that for ten times as long, the
- * pool steps back down by {@code base}, and a thread above the new size ends when it next looks for work. Tomcat's own pool starts a thread for every request in flight up to
- * its maximum instead, so all of them share the cores at once.
+ * pool steps back down by {@code base}, and a thread above the new size ends when it next looks for work. Tomcat's
+ * own pool starts a thread for every request in flight up to its maximum instead, so all of them share the cores at
+ * once.
  */
 final class GrowingPool extends ThreadPoolExecutor {
 

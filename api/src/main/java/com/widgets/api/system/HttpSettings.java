@@ -11,8 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     each on a thread of its own rather than one of the container's request threads; the next is answered {@code
  *     BUSY} (503 with {@code Retry-After})
  * @param requestThreads on platform threads (JDK 17–20), the request threads that run requests while none has waited
- *     long ({@link RequestThreads}); unset, 4 a processor and at least 8; at or above {@code server.tomcat.threads.max},
- *     Tomcat's own pool of that many
+ *     long ({@link RequestThreads}); unset, 4 a processor and at least 8; at or above {@code
+ *     server.tomcat.threads.max}, Tomcat's own pool of that many
  * @param growRequestThreadsAfter how long the oldest waiting request may wait before more request threads are started
  *     (up to {@code server.tomcat.threads.max}); they stop again once the wait has stayed under half of this for ten
  *     times as long

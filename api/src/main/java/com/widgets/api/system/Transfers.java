@@ -19,10 +19,10 @@ import org.springframework.web.context.request.async.WebAsyncTask;
 
 /**
  * Where uploads and downloads run: on a thread of their own (a virtual one where requests get virtual threads), so a
- * client that sends or reads slowly holds that thread and not one of the container's request threads, which a small
- * pool ({@code server.tomcat.threads.max}, docs/settings.md) would run out of. At most {@code widgets.http.max-transfers} at once; the next is refused at once with
- * Spring's {@code TaskRejectedException}, answered {@code BUSY}. A transfer has no time limit of its own, as it had none
- * on a request thread: the container's read and write timeouts still end one whose client went silent.
+ * client that sends or reads slowly holds that thread and not one of the few request threads ({@link
+ * RequestThreads}). At most {@code widgets.http.max-transfers} at once; the next is refused at once with Spring's
+ * {@code TaskRejectedException}, answered {@code BUSY}. A transfer has no time limit of its own, as it had none on a
+ * request thread: the container's read and write timeouts still end one whose client went silent.
  */
 @Component
 public class Transfers implements DisposableBean, MeterBinder {
