@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.widgets.api.Fixtures;
 import com.widgets.api.system.HttpSettings;
+import com.widgets.ingest.rewire.RewiringJob;
+import com.widgets.ingest.rewire.RewiringJobs;
+import com.widgets.ingest.rewire.RewiringStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,6 +60,9 @@ class TransfersTest {
     @Autowired
     MeterRegistry registry;
 
+    @Autowired
+    RewiringJobs jobs;
+
     @Value("${widgets.rewiring.upload-dir}")
     Path uploads;
 
@@ -97,7 +103,9 @@ class TransfersTest {
             upload.finish();
         }
         for (SlowUpload upload : slow) {
-            assertThat(upload.response()).as(upload.name).startsWith("HTTP/1.1 202");
+            String response = upload.response();
+            assertThat(response).as(upload.name).startsWith("HTTP/1.1 202");
+            ended(Long.parseLong(response.replaceAll("(?s).*\"id\":\"(\\d+)\".*", "$1")));
         }
     }
 
@@ -137,7 +145,19 @@ class TransfersTest {
             accepted = http.raw("?filename=one-more.csv", file, "text/csv");
         }
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        ended(Uploads.id(accepted));
         awaitPartialUploads(before);
+    }
+
+    /**
+     * Waits for a job an upload started to end, so that none runs when this test's context is closed (the context
+     * cache holds four): the close marks running jobs stopping, and a job that was writing its own end at that moment
+     * lost the race on the execution's version and stayed marked running in the shared database (2026-12-05; the race
+     * itself is not fixed).
+     */
+    private void ended(long id) throws InterruptedException {
+        RewiringJob job = jobs.await(id, Duration.ofMinutes(1));
+        assertThat(job.status()).as("job %d", id).isEqualTo(RewiringStatus.COMPLETED);
     }
 
     private long partialUploads() throws IOException {
