@@ -151,9 +151,8 @@ class TransfersTest {
 
     /**
      * Waits for a job an upload started to end, so that none runs when this test's context is closed (the context
-     * cache holds four): the close marks running jobs stopping, and a job that was writing its own end at that moment
-     * lost the race on the execution's version and stayed marked running in the shared database (2026-12-05; the race
-     * itself is not fixed).
+     * cache holds four) and they become stopped runs in the shared database, which other tests list; a test of its own
+     * for that moment is OneExecutionUpdateAtATimeTest (ingest).
      */
     private void ended(long id) throws InterruptedException {
         RewiringJob job = jobs.await(id, Duration.ofMinutes(1));

@@ -28,6 +28,7 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.batch.autoconfigure.BatchTaskExecutor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -45,6 +46,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Configuration(proxyBeanMethods = false)
 public class RewiringJobConfiguration {
+
+    /** Updates of one job execution, one at a time ({@link OneExecutionUpdateAtATime}). */
+    @Bean
+    static BeanPostProcessor oneExecutionUpdateAtATime() {
+        return new OneExecutionUpdateAtATime();
+    }
 
     private static final Logger log = LoggerFactory.getLogger(RewiringJobConfiguration.class);
 
