@@ -61,7 +61,7 @@ final class GrowingPool extends ThreadPoolExecutor {
     }
 
     /** How long the oldest queued task has waited; 0 with none queued. */
-    long oldestWaitNanos() {
+    private long oldestWaitNanos() {
         return getQueue().peek() instanceof Queued oldest ? System.nanoTime() - oldest.since : 0;
     }
 

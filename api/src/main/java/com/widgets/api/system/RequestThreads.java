@@ -5,6 +5,7 @@ import org.apache.coyote.AbstractProtocol;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.thread.Threading;
 import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
+import org.springframework.boot.tomcat.autoconfigure.TomcatServerProperties;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
@@ -29,11 +30,13 @@ class RequestThreads
         implements WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory>, Ordered, DisposableBean {
 
     private final Environment environment;
+    private final TomcatServerProperties tomcat;
     private final HttpSettings settings;
     private volatile GrowingPool pool;
 
-    RequestThreads(Environment environment, HttpSettings settings) {
+    RequestThreads(Environment environment, TomcatServerProperties tomcat, HttpSettings settings) {
         this.environment = environment;
+        this.tomcat = tomcat;
         this.settings = settings;
     }
 
@@ -42,7 +45,7 @@ class RequestThreads
         if (Threading.VIRTUAL.isActive(environment)) {
             return;
         }
-        int max = environment.getProperty("server.tomcat.threads.max", Integer.class, 200);
+        int max = tomcat.getThreads().getMax();
         int base = settings.requestThreads(Runtime.getRuntime().availableProcessors());
         if (base >= max) {
             return; // Tomcat's own pool of max threads
@@ -55,11 +58,6 @@ class RequestThreads
                 protocol.setExecutor(pool);
             }
         });
-    }
-
-    /** The pool, while Tomcat runs on it. */
-    GrowingPool pool() {
-        return pool;
     }
 
     /** Tomcat shuts down only the executors it made; this one goes after the server has stopped. */

@@ -47,12 +47,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Configuration(proxyBeanMethods = false)
 public class RewiringJobConfiguration {
 
-    /** Updates of one job execution, one at a time ({@link OneExecutionUpdateAtATime}). */
-    @Bean
-    static BeanPostProcessor oneExecutionUpdateAtATime() {
-        return new OneExecutionUpdateAtATime();
-    }
-
     private static final Logger log = LoggerFactory.getLogger(RewiringJobConfiguration.class);
 
     /** The job's name in Spring Batch's tables. */
@@ -92,6 +86,12 @@ public class RewiringJobConfiguration {
                 }
             }
         }
+    }
+
+    /** Updates of one job execution, one at a time ({@link OneExecutionUpdateAtATime}). */
+    @Bean
+    static BeanPostProcessor oneExecutionUpdateAtATime() {
+        return new OneExecutionUpdateAtATime();
     }
 
     @Bean
