@@ -152,7 +152,7 @@ class TransfersTest {
     /**
      * Waits for a job an upload started to end, so that none runs when this test's context is closed (the context
      * cache holds four) and they become stopped runs in the shared database, which other tests list; a test of its own
-     * for that moment is OneExecutionUpdateAtATimeTest (ingest).
+     * for that moment is ExecutionUpdateRetryTest (ingest).
      */
     private void ended(long id) throws InterruptedException {
         RewiringJob job = jobs.await(id, Duration.ofMinutes(1));

@@ -88,10 +88,10 @@ public class RewiringJobConfiguration {
         }
     }
 
-    /** Updates of one job execution, one at a time ({@link OneExecutionUpdateAtATime}). */
+    /** A running job's write of its own execution, made again after a stop raised its version ({@link ExecutionUpdateRetry}). */
     @Bean
-    static BeanPostProcessor oneExecutionUpdateAtATime() {
-        return new OneExecutionUpdateAtATime();
+    static BeanPostProcessor executionUpdateRetry() {
+        return new ExecutionUpdateRetry();
     }
 
     @Bean
@@ -333,6 +333,7 @@ public class RewiringJobConfiguration {
                 settings,
                 stateExport,
                 new JobIndex(jdbc),
+                new StopMarks(jdbc),
                 holders);
     }
 

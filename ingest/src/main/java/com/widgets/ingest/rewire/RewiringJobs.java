@@ -1,5 +1,6 @@
 package com.widgets.ingest.rewire;
 
+import com.widgets.db.ErrorCode;
 import com.widgets.db.WiringException;
 import com.widgets.ingest.export.StateExport;
 import java.io.BufferedWriter;
@@ -52,6 +53,7 @@ public class RewiringJobs {
     private final IngestProperties settings;
     private final StateExport export;
     private final JobIndex index;
+    private final StopMarks stops;
     private final JobHolders holders;
 
     RewiringJobs(
@@ -63,6 +65,7 @@ public class RewiringJobs {
             IngestProperties settings,
             StateExport export,
             JobIndex index,
+            StopMarks stops,
             JobHolders holders) {
         this.operator = operator;
         this.repository = repository;
@@ -72,6 +75,7 @@ public class RewiringJobs {
         this.settings = settings;
         this.export = export;
         this.index = index;
+        this.stops = stops;
         this.holders = holders;
     }
 
@@ -220,10 +224,11 @@ public class RewiringJobs {
         progress.stoppingForShutdown(id); // so that its end keeps the mark (see RewiringJobConfiguration)
         // As stop(id) does, only the job execution is marked; the mark survives a process that dies before the job
         // reached its chunk boundary.
-        last.setStatus(BatchStatus.STOPPING);
-        last.setExitStatus(new ExitStatus(last.getExitStatus().getExitCode(), ShutdownStop.MARK));
-        repository.update(last);
-        return true;
+        if (stops.stopping(last.getId(), ShutdownStop.MARK)) {
+            return true;
+        }
+        progress.notStoppingForShutdown(id); // it ended, or someone stopped it, since it was read
+        return false;
     }
 
     /** Takes on and recovers jobs again after {@link #stopForShutdown()} (the context started again). */
@@ -297,27 +302,34 @@ public class RewiringJobs {
      * marked stopped at once, so that no replica resumes it until it is restarted.
      */
     public boolean stop(long id) {
-        JobExecution last = lastExecution(id);
-        if (last != null && last.getStatus() == BatchStatus.STOPPED && ShutdownStop.marks(last)) {
-            // stopped by a shutdown, waiting to resume: now stopped on purpose, it stays stopped
-            last.setExitStatus(ExitStatus.STOPPED);
-            repository.update(last);
-            log.info("Rewiring job {}, stopped by a shutdown, stays stopped", id);
-            return true;
+        // Each mark lands only while the execution is as read; when it moved on meanwhile (it ended, or a process
+        // resumed it), it is read again. Each turn follows a write of the job's own, so a few suffice.
+        for (int attempt = 0; attempt < 5; attempt++) {
+            JobExecution last = lastExecution(id);
+            if (last != null && last.getStatus() == BatchStatus.STOPPED && ShutdownStop.marks(last)) {
+                // stopped by a shutdown, waiting to resume: now stopped on purpose, it stays stopped
+                if (stops.keepStopped(last.getId())) {
+                    log.info("Rewiring job {}, stopped by a shutdown, stays stopped", id);
+                    return true;
+                }
+                continue;
+            }
+            if (last == null || !last.isRunning()) {
+                return false;
+            }
+            if (!progress.isLocal(id) && recoverIfDead(id, true)) {
+                return true;
+            }
+            // Only the job execution is marked: the running step sees it at its next chunk boundary and stops there.
+            // JobOperator.stop would also write back the step execution context as a copy read earlier has it,
+            // overwriting the reader position of chunks committed since, which would apply them twice on restart.
+            if (last.getStatus() == BatchStatus.STOPPING || stops.stopping(last.getId(), null)) {
+                log.info("Rewiring job {} asked to stop", id);
+                return true;
+            }
         }
-        if (last == null || !last.isRunning()) {
-            return false;
-        }
-        if (!progress.isLocal(id) && recoverIfDead(id, true)) {
-            return true;
-        }
-        // Only the job execution is marked: the running step sees it at its next chunk boundary and stops there.
-        // JobOperator.stop would also write back the step execution context as this (stale) copy has it,
-        // overwriting the reader position of chunks committed since, which would apply them twice on restart.
-        last.setStatus(BatchStatus.STOPPING);
-        repository.update(last);
-        log.info("Rewiring job {} asked to stop", id);
-        return true;
+        throw new WiringException(
+                ErrorCode.BUSY, "Rewiring job " + id + " changed state at every attempt to stop it; try again.");
     }
 
     /**

@@ -93,6 +93,11 @@ class RewiringProgress {
         stoppedForShutdown.add(jobId);
     }
 
+    /** The job's stop for the shutdown did not land (it had ended, or someone had stopped it). */
+    void notStoppingForShutdown(long jobId) {
+        stoppedForShutdown.remove(jobId);
+    }
+
     /** Whether the job was asked to stop for this process's shutdown (and not by a user). */
     boolean isStoppingForShutdown(long jobId) {
         return stoppedForShutdown.contains(jobId);
