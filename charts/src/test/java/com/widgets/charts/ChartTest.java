@@ -156,12 +156,7 @@ class ChartTest {
         Rendered chart = Rendered.with(
                 EXTERNAL, "migrations.database.username=widgets_owner", "migrations.database.existingSecret=owner-db");
         Container migrate = migrationsContainer(chart);
-        Container api = chart.one(Deployment.class, "-api")
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0);
+        Container api = apiContainer(chart);
         Container rewire = chart.one(CronJob.class, "-rewiring")
                 .getSpec()
                 .getJobTemplate()
@@ -198,6 +193,15 @@ class ChartTest {
                 .get(0);
     }
 
+    private static Container apiContainer(Rendered chart) {
+        return chart.one(Deployment.class, "-api")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+    }
+
     @Test
     void theRewiringCronJobRunsTheInboxOneRunAtATimeInTheModeOfTheValues() {
         CronJob cron = Rendered.with(EXTERNAL).one(CronJob.class, "-rewiring");
@@ -223,30 +227,15 @@ class ChartTest {
         Rendered byApi = Rendered.with(null, "rewiring.inbox.runBy=api");
 
         assertThat(byApi.all(CronJob.class)).isEmpty();
-        Container api = byApi.one(Deployment.class, "-api")
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0);
+        Container api = apiContainer(byApi);
         assertThat(env(api, "WIDGETS_INGEST_INBOX")).isEqualTo("/srv/widgets/inbox");
     }
 
     @Test
     void anExternalDatabaseTakesEverySecretFromExistingSecrets() {
         Rendered chart = Rendered.with(EXTERNAL);
-        Container api = chart.one(Deployment.class, "-api")
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0);
-        Container migrate = chart.one(Job.class, "-migrations")
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0);
+        Container api = apiContainer(chart);
+        Container migrate = migrationsContainer(chart);
 
         assertThat(chart.all(Secret.class)).as("the chart makes none").isEmpty();
         assertThat(secretRef(api, "SPRING_DATASOURCE_PASSWORD")).isEqualTo("widgets-db/password");
@@ -298,12 +287,7 @@ class ChartTest {
     @Test
     void byDefaultTheAdminTokenIsGeneratedIntoTheChartsSecret() {
         Rendered chart = Rendered.with(null);
-        Container api = chart.one(Deployment.class, "-api")
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0);
+        Container api = apiContainer(chart);
 
         Secret secret = chart.one(Secret.class, "demo-widgets");
         assertThat(secret.getData()).containsOnlyKeys("admin-token");
@@ -345,12 +329,7 @@ class ChartTest {
                         "demo-widgets-citus-worker-3.demo-widgets-citus-worker.shop.svc");
         assertThat(registers.getArgs().get(0)).contains("citus_add_node('$node', 5432)");
 
-        Container api = chart.one(Deployment.class, "-api")
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0);
+        Container api = apiContainer(chart);
         assertThat(env(api, "SPRING_DATASOURCE_URL")).isEqualTo("jdbc:postgresql://demo-widgets-citus:5432/widgets");
         assertThat(chart.one(Deployment.class, "-api")
                         .getSpec()
@@ -372,12 +351,7 @@ class ChartTest {
                 .containsExactly(Map.entry("database-password", secret.getData().get("database-password")));
         assertThat(Integer.parseInt(hook.getMetadata().getAnnotations().get("helm.sh/hook-weight")))
                 .isLessThan(weight(chart.one(Job.class, "-citus-register")));
-        Container migrate = chart.one(Job.class, "-migrations")
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0);
+        Container migrate = migrationsContainer(chart);
         assertThat(secretRef(migrate, "SPRING_DATASOURCE_PASSWORD")).isEqualTo("demo-widgets-hook/database-password");
         Container coordinator = chart.one(StatefulSet.class, "-citus")
                 .getSpec()
