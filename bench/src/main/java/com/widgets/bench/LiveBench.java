@@ -51,8 +51,11 @@ final class LiveBench {
 
     private static final Set<String> NAMED = Set.of("throughput", "fanout", "idle", "query");
 
-    /** The widget query's concurrency in the {@code query} phase: the one issue 14's query goals name. */
-    private static final int READERS = 8;
+    /**
+     * The widget query's concurrency in the {@code query} phase: the one issue 14's query goals name, 8 ({@code
+     * -Dbench.live.readers} sets another, e.g. the full run's 32).
+     */
+    private static final int READERS = Integer.getInteger("bench.live.readers", 8);
 
     /**
      * Rounds of the listener's comparison, each nobody listening and one listener for {@link #POINT}: single rounds of
