@@ -4,7 +4,6 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.support.DefaultSingletonBeanRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
@@ -27,15 +26,14 @@ public class EmbeddedPostgresAutoConfiguration {
     private static final String EARLY_START = "embeddedPostgresEarlyStart";
 
     /**
-     * Starts the server while the rest of the context is still being built (see {@link EarlyStart}): on a first run
-     * initdb and start-up take 1–2 s that would otherwise come on top of the context's own start-up.
+     * Takes over the server's start that began with the application's environment, or starts it now, while the rest
+     * of the context is still being built (see {@link EarlyStart}): on a first run initdb and start-up take 2–3 s that
+     * would otherwise come on top of the context's own start-up.
      */
     @Bean
     static BeanFactoryPostProcessor embeddedPostgresEarlyStarter(Environment environment) {
         return beanFactory -> {
-            EmbeddedPostgresProperties settings = Binder.get(environment)
-                    .bindOrCreate(EmbeddedPostgresProperties.PREFIX, EmbeddedPostgresProperties.class);
-            EarlyStart start = new EarlyStart(settings);
+            EarlyStart start = EarlyStart.takeOver(EmbeddedPostgresProperties.of(environment));
             beanFactory.registerSingleton(EARLY_START, start);
             if (beanFactory instanceof DefaultSingletonBeanRegistry registry) {
                 registry.registerDisposableBean(EARLY_START, start);
@@ -72,7 +70,12 @@ public class EmbeddedPostgresAutoConfiguration {
     static class NoDatasourceUrl implements Condition {
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            String url = context.getEnvironment().getProperty("spring.datasource.url");
+            return applies(context.getEnvironment());
+        }
+
+        /** Whether the embedded server is the database: no {@code spring.datasource.url}. */
+        static boolean applies(Environment environment) {
+            String url = environment.getProperty("spring.datasource.url");
             return url == null || url.isBlank();
         }
     }

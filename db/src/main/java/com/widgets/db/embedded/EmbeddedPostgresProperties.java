@@ -8,8 +8,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.core.env.Environment;
 
 /**
  * Settings of the PostgreSQL server the service starts itself when no {@code spring.datasource.url} is set.
@@ -33,7 +35,7 @@ public record EmbeddedPostgresProperties(
         @DefaultValue("60s") Duration startupTimeout,
         Map<String, String> serverSettings) {
 
-    /** Bound once, early, by {@link EmbeddedPostgresAutoConfiguration} (the server starts before other beans). */
+    /** Bound early, from the environment (the server starts before other beans): see {@link #of}. */
     public static final String PREFIX = "widgets.embedded";
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_.]{0,62}");
@@ -62,6 +64,11 @@ public record EmbeddedPostgresProperties(
                 throw new IllegalArgumentException("widgets.embedded.server-settings." + name + " needs a value");
             }
         }
+    }
+
+    /** The settings as the environment has them. */
+    public static EmbeddedPostgresProperties of(Environment environment) {
+        return Binder.get(environment).bindOrCreate(PREFIX, EmbeddedPostgresProperties.class);
     }
 
     /** The settings with the given durability and no server settings of its own. */
