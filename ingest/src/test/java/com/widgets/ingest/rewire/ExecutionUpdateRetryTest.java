@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
@@ -101,7 +102,7 @@ class ExecutionUpdateRetryTest extends JobTestSupport {
     }
 
     /** The job's write and the stop at the same moment; returns whether the stop landed. */
-    private boolean race(JobExecution job, StopCall stop) throws Exception {
+    private boolean race(JobExecution job, BooleanSupplier stop) throws Exception {
         List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean landed = new AtomicBoolean();
         CyclicBarrier together = new CyclicBarrier(2);
@@ -117,7 +118,7 @@ class ExecutionUpdateRetryTest extends JobTestSupport {
         Thread stopping = new Thread(() -> {
             try {
                 together.await();
-                landed.set(stop.landed());
+                landed.set(stop.getAsBoolean());
             } catch (Throwable e) {
                 failures.add(e);
             }
@@ -128,10 +129,6 @@ class ExecutionUpdateRetryTest extends JobTestSupport {
         stopping.join();
         assertThat(failures).isEmpty();
         return landed.get();
-    }
-
-    private interface StopCall {
-        boolean landed();
     }
 
     private JobExecution started() {
