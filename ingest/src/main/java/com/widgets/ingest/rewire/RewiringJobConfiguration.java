@@ -90,8 +90,9 @@ public class RewiringJobConfiguration {
 
     /** A running job's write of its own execution, made again after a stop raised its version ({@link ExecutionUpdateRetry}). */
     @Bean
-    static BeanPostProcessor executionUpdateRetry() {
-        return new ExecutionUpdateRetry();
+    static BeanPostProcessor executionUpdateRetry(
+            ObjectProvider<JdbcTemplate> jdbc, ObjectProvider<PlatformTransactionManager> transactions) {
+        return new ExecutionUpdateRetry(jdbc, transactions);
     }
 
     @Bean
@@ -122,12 +123,6 @@ public class RewiringJobConfiguration {
             @Override
             public void afterJob(JobExecution execution) {
                 long id = execution.getJobInstance().getInstanceId();
-                boolean stopped =
-                        execution.getStatus() == BatchStatus.STOPPED || execution.getStatus() == BatchStatus.STOPPING;
-                if (stopped && progress.isStoppingForShutdown(id)) {
-                    // the job's own end writes over the mark its stop wrote: written again, it resumes next start
-                    execution.setExitStatus(new ExitStatus(ExitStatus.STOPPED.getExitCode(), ShutdownStop.MARK));
-                }
                 if (execution.getStatus() == BatchStatus.FAILED
                         && execution.getAllFailureExceptions().stream().anyMatch(WiringException::isDatabaseFailure)) {
                     lostTheDatabase(jobs, execution);

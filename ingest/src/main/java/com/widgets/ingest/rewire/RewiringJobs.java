@@ -221,14 +221,10 @@ public class RewiringJobs {
         if (last == null || !last.isRunning() || last.getStatus() == BatchStatus.STOPPING) {
             return false;
         }
-        progress.stoppingForShutdown(id); // so that its end keeps the mark (see RewiringJobConfiguration)
         // As stop(id) does, only the job execution is marked; the mark survives a process that dies before the job
-        // reached its chunk boundary.
-        if (stops.stopping(last.getId(), ShutdownStop.MARK)) {
-            return true;
-        }
-        progress.notStoppingForShutdown(id); // it ended, or someone stopped it, since it was read
-        return false;
+        // reached its chunk boundary, and the job's own writes keep it (ExecutionUpdateRetry). False when the job
+        // ended, or someone stopped it, since it was read.
+        return stops.stopping(last.getId(), ShutdownStop.MARK);
     }
 
     /** Takes on and recovers jobs again after {@link #stopForShutdown()} (the context started again). */
@@ -306,10 +302,15 @@ public class RewiringJobs {
         // resumed it), it is read again. Each turn follows a write of the job's own, so a few suffice.
         for (int attempt = 0; attempt < 5; attempt++) {
             JobExecution last = lastExecution(id);
-            if (last != null && last.getStatus() == BatchStatus.STOPPED && ShutdownStop.marks(last)) {
-                // stopped by a shutdown, waiting to resume: now stopped on purpose, it stays stopped
+            if (last != null
+                    && ShutdownStop.marks(last)
+                    && (last.getStatus() == BatchStatus.STOPPED || last.getStatus() == BatchStatus.STOPPING)) {
+                // stopped, or stopping, for a shutdown and so to be resumed: now stopped on purpose, it stays stopped
                 if (stops.keepStopped(last.getId())) {
-                    log.info("Rewiring job {}, stopped by a shutdown, stays stopped", id);
+                    log.info(
+                            "Rewiring job {}, {} for its service's shutdown, stays stopped",
+                            id,
+                            last.getStatus() == BatchStatus.STOPPED ? "stopped" : "stopping");
                     return true;
                 }
                 continue;

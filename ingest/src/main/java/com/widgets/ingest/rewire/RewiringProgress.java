@@ -23,8 +23,6 @@ class RewiringProgress {
     private final Map<Long, Long> readSoFar = new ConcurrentHashMap<>();
 
     private final AtomicLong linesJudged = new AtomicLong();
-    /** Jobs asked to stop because this process shuts down. */
-    private final Set<Long> stoppedForShutdown = ConcurrentHashMap.newKeySet();
 
     private volatile boolean closing;
 
@@ -87,20 +85,6 @@ class RewiringProgress {
 
     boolean isClosing() {
         return closing;
-    }
-
-    void stoppingForShutdown(long jobId) {
-        stoppedForShutdown.add(jobId);
-    }
-
-    /** The job's stop for the shutdown did not land (it had ended, or someone had stopped it). */
-    void notStoppingForShutdown(long jobId) {
-        stoppedForShutdown.remove(jobId);
-    }
-
-    /** Whether the job was asked to stop for this process's shutdown (and not by a user). */
-    boolean isStoppingForShutdown(long jobId) {
-        return stoppedForShutdown.contains(jobId);
     }
 
     /** The jobs this process runs or holds waiting. */

@@ -22,8 +22,9 @@ class StopMarks {
 
     private static final String KEEP_STOPPED = """
             UPDATE batch_job_execution
-               SET exit_code = 'STOPPED', exit_message = '', version = version + 1, last_updated = ?
-             WHERE job_execution_id = ? AND status = 'STOPPED' AND exit_message = ?
+               SET exit_code = CASE status WHEN 'STOPPED' THEN 'STOPPED' ELSE exit_code END, exit_message = '',
+                   version = version + 1, last_updated = ?
+             WHERE job_execution_id = ? AND status IN ('STOPPING', 'STOPPED') AND exit_message = ?
                AND NOT EXISTS (SELECT 1 FROM batch_job_execution later
                                 WHERE later.job_instance_id = batch_job_execution.job_instance_id
                                   AND later.job_execution_id > batch_job_execution.job_execution_id)
@@ -44,8 +45,10 @@ class StopMarks {
     }
 
     /**
-     * Turns an execution stopped by a shutdown ({@link ShutdownStop#MARK}) into one stopped on purpose, which no
-     * process resumes; false when a process resumed it meanwhile (a later execution exists).
+     * Turns an execution stopped, or stopping, for a shutdown ({@link ShutdownStop#MARK}) into one stopped on purpose,
+     * which no process resumes; false when it no longer carries the mark, or a process resumed it meanwhile (a later
+     * execution exists). A stopping job's own end writes the mark again from its copy unless it reads the stored row
+     * first ({@link ExecutionUpdateRetry}).
      */
     boolean keepStopped(long executionId) {
         return jdbc.update(KEEP_STOPPED, LocalDateTime.now(), executionId, ShutdownStop.MARK) == 1;

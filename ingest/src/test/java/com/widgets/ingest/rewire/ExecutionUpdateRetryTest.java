@@ -76,12 +76,46 @@ class ExecutionUpdateRetryTest extends JobTestSupport {
             assertThat(stopLanded).as("round %d: the job was running", round).isTrue();
             JobExecution stored = repository.getJobExecution(started.getId());
             assertThat(stored.getStatus()).as("round %d", round).isEqualTo(BatchStatus.STOPPING);
+            assertThat(stored.getExitStatus().getExitDescription())
+                    .as("round %d: the job's own write keeps the shutdown's mark", round)
+                    .isEqualTo(ShutdownStop.MARK);
             assertThat(stored.getEndTime()).isNull();
             assertThat(job.getStatus())
                     .as("round %d: the job's own copy knows, and stops at its next chunk boundary", round)
                     .isIn(BatchStatus.STOPPING, BatchStatus.STARTED);
             assertThat(stored.getVersion()).isEqualTo(started.getVersion() + 2);
         }
+    }
+
+    @Test
+    void aStopOnPurposeOfAJobStoppingForAShutdownHoldsWhicheverWriteComesFirst() throws Exception {
+        StopMarks stops = new StopMarks(jdbc);
+        int markDropped = 0;
+        for (int round = 0; round < ROUNDS; round++) {
+            JobExecution started = started();
+            assertThat(stops.stopping(started.getId(), ShutdownStop.MARK)).isTrue();
+            JobExecution job = repository.getJobExecution(started.getId());
+            // the job's end as its listener leaves it when the shutdown stopped it: marked, to be resumed
+            job.setStatus(BatchStatus.STOPPED);
+            job.setExitStatus(new ExitStatus(ExitStatus.STOPPED.getExitCode(), ShutdownStop.MARK));
+            job.setEndTime(LocalDateTime.now());
+            boolean kept = race(job, () -> stops.keepStopped(started.getId()));
+
+            assertThat(kept)
+                    .as("round %d: the mark was on the row, stopping or stopped", round)
+                    .isTrue();
+            JobExecution stored = repository.getJobExecution(started.getId());
+            assertThat(stored.getStatus()).as("round %d", round).isEqualTo(BatchStatus.STOPPED);
+            assertThat(stored.getEndTime()).isNotNull();
+            assertThat(stored.getExitStatus().getExitCode()).isEqualTo(ExitStatus.STOPPED.getExitCode());
+            assertThat(stored.getExitStatus().getExitDescription())
+                    .as("round %d: stopped on purpose, not to be resumed", round)
+                    .isNotEqualTo(ShutdownStop.MARK);
+            markDropped += ShutdownStop.marks(job) ? 0 : 1;
+        }
+        assertThat(markDropped)
+                .as("rounds where the stop on purpose came before the job's write")
+                .isPositive();
     }
 
     @Test
