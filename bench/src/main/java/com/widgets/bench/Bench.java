@@ -104,6 +104,31 @@ public final class Bench {
                     t0);
             return;
         }
+        if (mode.equals("peer")) {
+            if (url != null) {
+                throw new IllegalArgumentException("bench/run peer runs on the embedded database, without --url");
+            }
+            int n = widgets == null ? 200_000 : widgets; // the side-by-side size
+            long t0 = System.nanoTime();
+            HostProbe host = HostProbe.measure();
+            Dataset.Output files =
+                    Dataset.generate(Path.of("bench", "work", "data-" + n), n, WORKERS * PAIRS_PER_WORKER * 2, 42);
+            PeerBench.run(
+                    SERVICE_JAR,
+                    Path.of("bench", "work"),
+                    n,
+                    Integer.getInteger("bench.pool", 16),
+                    Duration.ofSeconds(3),
+                    Duration.ofSeconds(20),
+                    Duration.ofMinutes(4),
+                    files,
+                    Path.of("bench", "RESULTS.md"),
+                    "bench/run peer" + (widgets == null ? "" : " --widgets=" + n),
+                    host,
+                    t0);
+            log.info("Wrote bench/RESULTS.md; {}", wallClock(t0));
+            return;
+        }
         // --widgets: a smaller database for a slow target; the mode keeps its durations
         int n = widgets == null ? widgetsOf(mode) : widgets;
         long t0 = System.nanoTime();
@@ -264,7 +289,7 @@ public final class Bench {
             case "quick" -> 1_000_000;
             case "full" -> 10_000_000;
             case "smoke" -> 20_000;
-            default -> throw new IllegalArgumentException("mode is quick, full, smoke or live, not " + mode);
+            default -> throw new IllegalArgumentException("mode is quick, full, smoke, live or peer, not " + mode);
         };
     }
 

@@ -10,12 +10,14 @@ import java.util.regex.Pattern;
 
 /**
  * {@code bench/RESULTS.md} as an embedded run's report followed by sections, each opened by a marker comment: one per
- * kind of external database a {@code --url} run measured, and the live updates' ({@code bench/run live}). A run
+ * kind of external database a {@code --url} run measured, the live updates' ({@code bench/run live}) and the side by
+ * side with PostGraphile ({@code bench/run peer}). A run
  * replaces only its own part: the embedded report, or the section with its key.
  */
 final class ResultsFile {
 
-    private static final Pattern MARKER = Pattern.compile("(?m)^<!-- bench/run (?:--url |live )section: (\\w+) .*-->$");
+    private static final Pattern MARKER =
+            Pattern.compile("(?m)^<!-- bench/run (?:--url |live |peer )section: (\\w+) .*-->$");
 
     private final String main;
     private final Map<String, String> sections;

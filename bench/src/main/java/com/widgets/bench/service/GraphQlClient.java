@@ -32,6 +32,11 @@ public final class GraphQlClient implements AutoCloseable {
     private final String base;
 
     public GraphQlClient(String base) {
+        this(base, true);
+    }
+
+    /** With {@code admin} false, a client that sends no token (PostGraphile refuses a token it was not set up for). */
+    public GraphQlClient(String base, boolean admin) {
         this.http = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setMaxConnTotal(256)
@@ -44,8 +49,11 @@ public final class GraphQlClient implements AutoCloseable {
                         .setResponseTimeout(Timeout.ofMinutes(10))
                         .build())
                 .disableAutomaticRetries()
-                .setDefaultHeaders(java.util.List.of(new org.apache.hc.core5.http.message.BasicHeader(
-                        "Authorization", "Bearer " + ServiceProcess.ADMIN_TOKEN)))
+                .setDefaultHeaders(
+                        admin
+                                ? java.util.List.of(new org.apache.hc.core5.http.message.BasicHeader(
+                                        "Authorization", "Bearer " + ServiceProcess.ADMIN_TOKEN))
+                                : java.util.List.of())
                 .build();
         this.base = base;
     }

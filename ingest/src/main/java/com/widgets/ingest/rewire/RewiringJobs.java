@@ -295,7 +295,8 @@ public class RewiringJobs {
 
     /**
      * Asks a running job to stop after its current chunk; false if it was not running. A job whose process died is
-     * marked stopped at once, so that no replica resumes it until it is restarted.
+     * marked stopped at once, so that no replica resumes it until it is restarted; so is one stopped, or stopping, for
+     * its service's shutdown, which would otherwise resume at the next start.
      */
     public boolean stop(long id) {
         // Each mark lands only while the execution is as read; when it moved on meanwhile (it ended, or a process

@@ -1,0 +1,363 @@
+package com.widgets.bench;
+
+import com.widgets.bench.data.Dataset;
+import com.widgets.bench.load.ClosedLoop;
+import com.widgets.bench.load.ClosedLoop.Measured;
+import com.widgets.bench.service.GraphQlClient;
+import com.widgets.bench.service.PostGraphileProcess;
+import com.widgets.bench.service.ServiceProcess;
+import com.widgets.bench.service.Subscribers;
+import com.widgets.db.WiringStore;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code bench/run peer}: this service and PostGraphile side by side on one embedded database, in one run, next to the
+ * same SQL bounds as the full report. The issue that set the speed goals measured PostGraphile once, by hand; this
+ * measures it again whenever it is run, on the machine at hand, so the two ratios compare.
+ *
+ * <p>PostGraphile gets the same writes as SQL functions in a schema of their own ({@code bench_peer}), which it exposes
+ * as mutations: a link is the bound's two check-and-sets with their history rows, an unlink names one end and reads
+ * its peer first, as the service's does. Its query is the widget by serial number with its ports, through the foreign
+ * key from {@code port} to {@code widget}, as it builds it from the tables.
+ */
+final class PeerBench {
+
+    private static final Logger log = LoggerFactory.getLogger(PeerBench.class);
+
+    static final String KEY = "peer";
+    private static final String MARKER =
+            "<!-- bench/run peer section: peer (bench/run peer replaces this section only) -->";
+
+    /** The same writes as {@link SqlBounds}' link/unlink, as functions PostGraphile exposes as mutations. */
+    private static final String FUNCTIONS = """
+            CREATE SCHEMA IF NOT EXISTS bench_peer;
+            CREATE OR REPLACE FUNCTION bench_peer.peer_link(a_serial text, a_port character, b_serial text,
+                                                           b_port character) RETURNS boolean
+            LANGUAGE plpgsql VOLATILE STRICT AS $$
+            BEGIN
+              WITH u AS (UPDATE public.port SET peer_serial = b_serial, peer_port = b_port, linked_at = now()
+                          WHERE serial_number = a_serial AND port = a_port AND peer_serial IS NULL
+                         RETURNING serial_number)
+              INSERT INTO public.wiring_history (serial_number, event, port, peer_serial, peer_port, actor)
+              SELECT serial_number, 'LINKED', a_port, b_serial, b_port, 'postgraphile' FROM u;
+              IF NOT FOUND THEN RAISE EXCEPTION 'port % of % is not free', a_port, a_serial; END IF;
+              WITH u AS (UPDATE public.port SET peer_serial = a_serial, peer_port = a_port, linked_at = now()
+                          WHERE serial_number = b_serial AND port = b_port AND peer_serial IS NULL
+                         RETURNING serial_number)
+              INSERT INTO public.wiring_history (serial_number, event, port, peer_serial, peer_port, actor)
+              SELECT serial_number, 'LINKED', b_port, a_serial, a_port, 'postgraphile' FROM u;
+              IF NOT FOUND THEN RAISE EXCEPTION 'port % of % is not free', b_port, b_serial; END IF;
+              RETURN true;
+            END $$;
+            CREATE OR REPLACE FUNCTION bench_peer.peer_unlink(a_serial text, a_port character) RETURNS boolean
+            LANGUAGE plpgsql VOLATILE STRICT AS $$
+            DECLARE
+              b_serial text;
+              b_port character;
+            BEGIN
+              SELECT peer_serial, peer_port INTO b_serial, b_port FROM public.port
+               WHERE serial_number = a_serial AND port = a_port;
+              IF b_serial IS NULL THEN RAISE EXCEPTION 'port % of % is not linked', a_port, a_serial; END IF;
+              WITH u AS (UPDATE public.port SET peer_serial = NULL, peer_port = NULL, linked_at = NULL
+                          WHERE serial_number = a_serial AND port = a_port
+                            AND peer_serial = b_serial AND peer_port = b_port
+                         RETURNING serial_number)
+              INSERT INTO public.wiring_history (serial_number, event, port, peer_serial, peer_port, actor)
+              SELECT serial_number, 'UNLINKED', a_port, b_serial, b_port, 'postgraphile' FROM u;
+              IF NOT FOUND THEN RAISE EXCEPTION 'port % of % changed', a_port, a_serial; END IF;
+              WITH u AS (UPDATE public.port SET peer_serial = NULL, peer_port = NULL, linked_at = NULL
+                          WHERE serial_number = b_serial AND port = b_port
+                            AND peer_serial = a_serial AND peer_port = a_port
+                         RETURNING serial_number)
+              INSERT INTO public.wiring_history (serial_number, event, port, peer_serial, peer_port, actor)
+              SELECT serial_number, 'UNLINKED', b_port, a_serial, a_port, 'postgraphile' FROM u;
+              IF NOT FOUND THEN RAISE EXCEPTION 'port % of % changed', b_port, b_serial; END IF;
+              RETURN true;
+            END $$;
+            """;
+
+    private static final String LINK = """
+            mutation($a: String!, $b: String!) {
+              peerLink(input: {aSerial: $a, aPort: "P", bSerial: $b, bPort: "Q"}) { boolean }
+            }""";
+    private static final String UNLINK = """
+            mutation($a: String!) { peerUnlink(input: {aSerial: $a, aPort: "P"}) { boolean } }""";
+    private static final String WIDGET = """
+            query($s: String!) {
+              widgetBySerialNumber(serialNumber: $s) {
+                serialNumber name portsBySerialNumber { nodes { port linkedAt peerSerial peerPort } }
+              }
+            }""";
+
+    private PeerBench() {}
+
+    /** The run: load, warm both up, then each figure for the SQL bound, the service and PostGraphile in turn. */
+    static void run(
+            Path jar,
+            Path work,
+            int n,
+            int pool,
+            Duration warmUp,
+            Duration point,
+            Duration warmUpLimit,
+            Dataset.Output files,
+            Path out,
+            String command,
+            HostProbe host,
+            long t0)
+            throws Exception {
+        int workers =
+                Integer.getInteger("bench.peer.workers", Runtime.getRuntime().availableProcessors());
+        int poolPerWorker = Math.max(1, pool / workers);
+        Results results = new Results("peer", command, ServiceProcess.shown(jar, "512m"), pool);
+        Path pg = work.resolve("pg-peer");
+        Bench.deleteTree(pg);
+        try (ServiceProcess service = ServiceProcess.embedded(jar, pg, work.resolve("service-peer.log"), pool, "512m");
+                HikariDataSource db = Bench.dataSource(service.jdbcUrl(), pool);
+                GraphQlClient ours = new GraphQlClient(service.baseUrl())) {
+            JdbcTemplate jdbc = new JdbcTemplate(db);
+            results.database("PostgreSQL " + jdbc.queryForObject("SHOW server_version", String.class)
+                    + " (embedded, fsync on, synchronous_commit on), the service's; PostGraphile connects to it too");
+            Bench.Job widgets = Bench.runJob(ours, files.widgets());
+            Bench.Job links = Bench.runJob(ours, files.links());
+            results.note(String.format(
+                    Locale.ROOT,
+                    "data: %,d widgets and %,d links, loaded by the service's rewiring job",
+                    widgets.read(),
+                    links.read()));
+            jdbc.execute(FUNCTIONS);
+            SetBasedBound.settleWiring(db, false);
+            String url = service.jdbcUrl();
+            try (PostGraphileProcess peer = PostGraphileProcess.start(
+                            work.resolve("postgraphile"),
+                            url,
+                            "public,bench_peer",
+                            workers,
+                            poolPerWorker,
+                            work.resolve("postgraphile-peer.log"));
+                    GraphQlClient theirs = new GraphQlClient(peer.baseUrl(), false)) {
+                results.note("PostGraphile " + PostGraphileProcess.VERSION + " from npm, " + peer.shape() + " with "
+                        + poolPerWorker
+                        + " pooled connections each, `--disable-query-log`, `NODE_ENV=production`, on the"
+                        + " service's database:"
+                        + " its schema is built from the tables (`widgetBySerialNumber` with `portsBySerialNumber`)"
+                        + " and two functions in `bench_peer` (`peerLink`, `peerUnlink`) doing the SQL bound's"
+                        + " check-and-sets and history rows; node " + nodeVersion());
+                answersWithoutErrors(theirs, n);
+                WiringStore store = new WiringStore(jdbc, new DataSourceTransactionManager(db));
+                try (Subscribers listening =
+                        Subscribers.open(service.baseUrl(), 1, Collections.singletonList((List<String>) null))) {
+                    Bench.warmUp(results, ours, store, n, warmUpLimit);
+                }
+                warmUpPeer(results, theirs, n);
+                DoubleSupplier serviceCpu = service::cpuSeconds;
+                DoubleSupplier peerCpu = peer::cpuSeconds;
+
+                String sqlMutations = "the same check-and-sets and history rows as SQL, a connection per client";
+                Measured bound;
+                try (SqlBounds sql = SqlBounds.linkUnlink(url, 32)) {
+                    bound = ClosedLoop.run(32, warmUp, point, true, sql);
+                }
+                Costed mine;
+                try (Subscribers listening =
+                        Subscribers.open(service.baseUrl(), 1, Collections.singletonList((List<String>) null))) {
+                    mine = costed(serviceCpu, () -> ClosedLoop.run(32, warmUp, point, true, Bench.apiMutation(ours)));
+                }
+                Costed theirsMutations =
+                        costed(peerCpu, () -> ClosedLoop.run(32, warmUp, point, true, peerMutation(theirs)));
+                results.latency(
+                        "link/unlink",
+                        "this service: GraphQL link/unlink, concurrency 32, one subscriber of every change listening; "
+                                + mine.cpu("the service"),
+                        mine.measured(),
+                        bound,
+                        sqlMutations);
+                results.latency(
+                        "link/unlink",
+                        "PostGraphile: peerLink/peerUnlink, concurrency 32 (no live updates); "
+                                + theirsMutations.cpu("PostGraphile"),
+                        theirsMutations.measured(),
+                        bound,
+                        sqlMutations);
+                results.goal(
+                        "this service runs more `link`/`unlink` a second than PostGraphile at concurrency 32 (each over its SQL bound)",
+                        ratios(mine.measured(), theirsMutations.measured(), bound),
+                        1,
+                        mine.measured().opsPerSecond()
+                                / theirsMutations.measured().opsPerSecond(),
+                        true);
+
+                for (int concurrency : List.of(8, 32)) {
+                    Measured read;
+                    try (SqlBounds sql = SqlBounds.widget(url, concurrency, n)) {
+                        read = ClosedLoop.run(concurrency, warmUp, point, false, sql);
+                    }
+                    Costed ourQuery = costed(
+                            serviceCpu,
+                            () -> ClosedLoop.run(
+                                    concurrency, warmUp, point, false, Bench.apiQuery(ours, n, concurrency)));
+                    Costed theirQuery = costed(
+                            peerCpu,
+                            () -> ClosedLoop.run(concurrency, warmUp, point, false, peerQuery(theirs, n, concurrency)));
+                    String sqlRead = "the same read as one SQL join, a connection per client";
+                    results.latency(
+                            "query",
+                            "this service: widget(serialNumber) with ports and peers, concurrency " + concurrency + "; "
+                                    + ourQuery.cpu("the service"),
+                            ourQuery.measured(),
+                            read,
+                            sqlRead);
+                    results.latency(
+                            "query",
+                            "PostGraphile: widgetBySerialNumber with portsBySerialNumber, concurrency " + concurrency
+                                    + "; " + theirQuery.cpu("PostGraphile"),
+                            theirQuery.measured(),
+                            read,
+                            sqlRead);
+                    results.goal(
+                            "this service answers more widget queries a second than PostGraphile at concurrency "
+                                    + concurrency + " (each over its SQL bound)",
+                            ratios(ourQuery.measured(), theirQuery.measured(), read),
+                            1,
+                            ourQuery.measured().opsPerSecond()
+                                    / theirQuery.measured().opsPerSecond(),
+                            true);
+                }
+            }
+        }
+        results.note(host.note(HostProbe.measure()));
+        results.note(Bench.wallClock(t0));
+        results.writeSection(
+                out,
+                KEY,
+                MARKER,
+                "Side by side with PostGraphile (`bench/run peer`)",
+                "This service and PostGraphile, the GraphQL server that users of PostgreSQL would otherwise pick, on"
+                        + " one embedded database in one run, each figure next to the same SQL bound as the full"
+                        + " report, measured just before. Both servers share the machine's cores with PostgreSQL and"
+                        + " the load generator, so compare the ratios. The verdicts say whether this service did"
+                        + " more of each than PostGraphile: its mutations do more work (a subscriber of every change"
+                        + " listening; errors named per field), PostGraphile's fewer (no live updates).");
+    }
+
+    /** One link, its unlink and one read, each answered without errors, before anything is measured. */
+    private static void answersWithoutErrors(GraphQlClient client, int n) throws Exception {
+        String[] pair = Bench.pair(0, 0);
+        for (JsonNode answer : List.of(
+                client.execute(LINK, Map.of("a", pair[0], "b", pair[1])),
+                client.execute(UNLINK, Map.of("a", pair[0])),
+                client.execute(WIDGET, Map.of("s", Bench.widgetSerial(new SplittableRandom(1), n))))) {
+            if (answer.has("errors") || answer.get("data") == null) {
+                throw new IllegalStateException("PostGraphile answered " + answer);
+            }
+        }
+    }
+
+    /**
+     * PostGraphile warmed up as the service is, though without watching a compiler: V8 compiles the hot paths within
+     * seconds. A minute at 4 clients, then one at 32.
+     */
+    private static void warmUpPeer(Results results, GraphQlClient client, int n) throws Exception {
+        long t0 = System.nanoTime();
+        for (int clients : List.of(4, 32)) {
+            for (int round = 0; round < 3; round++) {
+                ClosedLoop.run(clients, Duration.ZERO, Duration.ofSeconds(12), true, peerMutation(client));
+                ClosedLoop.run(clients, Duration.ZERO, Duration.ofSeconds(8), false, peerQuery(client, n, clients));
+            }
+        }
+        results.add(
+                "warm-up",
+                "PostGraphile: mutations and queries at 4 then 32 clients before the measurements, a minute each",
+                (System.nanoTime() - t0) / 1e9,
+                "s",
+                null,
+                null);
+    }
+
+    /** The same pairs as {@link Bench#apiMutation}: a link on even calls, the unlink of the same pair on odd ones. */
+    private static ClosedLoop.Op peerMutation(GraphQlClient client) {
+        return (worker, i) -> {
+            String[] pair = Bench.pair(worker, i);
+            JsonNode r = i % 2 == 0
+                    ? client.execute(LINK, Map.of("a", pair[0], "b", pair[1]))
+                    : client.execute(UNLINK, Map.of("a", pair[0]));
+            return !r.has("errors");
+        };
+    }
+
+    /** The same widgets as {@link Bench#apiQuery} picks. */
+    private static ClosedLoop.Op peerQuery(GraphQlClient client, int n, int concurrency) {
+        SplittableRandom[] random = Bench.randomPerWorker(concurrency);
+        return (worker, i) -> {
+            JsonNode r = client.execute(WIDGET, Map.of("s", Bench.widgetSerial(random[worker], n)));
+            return !r.has("errors")
+                    && r.path("data").path("widgetBySerialNumber").isObject();
+        };
+    }
+
+    private interface Measurement {
+        Measured run() throws Exception;
+    }
+
+    /**
+     * A measurement and the CPU the GraphQL server's processes spent on each of its operations, in µs. Not the
+     * database's: its backends that end (a pool's idle connections) take their CPU time with them, so a difference of
+     * readings can even come out negative.
+     */
+    private record Costed(Measured measured, double serverMicros) {
+        String cpu(String server) {
+            if (Double.isNaN(serverMicros)) {
+                return "CPU not measured here";
+            }
+            return String.format(Locale.ROOT, "%s's CPU an operation %.0f µs", server, serverMicros);
+        }
+    }
+
+    /** The CPU readings cover the warm-up too; divided by all operations at the measured rate, so per operation. */
+    private static Costed costed(DoubleSupplier server, Measurement measurement) throws Exception {
+        double s0 = server.getAsDouble();
+        long t0 = System.nanoTime();
+        Measured m = measurement.run();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Costed(m, (server.getAsDouble() - s0) / (m.opsPerSecond() * seconds) * 1e6);
+    }
+
+    /** "0.52 vs 0.21 of the SQL bound (1,300 vs 530 ops/s)". */
+    private static String ratios(Measured ours, Measured theirs, Measured bound) {
+        return String.format(
+                Locale.ROOT,
+                "%.2f vs %.2f of the SQL bound (%,.0f vs %,.0f ops/s); p99 %.2f vs %.2f ms",
+                ours.opsPerSecond() / bound.opsPerSecond(),
+                theirs.opsPerSecond() / bound.opsPerSecond(),
+                ours.opsPerSecond(),
+                theirs.opsPerSecond(),
+                ours.p99Millis(),
+                theirs.p99Millis());
+    }
+
+    private static String nodeVersion() {
+        try {
+            Process p = new ProcessBuilder("node", "--version")
+                    .redirectErrorStream(true)
+                    .start();
+            String v = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor();
+            return v;
+        } catch (Exception e) {
+            return "(version unknown)";
+        }
+    }
+}
