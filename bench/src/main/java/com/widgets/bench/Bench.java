@@ -119,7 +119,7 @@ public final class Bench {
                     n,
                     Integer.getInteger("bench.pool", 16),
                     Duration.ofSeconds(3),
-                    Duration.ofSeconds(20),
+                    Duration.ofSeconds(15), // a point of each of 3 rounds
                     Duration.ofMinutes(4),
                     files,
                     Path.of("bench", "RESULTS.md"),
