@@ -309,39 +309,34 @@ final class PeerBench {
 
         void report(Results results) {
             Measured bound = median(bounds);
-            Costed mine = ours.stream()
-                    .filter(c -> c.measured()
-                            == median(ours.stream().map(Costed::measured).toList()))
-                    .findFirst()
-                    .orElseThrow();
-            Costed peer = theirs.stream()
-                    .filter(c -> c.measured()
-                            == median(theirs.stream().map(Costed::measured).toList()))
-                    .findFirst()
-                    .orElseThrow();
-            String boundText = boundWhat + "; median of " + bounds.size() + " rounds: " + perRound(bounds);
-            results.latency(
-                    group,
-                    "this service: " + ourWhat + "; " + mine.cpu("the service") + "; median of " + ours.size()
-                            + " rounds: "
-                            + perRound(ours.stream().map(Costed::measured).toList()),
-                    mine.measured(),
-                    bound,
-                    boundText);
-            results.latency(
-                    group,
-                    "PostGraphile: " + theirWhat + "; " + peer.cpu("PostGraphile") + "; median of " + theirs.size()
-                            + " rounds: "
-                            + perRound(theirs.stream().map(Costed::measured).toList()),
-                    peer.measured(),
-                    bound,
-                    boundText);
+            String boundText = boundWhat + "; " + ofRounds(bounds.size()) + ": " + perRound(bounds);
+            Costed mine = row(results, "this service: " + ourWhat, "the service", ours, bound, boundText);
+            Costed peer = row(results, "PostGraphile: " + theirWhat, "PostGraphile", theirs, bound, boundText);
             results.goal(
                     goal + " (the medians, each over its SQL bound)",
                     ratios(mine.measured(), peer.measured(), bound),
                     1,
                     mine.measured().opsPerSecond() / peer.measured().opsPerSecond(),
                     true);
+        }
+
+        /** The row of one server's median round, with its CPU and every round's rate; returns that round. */
+        private Costed row(
+                Results results, String what, String server, List<Costed> rounds, Measured bound, String boundText) {
+            List<Measured> measured = rounds.stream().map(Costed::measured).toList();
+            Measured middle = median(measured);
+            Costed chosen = rounds.get(measured.indexOf(middle));
+            results.latency(
+                    group,
+                    what + "; " + chosen.cpu(server) + "; " + ofRounds(rounds.size()) + ": " + perRound(measured),
+                    middle,
+                    bound,
+                    boundText);
+            return chosen;
+        }
+
+        private static String ofRounds(int rounds) {
+            return rounds == 1 ? "one round" : "median of " + rounds + " rounds";
         }
 
         /** The round with the median rate (the lower middle one of an even number). */

@@ -1,10 +1,5 @@
 package com.widgets.bench.service;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,28 +71,9 @@ public final class PostGraphileProcess implements AutoCloseable {
         Process process = builder.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        HttpClient client = HttpClient.newHttpClient();
-        HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/graphql"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"{ __typename }\"}"))
-                .timeout(Duration.ofSeconds(2))
-                .build();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("PostGraphile exited; see " + log);
-            }
-            try {
-                if (client.send(probe, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return new PostGraphileProcess(process, http, workers);
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        process.destroyForcibly();
-        throw new IllegalStateException("PostGraphile did not answer within 2 minutes; see " + log);
+        ServiceProcess.awaitAnswer(
+                process, "http://127.0.0.1:" + http + "/graphql", Duration.ofMinutes(2), "PostGraphile", log);
+        return new PostGraphileProcess(process, http, workers);
     }
 
     /** Its command-line entry point, installed with npm into {@code home} unless it is there already. */

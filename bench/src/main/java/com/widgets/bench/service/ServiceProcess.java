@@ -101,20 +101,30 @@ public final class ServiceProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
+        awaitAnswer(process, "http://localhost:" + http + "/graphql", Duration.ofMinutes(3), "the service", log);
+        return new ServiceProcess(process, http, jdbcUrl, (System.nanoTime() - t0) / 1e9, dataDir);
+    }
+
+    /**
+     * Polls {@code graphqlUrl} with {@code { __typename }} until it answers 200; fails when the process exits first, or
+     * (ending it) when {@code limit} passes. Shared with the other servers the harness starts.
+     */
+    static void awaitAnswer(Process process, String graphqlUrl, Duration limit, String name, Path log)
+            throws Exception {
         HttpClient client = HttpClient.newHttpClient();
-        HttpRequest probe = HttpRequest.newBuilder(URI.create("http://localhost:" + http + "/graphql"))
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(graphqlUrl))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"{ __typename }\"}"))
                 .timeout(Duration.ofSeconds(2))
                 .build();
-        long deadline = t0 + TimeUnit.MINUTES.toNanos(3);
+        long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the service exited; see " + log);
+                throw new IllegalStateException(name + " exited; see " + log);
             }
             try {
                 if (client.send(probe, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return new ServiceProcess(process, http, jdbcUrl, (System.nanoTime() - t0) / 1e9, dataDir);
+                    return;
                 }
             } catch (IOException e) {
                 // not listening yet
@@ -122,7 +132,7 @@ public final class ServiceProcess implements AutoCloseable {
             Thread.sleep(20);
         }
         process.destroyForcibly();
-        throw new IllegalStateException("the service did not answer within 3 minutes; see " + log);
+        throw new IllegalStateException(name + " did not answer within " + limit.toMinutes() + " minutes; see " + log);
     }
 
     public String baseUrl() {
