@@ -34,6 +34,11 @@ record MachineCpu(long busyTicks, long allTicks) {
         }
     }
 
+    /** The cores' busy time up to this reading, in seconds. */
+    double busySeconds() {
+        return busyTicks / TICKS_PER_SECOND;
+    }
+
     /** What the machine's cores did from {@code start} to now, for {@code lines} lines; null if either is unknown. */
     static Usage since(MachineCpu start, long lines) {
         MachineCpu end = now();
