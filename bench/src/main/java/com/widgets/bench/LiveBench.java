@@ -63,6 +63,8 @@ final class LiveBench {
      * (bench/PROFILE.md), so eight ({@code -Dbench.live.rounds} sets another number).
      */
     private static final int ROUNDS = Integer.getInteger("bench.live.rounds", 8);
+    /** At most this many pairs of unmeasured stretches before the throughput rounds. */
+    private static final int WARM_PAIRS = 6;
 
     /**
      * Subscribers of every change in the listening rounds ({@code -Dbench.live.listeners}), each on its own connection:
@@ -154,23 +156,45 @@ final class LiveBench {
 
     /**
      * Closed-loop link/unlink at concurrency 32 with nobody listening and with one subscriber listening to every
-     * change, {@link #ROUNDS} times each, alternating which comes first, after one unmeasured stretch with a listener;
-     * then the store's same transactions over JDBC.
+     * change, {@link #ROUNDS} times each, alternating which comes first, after unmeasured pairs of such stretches until
+     * the service's compiler settles; then the store's same transactions over JDBC.
      */
     private static void throughput(Results results, LiveRun live, WiringStore store) throws Exception {
         List<Measured> off = new ArrayList<>(), on = new ArrayList<>();
         List<Deliveries.Check> heard = new ArrayList<>();
         Spent offCpu = new Spent(), onCpu = new Spent();
-        // A stretch with a listener before the rounds, not measured: the service's delivery path (encoding, the
-        // session's sends) is compiled by then, as the mutation path is by the warm-up. Cold, at this phase's write
-        // rate, the first listener fell over 1,024 changes behind and was ended in two of three runs (PROFILE.md,
-        // 2026-12-05, eighth session).
-        live.phase("mutations, " + LISTENERS + " subscriber(s) listening, to warm the delivery path (not measured)");
-        try (Subscribers warming = Subscribers.open(live.service().baseUrl(), LISTENERS, everyChange(LISTENERS))) {
-            live.awaitSubscribers(LISTENERS, warming);
+        // Pairs of stretches as the rounds run them, a listener then nobody, not measured, until a pair compiles for
+        // under 250 ms: the service's delivery path (encoding, the session's sends) is compiled by then, and what the
+        // listener's coming and going recompiles. Cold, at this phase's write rate, the first listener fell over 1,024
+        // changes behind and was ended in two of three runs (PROFILE.md, 2026-12-05, eighth session); after one such
+        // stretch only, the compiler still took 5-20 % of the service's CPU in the measured rounds (2026-12-06).
+        long warm0 = System.nanoTime();
+        int pairs = 0;
+        double compiled;
+        do {
+            pairs++;
+            compiled = live.client().compilationMillis();
+            live.phase("mutations, " + LISTENERS + " subscriber(s) listening, then nobody, to warm the rounds' paths"
+                    + " (not measured), pair " + pairs);
+            try (Subscribers warming = Subscribers.open(live.service().baseUrl(), LISTENERS, everyChange(LISTENERS))) {
+                live.awaitSubscribers(LISTENERS, warming);
+                apiMutations(live, () -> {});
+            }
+            live.awaitSubscribers(0, null);
             apiMutations(live, () -> {});
-        }
-        live.awaitSubscribers(0, null);
+            compiled = live.client().compilationMillis() - compiled;
+            log.info("Warm-up pair {}: {} ms of JIT compilation in the service", pairs, Math.round(compiled));
+        } while (compiled >= 250 && pairs < WARM_PAIRS);
+        results.add(
+                "throughput",
+                "before the rounds: pairs of unmeasured stretches, a listener then nobody, until a pair had under"
+                        + " 250 ms of JIT compilation in the service (at most " + WARM_PAIRS + "); " + pairs
+                        + " pair(s), the last " + Math.round(compiled) + " ms",
+                (System.nanoTime() - warm0) / 1e9,
+                "s",
+                null,
+                null);
+        double roundsCompiled = live.client().compilationMillis();
         for (int round = 1; round <= ROUNDS; round++) {
             // nobody first in odd rounds, the listener first in even ones: a drift over the phase (the history
             // growing, the host) weighs on both sides alike
@@ -194,6 +218,7 @@ final class LiveBench {
                 off.add(offCpu.measure(live.service(), measuring -> apiMutations(live, measuring)));
             }
         }
+        roundsCompiled = live.client().compilationMillis() - roundsCompiled;
         live.phase("mutations over JDBC");
         Measured jdbc = ClosedLoop.run(CONCURRENCY, WARM, POINT, true, Bench.jdbcMutation(store));
         Measured nobody = merge(off), listening = merge(on);
@@ -223,7 +248,12 @@ final class LiveBench {
                 "throughput",
                 "CPU a mutation cost each process in the measured stretches above, one subscriber listening (the"
                         + " subscribers' process is the listener's client; the harness drives the mutations)",
-                onCpu.text(),
+                onCpu.text()
+                        + String.format(
+                                Locale.ROOT,
+                                "; the service's JIT compiler ran %,.0f ms over all %d rounds",
+                                roundsCompiled,
+                                ROUNDS),
                 offCpu.text() + " (nobody listening)",
                 null);
         log.info("CPU a mutation: nobody listening {}; one subscriber listening {}", offCpu.text(), onCpu.text());
