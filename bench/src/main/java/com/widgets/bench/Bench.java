@@ -671,6 +671,37 @@ public final class Bench {
                 null);
     }
 
+    /** One unmeasured round of calls. */
+    interface Round {
+        void run() throws Exception;
+    }
+
+    /** How many rounds {@link #untilCompilerSettles} ran, and the last one's compilation in ms. */
+    record Settled(int rounds, double lastMillis) {
+        /** "6 round(s), the last 160 ms". */
+        String text(String unit) {
+            return rounds + " " + unit + "(s), the last " + Math.round(lastMillis) + " ms";
+        }
+    }
+
+    /**
+     * Runs {@code round} until one costs the service's JIT compiler under 250 ms, at most {@code max} times: the
+     * measured stretches of one kind each that follow a mixed warm-up still made C2 compile for minutes (PROFILE.md,
+     * 2026-12-06 second session).
+     */
+    static Settled untilCompilerSettles(GraphQlClient client, int max, String what, Round round) throws Exception {
+        int rounds = 0;
+        double compiled;
+        do {
+            rounds++;
+            compiled = client.compilationMillis();
+            round.run();
+            compiled = client.compilationMillis() - compiled;
+            log.info("{} {}: {} ms of JIT compilation in the service", what, rounds, Math.round(compiled));
+        } while (compiled >= 250 && rounds < max);
+        return new Settled(rounds, compiled);
+    }
+
     /** Rounds of the warm-up's calls at {@code clients} until one has under 250 ms of compilation; false at the limit. */
     private static boolean warmUpUntilSettled(
             GraphQlClient client, WiringStore store, int n, int clients, Duration limit) throws Exception {

@@ -169,27 +169,21 @@ final class LiveBench {
         // changes behind and was ended in two of three runs (PROFILE.md, 2026-12-05, eighth session); after one such
         // stretch only, the compiler still took 5-20 % of the service's CPU in the measured rounds (2026-12-06).
         long warm0 = System.nanoTime();
-        int pairs = 0;
-        double compiled;
-        do {
-            pairs++;
-            compiled = live.client().compilationMillis();
+        Bench.Settled settled = Bench.untilCompilerSettles(live.client(), WARM_PAIRS, "Warm-up pair", () -> {
             live.phase("mutations, " + LISTENERS + " subscriber(s) listening, then nobody, to warm the rounds' paths"
-                    + " (not measured), pair " + pairs);
+                    + " (not measured)");
             try (Subscribers warming = Subscribers.open(live.service().baseUrl(), LISTENERS, everyChange(LISTENERS))) {
                 live.awaitSubscribers(LISTENERS, warming);
                 apiMutations(live, () -> {});
             }
             live.awaitSubscribers(0, null);
             apiMutations(live, () -> {});
-            compiled = live.client().compilationMillis() - compiled;
-            log.info("Warm-up pair {}: {} ms of JIT compilation in the service", pairs, Math.round(compiled));
-        } while (compiled >= 250 && pairs < WARM_PAIRS);
+        });
         results.add(
                 "throughput",
                 "before the rounds: pairs of unmeasured stretches, a listener then nobody, until a pair had under"
-                        + " 250 ms of JIT compilation in the service (at most " + WARM_PAIRS + "); " + pairs
-                        + " pair(s), the last " + Math.round(compiled) + " ms",
+                        + " 250 ms of JIT compilation in the service (at most " + WARM_PAIRS + "); "
+                        + settled.text("pair"),
                 (System.nanoTime() - warm0) / 1e9,
                 "s",
                 null,

@@ -330,25 +330,18 @@ final class PeerBench {
             Results results, GraphQlClient ours, String baseUrl, int n, Duration warmUp, Duration point)
             throws Exception {
         long t0 = System.nanoTime();
-        int rounds = 0;
-        double compiled;
-        do {
-            rounds++;
-            compiled = ours.compilationMillis();
+        Bench.Settled settled = Bench.untilCompilerSettles(ours, SETTLE_ROUNDS, "Service settling round", () -> {
             try (Subscribers listening = Subscribers.open(baseUrl, 1, Collections.singletonList((List<String>) null))) {
                 ClosedLoop.run(32, warmUp, point, true, Bench.apiMutation(ours));
             }
             for (int c : List.of(8, 32)) {
                 ClosedLoop.run(c, warmUp, point, false, Bench.apiQuery(ours, n, c));
             }
-            compiled = ours.compilationMillis() - compiled;
-            log.info("Service settling round {}: {} ms of JIT compilation", rounds, Math.round(compiled));
-        } while (compiled >= 250 && rounds < SETTLE_ROUNDS);
+        });
         results.add(
                 "warm-up",
                 "this service: unmeasured rounds of its figures below until one had under 250 ms of JIT compilation"
-                        + " (at most " + SETTLE_ROUNDS + "); " + rounds + " round(s), the last "
-                        + Math.round(compiled) + " ms",
+                        + " (at most " + SETTLE_ROUNDS + "); " + settled.text("round"),
                 (System.nanoTime() - t0) / 1e9,
                 "s",
                 null,
