@@ -279,7 +279,16 @@ public final class Bench {
             try (Subscribers listening = Subscribers.open(service.baseUrl(), 1, Collections.singletonList(null))) {
                 warmUp(results, client, store, run.n(), run.warmUpLimit());
             }
-            settleGoalFigures(results, client, service.baseUrl(), run.n(), run.warmUp(), run.point());
+            settleFigures(
+                    results,
+                    client,
+                    service.baseUrl(),
+                    run.n(),
+                    run.warmUp(),
+                    run.point(),
+                    List.of(8),
+                    6,
+                    "then the goals' two figures below (link/unlink at 32 clients with a listener, the query at 8)");
             mutations(results, client, service, store, url, run.warmUp(), run.point());
             queries(results, client, url, run.n(), run.warmUp(), run.point(), run.scale());
         }
@@ -673,25 +682,35 @@ public final class Bench {
     }
 
     /**
-     * The two figures the goals are stated at, as they are measured (mutations at 32 clients with a listener, the
-     * query at 8), unmeasured, until a round of them costs the service's compiler under 250 ms (at most 6): the mixed
-     * warm-up leaves C2 compiling for minutes once the calls come one kind at a time.
+     * Figures as they are measured — link/unlink at 32 clients with a listener, then the query at each of {@code
+     * queryClients} — unmeasured, until a round of them costs the service's compiler under 250 ms, at most {@code max}:
+     * the mixed warm-up leaves C2 compiling for minutes once the calls come one kind at a time (PROFILE.md, 2026-12-06
+     * second session). Adds a row naming {@code what} was settled.
      */
-    private static void settleGoalFigures(
-            Results results, GraphQlClient client, String baseUrl, int n, Duration warmUp, Duration point)
+    static void settleFigures(
+            Results results,
+            GraphQlClient client,
+            String baseUrl,
+            int n,
+            Duration warmUp,
+            Duration point,
+            List<Integer> queryClients,
+            int max,
+            String what)
             throws Exception {
         long t0 = System.nanoTime();
-        Settled settled = untilCompilerSettles(client, 6, "Settling round", () -> {
+        Settled settled = untilCompilerSettles(client, max, "Settling round", () -> {
             try (Subscribers listening = Subscribers.open(baseUrl, 1, Collections.singletonList((List<String>) null))) {
                 ClosedLoop.run(CONTENDED_WARM_UP_CLIENTS, warmUp, point, true, apiMutation(client));
             }
-            ClosedLoop.run(8, warmUp, point, false, apiQuery(client, n, 8));
+            for (int clients : queryClients) {
+                ClosedLoop.run(clients, warmUp, point, false, apiQuery(client, n, clients));
+            }
         });
         results.add(
                 "warm-up",
-                "then, unmeasured, the goals' two figures below as they are measured (link/unlink at "
-                        + CONTENDED_WARM_UP_CLIENTS + " clients with a listener, the query at 8) until a round of"
-                        + " them had under 250 ms of JIT compilation (at most 6): " + settled.text("round"),
+                what + ", unmeasured, as they are measured, until a round of them had under 250 ms of JIT compilation"
+                        + " in the service (at most " + max + "): " + settled.text("round"),
                 (System.nanoTime() - t0) / 1e9,
                 "s",
                 null,

@@ -188,7 +188,18 @@ final class PeerBench {
                 for (Peer peer : peers) {
                     warmUpPeer(results, peer, n);
                 }
-                settleService(results, ours, service.baseUrl(), n, warmUp, point);
+                // after the general warm-up the figures' one-kind stretches still made C2 compile for minutes, and the
+                // first measured round was the service's slowest in every run before this
+                Bench.settleFigures(
+                        results,
+                        ours,
+                        service.baseUrl(),
+                        n,
+                        warmUp,
+                        point,
+                        List.of(8, 32),
+                        SETTLE_ROUNDS,
+                        "this service: its figures below");
                 DoubleSupplier serviceCpu = service::cpuSeconds;
                 Figure mutations = new Figure(
                         "link/unlink",
@@ -314,34 +325,6 @@ final class PeerBench {
                 "warm-up",
                 peer.release().label()
                         + ": mutations and queries at 4 then 32 clients before the measurements, a minute each",
-                (System.nanoTime() - t0) / 1e9,
-                "s",
-                null,
-                null);
-    }
-
-    /**
-     * The service's figures as a round runs them (mutations with a listener, then the query at 8 and at 32 clients),
-     * unmeasured, until one such round costs its JIT compiler under 250 ms, at most {@link #SETTLE_ROUNDS}: after the
-     * general warm-up, whose calls are mixed, these stretches of one kind each still made C2 compile for minutes
-     * (PROFILE.md, 2026-12-06 second session), and the first measured round was the service's slowest in every run.
-     */
-    private static void settleService(
-            Results results, GraphQlClient ours, String baseUrl, int n, Duration warmUp, Duration point)
-            throws Exception {
-        long t0 = System.nanoTime();
-        Bench.Settled settled = Bench.untilCompilerSettles(ours, SETTLE_ROUNDS, "Service settling round", () -> {
-            try (Subscribers listening = Subscribers.open(baseUrl, 1, Collections.singletonList((List<String>) null))) {
-                ClosedLoop.run(32, warmUp, point, true, Bench.apiMutation(ours));
-            }
-            for (int c : List.of(8, 32)) {
-                ClosedLoop.run(c, warmUp, point, false, Bench.apiQuery(ours, n, c));
-            }
-        });
-        results.add(
-                "warm-up",
-                "this service: unmeasured rounds of its figures below until one had under 250 ms of JIT compilation"
-                        + " (at most " + SETTLE_ROUNDS + "); " + settled.text("round"),
                 (System.nanoTime() - t0) / 1e9,
                 "s",
                 null,
