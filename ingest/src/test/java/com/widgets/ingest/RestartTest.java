@@ -66,6 +66,75 @@ class RestartTest extends JobTestSupport {
         assertSound();
     }
 
+    /**
+     * The database goes away under a chunk, and comes back just as the step records its failure — too late for that
+     * record, in time for the job's (a database that hung for a while). Spring Batch leaves such a run UNKNOWN, which
+     * it will not restart; ours says the database became unavailable and resumes from its last committed chunk.
+     */
+    @Test
+    void aRunWhoseStepLostTheRecordOfItsFailureWithTheDatabaseIsFailedAndRestartable() {
+        Path file = GeneratedFiles.rewiring(temp.resolve("gone.csv"), 40, 600, 43);
+        RewiringJob uninterrupted = run(file, RewiringMode.APPLY);
+        Map<String, String> state = db.snapshot();
+        List<Map<String, Object>> history = jdbc.queryForList(HISTORY);
+        String report = report(uninterrupted.id());
+
+        db.reset();
+        // From line 301 on the "server shuts down" (SQLSTATE 57P01) under every history insert; the step's first record
+        // of its end (any status but running or completed) meets the same, once.
+        jdbc.execute("CREATE SEQUENCE step_end_refusals");
+        jdbc.execute("""
+                CREATE FUNCTION gone_from_line_301() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.line_number >= 301 THEN
+                        RAISE EXCEPTION 'terminating connection due to administrator command'
+                            USING ERRCODE = 'admin_shutdown';
+                    END IF;
+                    RETURN NEW;
+                END $$""");
+        jdbc.execute("""
+                CREATE FUNCTION gone_at_step_end() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.status NOT IN ('STARTED', 'COMPLETED') AND nextval('step_end_refusals') = 1 THEN
+                        RAISE EXCEPTION 'terminating connection due to administrator command'
+                            USING ERRCODE = 'admin_shutdown';
+                    END IF;
+                    RETURN NEW;
+                END $$""");
+        jdbc.execute("SET citus.enable_unsafe_triggers TO on;"
+                + " CREATE TRIGGER gone_from_line_301 BEFORE INSERT ON wiring_history"
+                + " FOR EACH ROW EXECUTE FUNCTION gone_from_line_301()");
+        jdbc.execute("CREATE TRIGGER gone_at_step_end BEFORE UPDATE ON batch_step_execution"
+                + " FOR EACH ROW EXECUTE FUNCTION gone_at_step_end()");
+        RewiringJob failed;
+        try {
+            failed = run(file, RewiringMode.APPLY);
+        } finally {
+            jdbc.execute("SET citus.enable_unsafe_triggers TO on; DROP TRIGGER gone_from_line_301 ON wiring_history");
+            jdbc.execute("DROP TRIGGER gone_at_step_end ON batch_step_execution");
+            jdbc.execute("DROP FUNCTION gone_from_line_301(), gone_at_step_end()");
+        }
+        long refusals = jdbc.queryForObject("SELECT last_value FROM step_end_refusals", Long.class);
+        jdbc.execute("DROP SEQUENCE step_end_refusals");
+        assertThat(refusals).as("the step's end met the outage").isPositive();
+        assertThat(failed.status()).isEqualTo(RewiringStatus.FAILED);
+        assertThat(failed.message()).contains("database became unavailable", "restartRewiring");
+        assertThat(jdbc.queryForList(
+                        "SELECT status FROM batch_job_execution WHERE job_instance_id = ?", String.class, failed.id()))
+                .containsExactly("FAILED");
+        assertThat(failed.counts().read()).as("up to its last committed chunk").isBetween(1L, 300L);
+
+        jobs.restart(failed.id());
+        RewiringJob restarted = awaitEnd(failed.id());
+
+        assertThat(restarted.status()).isEqualTo(RewiringStatus.COMPLETED);
+        assertThat(restarted.counts()).isEqualTo(uninterrupted.counts());
+        assertThat(db.snapshot()).isEqualTo(state);
+        assertThat(jdbc.queryForList(HISTORY)).isEqualTo(history);
+        assertThat(report(restarted.id())).isEqualTo(report);
+        assertSound();
+    }
+
     @Test
     void aStoppedJobRestartsWhereItStopped() throws Exception {
         Path file = GeneratedFiles.rewiring(temp.resolve("stop.csv"), 100, 3000, 5);

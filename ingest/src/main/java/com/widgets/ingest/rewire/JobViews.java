@@ -83,7 +83,7 @@ final class JobViews {
             secondsLeft = Math.max(0, total - counts.read()) / rate;
         }
         String message = null;
-        if (last.getStatus() == BatchStatus.FAILED && !resuming) {
+        if (status(last) == RewiringStatus.FAILED && !resuming) { // FAILED, and UNKNOWN or ABANDONED shown as failed
             message = failure(last);
         } else if (last.getStatus() == BatchStatus.STOPPED && ShutdownStop.marks(last)) {
             message = ShutdownStop.MARK;

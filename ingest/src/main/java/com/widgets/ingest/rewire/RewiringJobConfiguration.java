@@ -67,10 +67,13 @@ public class RewiringJobConfiguration {
      * A run that lost the database and yet recorded its own failure (the database answered again before the job's last
      * update, as after a database that hung for a while) says so as {@link RewiringJobs#lostTheDatabase} does, instead
      * of Spring Batch's "Flow execution ended unexpectedly"; a step whose own last update was lost is recorded FAILED
-     * too, so the job can be restarted. Should the database be gone again, the job's update fails next and {@code
-     * lostTheDatabase} takes over.
+     * too, so the job can be restarted. Such a step ends UNKNOWN in Spring Batch ("should not be restarted"), and its
+     * job with it; here that is safe to undo: each chunk committed its step's position with its wiring changes, so the
+     * job is FAILED, and restartable, as any other run that lost the database. Should the database be gone again, the
+     * job's update fails next and {@code lostTheDatabase} takes over.
      */
     private static void lostTheDatabase(JobRepository jobs, JobExecution execution) {
+        execution.setStatus(BatchStatus.FAILED);
         execution.setExitStatus(ExitStatus.FAILED.addExitDescription(RewiringJobs.DATABASE_LOST));
         for (StepExecution step : execution.getStepExecutions()) {
             if (step.getStatus() != BatchStatus.COMPLETED) {
@@ -123,7 +126,7 @@ public class RewiringJobConfiguration {
             @Override
             public void afterJob(JobExecution execution) {
                 long id = execution.getJobInstance().getInstanceId();
-                if (execution.getStatus() == BatchStatus.FAILED
+                if ((execution.getStatus() == BatchStatus.FAILED || execution.getStatus() == BatchStatus.UNKNOWN)
                         && execution.getAllFailureExceptions().stream().anyMatch(WiringException::isDatabaseFailure)) {
                     lostTheDatabase(jobs, execution);
                 }
