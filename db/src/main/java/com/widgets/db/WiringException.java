@@ -5,6 +5,7 @@ import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 
 /** A change the store refused, with a stable {@link ErrorCode} and a message a person understands. */
 public class WiringException extends RuntimeException {
@@ -64,10 +65,16 @@ public class WiringException extends RuntimeException {
      * Whether this failure is the database's or the pool's, not a bug: no connection could be had or kept (SQLSTATE
      * class 08), the server is shutting down or was stopped (57), is out of disk, memory or connections (53), or a
      * transaction could not begin or commit for want of a connection. The API answers these as {@link
-     * #unavailable}.
+     * #unavailable}. A rollback that failed after such a failure (its connection already closed) is judged by the
+     * failure it rolled back for.
      */
     public static boolean isDatabaseFailure(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TransactionSystemException rollback
+                    && rollback.getApplicationException() != null
+                    && isDatabaseFailure(rollback.getApplicationException())) {
+                return true;
+            }
             if (t instanceof DataAccessResourceFailureException
                     || t instanceof CannotCreateTransactionException
                     || t instanceof SQLTransientConnectionException

@@ -10,6 +10,8 @@ import com.widgets.db.WiringStore;
 import com.widgets.ingest.rewire.RewiringJob;
 import com.widgets.ingest.rewire.RewiringMode;
 import com.widgets.ingest.rewire.RewiringStatus;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -108,6 +110,73 @@ class WholeFileModesTest extends JobTestSupport {
         assertThat(job.status()).isEqualTo(RewiringStatus.COMPLETED);
         assertThat(job.counts().applied()).isEqualTo(WIDGETS);
         assertThat(db.count("SELECT count(*) FROM widget")).isEqualTo(WIDGETS);
+        assertSound();
+    }
+
+    /**
+     * The atomic write commits, then the database goes away as the step records its end: the job is FAILED, saying so,
+     * with everything applied. Restarted — even from the UNKNOWN an earlier version left such a run in — it completes
+     * with the write's counts, without running the file again (which would reject its own adds).
+     */
+    @Test
+    void anAtomicJobWhoseWriteCommittedButWhoseEndWasLostCompletesOnRestartWithoutWritingAgain() throws IOException {
+        StringBuilder lines = new StringBuilder("op,serial_number,port,peer_serial_number,peer_port,name,ports\n");
+        for (int i = 0; i < WIDGETS; i++) {
+            lines.append("add,E").append(i).append(",,,,end ").append(i).append(",PRQ\n");
+        }
+        for (int i = 0; i + 1 < WIDGETS; i += 2) {
+            lines.append("link,E").append(i).append(",P,E").append(i + 1).append(",Q,,\n");
+        }
+        for (int i = 0; i + 1 < WIDGETS; i += 4) {
+            lines.append("unlink,E").append(i).append(",P,E").append(i + 1).append(",Q,,\n");
+        }
+        Path file = Files.writeString(temp.resolve("lost-end.csv"), lines);
+        RewiringJob uninterrupted = run(file, RewiringMode.ATOMIC);
+        assertThat(uninterrupted.status()).as(uninterrupted.message()).isEqualTo(RewiringStatus.COMPLETED);
+        Map<String, String> state = db.snapshot();
+        long history = db.count("SELECT count(*) FROM wiring_history");
+
+        db.reset();
+        jdbc.execute("CREATE SEQUENCE step_end_refusals");
+        jdbc.execute("""
+                CREATE FUNCTION gone_at_step_end() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.status = 'COMPLETED' AND nextval('step_end_refusals') = 1 THEN
+                        RAISE EXCEPTION 'terminating connection due to administrator command'
+                            USING ERRCODE = 'admin_shutdown';
+                    END IF;
+                    RETURN NEW;
+                END $$""");
+        jdbc.execute("CREATE TRIGGER gone_at_step_end BEFORE UPDATE ON batch_step_execution"
+                + " FOR EACH ROW EXECUTE FUNCTION gone_at_step_end()");
+        RewiringJob failed;
+        try {
+            failed = run(file, RewiringMode.ATOMIC);
+        } finally {
+            jdbc.execute("DROP TRIGGER gone_at_step_end ON batch_step_execution");
+            jdbc.execute("DROP FUNCTION gone_at_step_end()");
+            jdbc.execute("DROP SEQUENCE step_end_refusals");
+        }
+        assertThat(failed.status()).isEqualTo(RewiringStatus.FAILED);
+        assertThat(failed.message()).contains("database became unavailable", "restartRewiring");
+        assertThat(db.snapshot()).as("the write committed").isEqualTo(state);
+
+        // as an earlier version left such a run: Spring Batch's UNKNOWN, which it will not restart
+        jdbc.update("UPDATE batch_job_execution SET status = 'UNKNOWN' WHERE job_instance_id = ?", failed.id());
+        jdbc.update(
+                "UPDATE batch_step_execution SET status = 'UNKNOWN' WHERE job_execution_id IN"
+                        + " (SELECT job_execution_id FROM batch_job_execution WHERE job_instance_id = ?)",
+                failed.id());
+        assertThat(jobs.status(failed.id()).orElseThrow().status()).isEqualTo(RewiringStatus.FAILED);
+
+        jobs.restart(failed.id());
+        RewiringJob restarted = awaitEnd(failed.id());
+
+        assertThat(restarted.status()).as(restarted.message()).isEqualTo(RewiringStatus.COMPLETED);
+        assertThat(restarted.counts()).isEqualTo(uninterrupted.counts());
+        assertThat(db.snapshot()).isEqualTo(state);
+        assertThat(db.count("SELECT count(*) FROM wiring_history")).isEqualTo(history);
+        assertThat(report(restarted.id())).isEqualTo(report(uninterrupted.id()));
         assertSound();
     }
 

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -366,6 +367,9 @@ public class RewiringJobs {
                 log.warn("Rewiring job {} was left running by a process that ended; recovering it", id);
                 last = operator.recover(last);
             }
+            if (last.getStatus() == BatchStatus.UNKNOWN) {
+                last = unknownAsFailed(last);
+            }
             JobExecution next = operator.restart(last);
             if (next.isRunning()) {
                 accepted(next);
@@ -377,6 +381,34 @@ public class RewiringJobs {
         } catch (Exception e) {
             throw new IllegalStateException("Could not restart rewiring job " + id + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Spring Batch leaves a run UNKNOWN when it could not record a step's end, and will not restart it ("manual
+     * intervention"). Our steps commit their position with their wiring changes — a chunk's reader position, an atomic
+     * write's {@link WholeFileTasklet#WRITTEN} mark — so resuming after the last commit is exact: the run is recorded
+     * FAILED, keeping its steps' descriptions, and restarted as a failed run is.
+     */
+    private JobExecution unknownAsFailed(JobExecution last) {
+        log.warn(
+                "Rewiring job {} ended UNKNOWN; recording it FAILED to resume it after its last committed chunk",
+                last.getJobInstance().getInstanceId());
+        for (StepExecution step : last.getStepExecutions()) {
+            if (step.getStatus() == BatchStatus.UNKNOWN || step.getStatus().isRunning()) {
+                step.setStatus(BatchStatus.FAILED);
+                step.setExitStatus(ExitStatus.FAILED.addExitDescription(
+                        step.getExitStatus().getExitDescription()));
+                if (step.getEndTime() == null) {
+                    step.setEndTime(LocalDateTime.now());
+                }
+                repository.update(step);
+            }
+        }
+        last.setStatus(BatchStatus.FAILED);
+        last.setExitStatus(
+                ExitStatus.FAILED.addExitDescription(last.getExitStatus().getExitDescription()));
+        repository.update(last);
+        return last;
     }
 
     /**

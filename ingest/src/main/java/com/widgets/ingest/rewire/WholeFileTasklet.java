@@ -26,9 +26,15 @@ import org.springframework.transaction.support.TransactionTemplate;
  * locks of its ports are held for the write alone, not while the file is judged. If the wiring changed in between so
  * that a line is now rejected, that transaction is rolled back and the job fails: all or nothing. Atomic files are
  * limited to {@code widgets.ingest.atomic-max-lines}. Rejects are recorded in their own transactions; nothing is
- * committed midway, so a restart runs the file again.
+ * committed midway, so a restart runs the file again — unless the atomic write committed ({@link #WRITTEN}).
  */
 class WholeFileTasklet implements Tasklet {
+
+    /**
+     * Marks an atomic run's write as done, in the step's execution context: Spring Batch saves that context in the
+     * tasklet's transaction, the one the write committed in.
+     */
+    static final String WRITTEN = "rewiring.atomicWritten";
 
     /** Fails an atomic job that had rejects, or was too big, with nothing applied. */
     static final class RejectedLines extends RuntimeException {
@@ -80,6 +86,12 @@ class WholeFileTasklet implements Tasklet {
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
         StepExecution step = chunkContext.getStepContext().getStepExecution();
+        if (step.getExecutionContext().containsKey(WRITTEN)) {
+            // A restart of a run whose atomic write committed, with this step's position, but whose step could not
+            // record its end (the database went away just then): its counts are those of the write; running the file
+            // again would find its own changes and reject them.
+            return RepeatStatus.FINISHED;
+        }
         separate.executeWithoutResult(s -> rejects.clear(jobId));
         Counts counts = Counts.NONE;
         try {
@@ -98,6 +110,7 @@ class WholeFileTasklet implements Tasklet {
                             + " lines were rejected, so nothing was applied (atomic mode).");
                 }
                 counts = write(step);
+                step.getExecutionContext().putString(WRITTEN, "true"); // saved in the write's own transaction
             }
         } catch (StoppedMidway e) {
             throw new JobInterruptedException("Stopped; nothing was applied.");
