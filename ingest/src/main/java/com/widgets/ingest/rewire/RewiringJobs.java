@@ -385,9 +385,10 @@ public class RewiringJobs {
 
     /**
      * Spring Batch leaves a run UNKNOWN when it could not record a step's end, and will not restart it ("manual
-     * intervention"). Our steps commit their position with their wiring changes — a chunk's reader position, an atomic
-     * write's {@link WholeFileTasklet#WRITTEN} mark — so resuming after the last commit is exact: the run is recorded
-     * FAILED, keeping its steps' descriptions, and restarted as a failed run is.
+     * intervention"). Our steps commit their position with their wiring changes — a chunk's committed lines
+     * ({@code rewiring_job_progress}), an atomic write's {@link WholeFileTasklet#WRITTEN} mark — so resuming after
+     * the last commit is exact: the run is recorded FAILED, keeping its steps' descriptions, and restarted as a failed
+     * run is.
      */
     private JobExecution unknownAsFailed(JobExecution last) {
         log.warn(

@@ -89,7 +89,7 @@ class WholeFileTasklet implements Tasklet {
         if (step.getExecutionContext().containsKey(WRITTEN)) {
             // A restart of a run whose atomic write committed, with this step's position, but whose step could not
             // record its end (the database went away just then): its counts are those of the write; running the file
-            // again would find its own changes and reject them.
+            // again would count its own changes as unchanged lines.
             return RepeatStatus.FINISHED;
         }
         separate.executeWithoutResult(s -> rejects.clear(jobId));
