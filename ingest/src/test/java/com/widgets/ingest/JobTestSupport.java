@@ -89,6 +89,41 @@ public abstract class JobTestSupport {
         }
     }
 
+    /** What a database that goes away answers a statement: {@code 57P01}, the server shutting down. */
+    protected static final String GONE = "RAISE EXCEPTION 'terminating connection due to administrator command'"
+            + " USING ERRCODE = 'admin_shutdown'";
+
+    /**
+     * Until closed, the first update of a step's record that matches {@code condition} (over {@code NEW}) meets {@link
+     * #GONE}, once; every other record, the job's own included, goes through — a database that came back just after
+     * the step's end was recorded, in time for the job's.
+     */
+    protected StepEndLost stepEndLostOnce(String condition) {
+        jdbc.execute("CREATE SEQUENCE step_end_refusals");
+        jdbc.execute("CREATE FUNCTION gone_at_step_end() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF " + condition
+                + " AND nextval('step_end_refusals') = 1 THEN " + GONE + "; END IF; RETURN NEW; END $$");
+        jdbc.execute("CREATE TRIGGER gone_at_step_end BEFORE UPDATE ON batch_step_execution"
+                + " FOR EACH ROW EXECUTE FUNCTION gone_at_step_end()");
+        return new StepEndLost();
+    }
+
+    /** {@link #stepEndLostOnce}'s trigger; {@link #met} tells whether a step's record met it. */
+    protected final class StepEndLost implements AutoCloseable {
+        private boolean met;
+
+        public boolean met() {
+            return met;
+        }
+
+        @Override
+        public void close() {
+            jdbc.execute("DROP TRIGGER gone_at_step_end ON batch_step_execution");
+            jdbc.execute("DROP FUNCTION gone_at_step_end()");
+            met = jdbc.queryForObject("SELECT is_called FROM step_end_refusals", Boolean.class);
+            jdbc.execute("DROP SEQUENCE step_end_refusals");
+        }
+    }
+
     protected void assertSound() {
         assertThat(db.invariantViolations()).isEmpty();
         assertThat(db.replayHistory()).isEqualTo(db.snapshot());

@@ -22,48 +22,21 @@ class RestartTest extends JobTestSupport {
     Path temp;
 
     @Test
-    void aRestartAfterAFailureMidJobEqualsAnUninterruptedRun() {
+    void aRestartAfterAFailureMidJobEqualsAnUninterruptedRun() throws Exception {
         Path file = GeneratedFiles.rewiring(temp.resolve("restart.csv"), 40, 600, 42);
-        RewiringJob uninterrupted = run(file, RewiringMode.APPLY);
-        Map<String, String> state = db.snapshot();
-        List<Map<String, Object>> history = jdbc.queryForList(HISTORY);
-        String report = report(uninterrupted.id());
-        assertThat(uninterrupted.counts().rejected()).isPositive();
+        Uninterrupted uninterrupted = uninterrupted(file);
+        assertThat(uninterrupted.job.counts().rejected()).isPositive();
 
-        db.reset();
         // The database refuses history from line 301 on: that chunk rolls back and the job fails there.
-        jdbc.execute("""
-                CREATE FUNCTION refuse_line_301() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF NEW.line_number >= 301 THEN RAISE EXCEPTION 'injected failure at line 301'; END IF;
-                    RETURN NEW;
-                END $$""");
-        // (Citus creates triggers on distributed tables only when told it is safe; an inert setting elsewhere)
-        jdbc.execute("SET citus.enable_unsafe_triggers TO on;"
-                + " CREATE TRIGGER refuse_line_301 BEFORE INSERT ON wiring_history"
-                + " FOR EACH ROW EXECUTE FUNCTION refuse_line_301()");
         RewiringJob failed;
-        try {
+        try (AutoCloseable refused = historyFromLine301("RAISE EXCEPTION 'injected failure at line 301'")) {
             failed = run(file, RewiringMode.APPLY);
-        } finally {
-            // in the same statement as the setting: Citus refuses to drop it too without, and the pool may hand out
-            // another connection than the one that created it
-            jdbc.execute("SET citus.enable_unsafe_triggers TO on; DROP TRIGGER refuse_line_301 ON wiring_history");
-            jdbc.execute("DROP FUNCTION refuse_line_301()");
         }
         assertThat(failed.status()).isEqualTo(RewiringStatus.FAILED);
         assertThat(failed.counts().read())
-                .isBetween(300L, uninterrupted.counts().read() - 1);
+                .isBetween(300L, uninterrupted.job.counts().read() - 1);
 
-        jobs.restart(failed.id());
-        RewiringJob restarted = awaitEnd(failed.id());
-
-        assertThat(restarted.status()).isEqualTo(RewiringStatus.COMPLETED);
-        assertThat(restarted.counts()).isEqualTo(uninterrupted.counts());
-        assertThat(db.snapshot()).isEqualTo(state);
-        assertThat(jdbc.queryForList(HISTORY)).isEqualTo(history);
-        assertThat(report(restarted.id())).isEqualTo(report);
-        assertSound();
+        assertRestartEndsAsUninterrupted(failed, uninterrupted);
     }
 
     /**
@@ -72,51 +45,19 @@ class RestartTest extends JobTestSupport {
      * it will not restart; ours says the database became unavailable and resumes from its last committed chunk.
      */
     @Test
-    void aRunWhoseStepLostTheRecordOfItsFailureWithTheDatabaseIsFailedAndRestartable() {
+    void aRunWhoseStepLostTheRecordOfItsFailureWithTheDatabaseIsFailedAndRestartable() throws Exception {
         Path file = GeneratedFiles.rewiring(temp.resolve("gone.csv"), 40, 600, 43);
-        RewiringJob uninterrupted = run(file, RewiringMode.APPLY);
-        Map<String, String> state = db.snapshot();
-        List<Map<String, Object>> history = jdbc.queryForList(HISTORY);
-        String report = report(uninterrupted.id());
+        Uninterrupted uninterrupted = uninterrupted(file);
 
-        db.reset();
-        // From line 301 on the "server shuts down" (SQLSTATE 57P01) under every history insert; the step's first record
-        // of its end (any status but running or completed) meets the same, once.
-        jdbc.execute("CREATE SEQUENCE step_end_refusals");
-        jdbc.execute("""
-                CREATE FUNCTION gone_from_line_301() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF NEW.line_number >= 301 THEN
-                        RAISE EXCEPTION 'terminating connection due to administrator command'
-                            USING ERRCODE = 'admin_shutdown';
-                    END IF;
-                    RETURN NEW;
-                END $$""");
-        jdbc.execute("""
-                CREATE FUNCTION gone_at_step_end() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF NEW.status NOT IN ('STARTED', 'COMPLETED') AND nextval('step_end_refusals') = 1 THEN
-                        RAISE EXCEPTION 'terminating connection due to administrator command'
-                            USING ERRCODE = 'admin_shutdown';
-                    END IF;
-                    RETURN NEW;
-                END $$""");
-        jdbc.execute("SET citus.enable_unsafe_triggers TO on;"
-                + " CREATE TRIGGER gone_from_line_301 BEFORE INSERT ON wiring_history"
-                + " FOR EACH ROW EXECUTE FUNCTION gone_from_line_301()");
-        jdbc.execute("CREATE TRIGGER gone_at_step_end BEFORE UPDATE ON batch_step_execution"
-                + " FOR EACH ROW EXECUTE FUNCTION gone_at_step_end()");
+        // From line 301 on the server "shuts down" under every history insert; the step's first record of its end
+        // meets the same, once.
         RewiringJob failed;
-        try {
+        StepEndLost lost = stepEndLostOnce("NEW.status NOT IN ('STARTED', 'COMPLETED')");
+        try (lost;
+                AutoCloseable gone = historyFromLine301(GONE)) {
             failed = run(file, RewiringMode.APPLY);
-        } finally {
-            jdbc.execute("SET citus.enable_unsafe_triggers TO on; DROP TRIGGER gone_from_line_301 ON wiring_history");
-            jdbc.execute("DROP TRIGGER gone_at_step_end ON batch_step_execution");
-            jdbc.execute("DROP FUNCTION gone_from_line_301(), gone_at_step_end()");
         }
-        long refusals = jdbc.queryForObject("SELECT last_value FROM step_end_refusals", Long.class);
-        jdbc.execute("DROP SEQUENCE step_end_refusals");
-        assertThat(refusals).as("the step's end met the outage").isPositive();
+        assertThat(lost.met()).as("the step's end met the outage").isTrue();
         assertThat(failed.status()).isEqualTo(RewiringStatus.FAILED);
         assertThat(failed.message()).contains("database became unavailable", "restartRewiring");
         assertThat(jdbc.queryForList(
@@ -124,14 +65,45 @@ class RestartTest extends JobTestSupport {
                 .containsExactly("FAILED");
         assertThat(failed.counts().read()).as("up to its last committed chunk").isBetween(1L, 300L);
 
+        assertRestartEndsAsUninterrupted(failed, uninterrupted);
+    }
+
+    /** An uninterrupted run of the file and what it left, on an emptied database that it leaves empty again. */
+    private record Uninterrupted(
+            RewiringJob job, Map<String, String> state, List<Map<String, Object>> history, String report) {}
+
+    private Uninterrupted uninterrupted(Path file) {
+        RewiringJob job = run(file, RewiringMode.APPLY);
+        Uninterrupted run = new Uninterrupted(job, db.snapshot(), jdbc.queryForList(HISTORY), report(job.id()));
+        db.reset();
+        return run;
+    }
+
+    /** Until closed, every history insert from line 301 on runs {@code raise} (a PL/pgSQL statement). */
+    private AutoCloseable historyFromLine301(String raise) {
+        jdbc.execute("CREATE FUNCTION refuse_line_301() RETURNS trigger LANGUAGE plpgsql AS $$"
+                + " BEGIN IF NEW.line_number >= 301 THEN " + raise + "; END IF; RETURN NEW; END $$");
+        // (Citus creates triggers on distributed tables only when told it is safe; an inert setting elsewhere)
+        jdbc.execute("SET citus.enable_unsafe_triggers TO on;"
+                + " CREATE TRIGGER refuse_line_301 BEFORE INSERT ON wiring_history"
+                + " FOR EACH ROW EXECUTE FUNCTION refuse_line_301()");
+        return () -> {
+            // in the same statement as the setting: Citus refuses to drop it too without, and the pool may hand out
+            // another connection than the one that created it
+            jdbc.execute("SET citus.enable_unsafe_triggers TO on; DROP TRIGGER refuse_line_301 ON wiring_history");
+            jdbc.execute("DROP FUNCTION refuse_line_301()");
+        };
+    }
+
+    private void assertRestartEndsAsUninterrupted(RewiringJob failed, Uninterrupted uninterrupted) {
         jobs.restart(failed.id());
         RewiringJob restarted = awaitEnd(failed.id());
 
         assertThat(restarted.status()).isEqualTo(RewiringStatus.COMPLETED);
-        assertThat(restarted.counts()).isEqualTo(uninterrupted.counts());
-        assertThat(db.snapshot()).isEqualTo(state);
-        assertThat(jdbc.queryForList(HISTORY)).isEqualTo(history);
-        assertThat(report(restarted.id())).isEqualTo(report);
+        assertThat(restarted.counts()).isEqualTo(uninterrupted.job.counts());
+        assertThat(db.snapshot()).isEqualTo(uninterrupted.state);
+        assertThat(jdbc.queryForList(HISTORY)).isEqualTo(uninterrupted.history);
+        assertThat(report(restarted.id())).isEqualTo(uninterrupted.report);
         assertSound();
     }
 

@@ -137,26 +137,12 @@ class WholeFileModesTest extends JobTestSupport {
         long history = db.count("SELECT count(*) FROM wiring_history");
 
         db.reset();
-        jdbc.execute("CREATE SEQUENCE step_end_refusals");
-        jdbc.execute("""
-                CREATE FUNCTION gone_at_step_end() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF NEW.status = 'COMPLETED' AND nextval('step_end_refusals') = 1 THEN
-                        RAISE EXCEPTION 'terminating connection due to administrator command'
-                            USING ERRCODE = 'admin_shutdown';
-                    END IF;
-                    RETURN NEW;
-                END $$""");
-        jdbc.execute("CREATE TRIGGER gone_at_step_end BEFORE UPDATE ON batch_step_execution"
-                + " FOR EACH ROW EXECUTE FUNCTION gone_at_step_end()");
         RewiringJob failed;
-        try {
+        StepEndLost lost = stepEndLostOnce("NEW.status = 'COMPLETED'");
+        try (lost) {
             failed = run(file, RewiringMode.ATOMIC);
-        } finally {
-            jdbc.execute("DROP TRIGGER gone_at_step_end ON batch_step_execution");
-            jdbc.execute("DROP FUNCTION gone_at_step_end()");
-            jdbc.execute("DROP SEQUENCE step_end_refusals");
         }
+        assertThat(lost.met()).as("the step's end met the outage").isTrue();
         assertThat(failed.status()).isEqualTo(RewiringStatus.FAILED);
         assertThat(failed.message()).contains("database became unavailable", "restartRewiring");
         assertThat(db.snapshot()).as("the write committed").isEqualTo(state);
