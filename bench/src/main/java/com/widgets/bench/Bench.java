@@ -287,7 +287,7 @@ public final class Bench {
                     run.warmUp(),
                     run.point(),
                     List.of(8),
-                    6,
+                    SETTLE_ROUNDS,
                     "then the goals' two figures below (link/unlink at 32 clients with a listener, the query at 8)");
             mutations(results, client, service, store, url, run.warmUp(), run.point());
             queries(results, client, url, run.n(), run.warmUp(), run.point(), run.scale());
@@ -654,6 +654,12 @@ public final class Bench {
 
     private static final int CONTENDED_WARM_UP_CLIENTS = 32;
 
+    /** A round of calls that costs the service's JIT compiler less than this has it settled. */
+    static final long SETTLED_COMPILE_MILLIS = 250;
+
+    /** At most this many unmeasured rounds of the measured figures before them ({@link #settleFigures}). */
+    static final int SETTLE_ROUNDS = 6;
+
     /** The innermost cause's message, on one line. */
     private static String rootMessage(Throwable e) {
         Throwable root = e;
@@ -709,8 +715,8 @@ public final class Bench {
         });
         results.add(
                 "warm-up",
-                what + ", unmeasured, as they are measured, until a round of them had under 250 ms of JIT compilation"
-                        + " in the service (at most " + max + "): " + settled.text("round"),
+                what + ", unmeasured, as they are measured, until a round of them had under " + SETTLED_COMPILE_MILLIS
+                        + " ms of JIT compilation in the service (at most " + max + "): " + settled.text("round"),
                 (System.nanoTime() - t0) / 1e9,
                 "s",
                 null,
@@ -744,7 +750,7 @@ public final class Bench {
             round.run();
             compiled = client.compilationMillis() - compiled;
             log.info("{} {}: {} ms of JIT compilation in the service", what, rounds, Math.round(compiled));
-        } while (compiled >= 250 && rounds < max);
+        } while (compiled >= SETTLED_COMPILE_MILLIS && rounds < max);
         return new Settled(rounds, compiled);
     }
 
@@ -765,7 +771,7 @@ public final class Bench {
                     "Warm-up at {} clients: {} ms of JIT compilation in the service in the last round",
                     clients,
                     Math.round(now - compiled));
-            if (now - compiled < 250) {
+            if (now - compiled < SETTLED_COMPILE_MILLIS) {
                 return true;
             }
             compiled = now;

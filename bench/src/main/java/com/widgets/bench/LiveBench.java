@@ -181,8 +181,9 @@ final class LiveBench {
         });
         results.add(
                 "throughput",
-                "before the rounds: pairs of unmeasured stretches, a listener then nobody, until a pair had under"
-                        + " 250 ms of JIT compilation in the service (at most " + WARM_PAIRS + "); "
+                "before the rounds: pairs of unmeasured stretches, a listener then nobody, until a pair had under "
+                        + Bench.SETTLED_COMPILE_MILLIS + " ms of JIT compilation in the service (at most " + WARM_PAIRS
+                        + "); "
                         + settled.text("pair"),
                 (System.nanoTime() - warm0) / 1e9,
                 "s",

@@ -46,9 +46,6 @@ final class PeerBench {
     private static final Logger log = LoggerFactory.getLogger(PeerBench.class);
 
     static final String KEY = "peer";
-    /** At most this many unmeasured rounds of the service's figures before the measured ones. */
-    private static final int SETTLE_ROUNDS = 6;
-
     private static final String MARKER =
             "<!-- bench/run peer section: peer (bench/run peer replaces this section only) -->";
 
@@ -198,7 +195,7 @@ final class PeerBench {
                         warmUp,
                         point,
                         List.of(8, 32),
-                        SETTLE_ROUNDS,
+                        Bench.SETTLE_ROUNDS,
                         "this service: its figures below");
                 DoubleSupplier serviceCpu = service::cpuSeconds;
                 Figure mutations = new Figure(

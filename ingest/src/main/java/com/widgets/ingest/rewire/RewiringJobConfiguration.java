@@ -77,18 +77,23 @@ public class RewiringJobConfiguration {
         execution.setExitStatus(ExitStatus.FAILED.addExitDescription(RewiringJobs.DATABASE_LOST));
         for (StepExecution step : execution.getStepExecutions()) {
             if (step.getStatus() != BatchStatus.COMPLETED) {
-                step.setStatus(BatchStatus.FAILED);
-                step.setExitStatus(ExitStatus.FAILED.addExitDescription(RewiringJobs.DATABASE_LOST));
-                if (step.getEndTime() == null) {
-                    step.setEndTime(LocalDateTime.now());
-                }
                 try {
-                    jobs.update(step);
+                    recordFailed(jobs, step, RewiringJobs.DATABASE_LOST);
                 } catch (RuntimeException e) {
                     log.debug("Could not record step {} as failed: {}", step.getStepName(), e.getMessage());
                 }
             }
         }
+    }
+
+    /** Records the step FAILED with this exit description, ended now if it had not ended. */
+    static void recordFailed(JobRepository jobs, StepExecution step, String description) {
+        step.setStatus(BatchStatus.FAILED);
+        step.setExitStatus(ExitStatus.FAILED.addExitDescription(description));
+        if (step.getEndTime() == null) {
+            step.setEndTime(LocalDateTime.now());
+        }
+        jobs.update(step);
     }
 
     /** A running job's write of its own execution, made again after a stop raised its version ({@link ExecutionUpdateRetry}). */

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -396,13 +395,8 @@ public class RewiringJobs {
                 last.getJobInstance().getInstanceId());
         for (StepExecution step : last.getStepExecutions()) {
             if (step.getStatus() == BatchStatus.UNKNOWN || step.getStatus().isRunning()) {
-                step.setStatus(BatchStatus.FAILED);
-                step.setExitStatus(ExitStatus.FAILED.addExitDescription(
-                        step.getExitStatus().getExitDescription()));
-                if (step.getEndTime() == null) {
-                    step.setEndTime(LocalDateTime.now());
-                }
-                repository.update(step);
+                RewiringJobConfiguration.recordFailed(
+                        repository, step, step.getExitStatus().getExitDescription());
             }
         }
         last.setStatus(BatchStatus.FAILED);
