@@ -2,7 +2,7 @@ package com.widgets.bench;
 
 import com.widgets.bench.data.Dataset;
 import com.widgets.bench.load.ClosedLoop;
-import com.widgets.bench.load.ClosedLoop.Measured;
+import com.widgets.bench.load.ClosedLoop.SettledRun;
 import com.widgets.bench.service.GraphQlClient;
 import com.widgets.bench.service.ServiceProcess;
 import com.widgets.bench.service.SubscriberClients;
@@ -461,7 +461,8 @@ public final class Bench {
     /**
      * GraphQL link/unlink pairs with one subscriber of every change listening, next to the same changes as the least
      * SQL (each worker on its own connection); at concurrency 32 also the store's own transactions over JDBC, which
-     * tells the store's cost apart from the request path's.
+     * tells the store's cost apart from the request path's. Each figure is measured once its rate has settled
+     * ({@link #settled}); the bound's connections are kept from one concurrency to the next, as the service's pool is.
      */
     private static void mutations(
             Results results,
@@ -469,71 +470,86 @@ public final class Bench {
             ServiceProcess service,
             WiringStore store,
             String url,
-            Duration warmUp,
+            Duration round,
             Duration time)
             throws Exception {
-        for (int concurrency : List.of(1, 8, 32, 64)) {
-            Measured api;
-            long heard;
-            try (Subscribers listening =
-                    Subscribers.open(service.baseUrl(), 1, Collections.singletonList((List<String>) null))) {
-                log.info("GraphQL link/unlink mutations, concurrency {}", concurrency);
-                api = ClosedLoop.run(concurrency, warmUp, time, true, apiMutation(client));
-                heard = listening.subscriptions().get(0).receipts().size();
-                Subscribers.Status status = listening.status();
-                if (status.errors() > 0) {
-                    throw new IllegalStateException("the listener was ended: " + status.firstError());
+        try (SqlBounds bound = SqlBounds.linkUnlink(url, WORKERS)) {
+            for (int concurrency : List.of(1, 8, 32, 64)) {
+                SettledRun api;
+                long heard;
+                try (Subscribers listening =
+                        Subscribers.open(service.baseUrl(), 1, Collections.singletonList((List<String>) null))) {
+                    log.info("GraphQL link/unlink mutations, concurrency {}", concurrency);
+                    api = settled(concurrency, round, time, true, apiMutation(client));
+                    heard = listening.subscriptions().get(0).receipts().size();
+                    Subscribers.Status status = listening.status();
+                    if (status.errors() > 0) {
+                        throw new IllegalStateException("the listener was ended: " + status.firstError());
+                    }
                 }
-            }
-            String what = "GraphQL link/unlink mutations, concurrency " + concurrency + ", one subscriber of every"
-                    + " change listening (it got " + heard + " events)";
-            Measured sql;
-            try (SqlBounds bound = SqlBounds.linkUnlink(url, concurrency)) {
-                log.info("Their SQL bound, concurrency {}", concurrency);
-                sql = ClosedLoop.run(concurrency, warmUp, time, true, bound);
-            } catch (Exception e) {
-                if (concurrency == 32) {
-                    throw e; // the goals are stated at 32
+                String what = "GraphQL link/unlink mutations, concurrency " + concurrency + ", one subscriber of every"
+                        + " change listening (it got " + heard + " events), " + api.text();
+                SettledRun sql;
+                try {
+                    log.info("Their SQL bound, concurrency {}", concurrency);
+                    sql = settled(concurrency, round, time, true, bound);
+                } catch (Exception e) {
+                    if (concurrency == 32) {
+                        throw e; // the goals are stated at 32
+                    }
+                    // e.g. a Citus worker out of connections with a client each: the rest of the run still counts
+                    log.warn("The link/unlink SQL bound at concurrency {} failed", concurrency, e);
+                    results.latencyWithoutBound(
+                            "link/unlink",
+                            what,
+                            api.measured(),
+                            "the SQL bound, a connection per client, failed: " + rootMessage(e));
+                    continue;
                 }
-                // e.g. a Citus worker out of connections with a client each: the rest of the run still counts
-                log.warn("The link/unlink SQL bound at concurrency {} failed", concurrency, e);
-                results.latencyWithoutBound(
-                        "link/unlink", what, api, "the SQL bound, a connection per client, failed: " + rootMessage(e));
-                continue;
-            }
-            results.latency(
-                    "link/unlink",
-                    what,
-                    api,
-                    sql,
-                    "the same check-and-sets and history rows as SQL, a connection per client");
-            if (concurrency == 32) {
-                log.info("The store's own link/unlink transactions over JDBC, concurrency {}", concurrency);
-                Measured own = ClosedLoop.run(concurrency, warmUp, time, true, jdbcMutation(store));
                 results.latency(
                         "link/unlink",
-                        "the store's own link/unlink transactions over JDBC (no HTTP, no GraphQL), concurrency 32",
-                        own,
-                        sql,
-                        "as above");
-                results.ratioGoal(
-                        "GraphQL `link`/`unlink` ≥ 0.5 of the SQL bound at concurrency 32, a subscriber listening",
-                        api.opsPerSecond(),
-                        sql.opsPerSecond(),
-                        "ops/s",
-                        0.5);
-                results.goal(
-                        "GraphQL `link`/`unlink` p99 ≤ 20 ms at concurrency 32",
-                        String.format(
-                                Locale.ROOT,
-                                "%.2f ms (the SQL bound's own p99: %.2f ms)",
-                                api.p99Millis(),
-                                sql.p99Millis()),
-                        20,
-                        api.p99Millis(),
-                        false);
+                        what,
+                        api.measured(),
+                        sql.measured(),
+                        "the same check-and-sets and history rows as SQL, a connection per client, " + sql.text());
+                if (concurrency == 32) {
+                    log.info("The store's own link/unlink transactions over JDBC, concurrency {}", concurrency);
+                    SettledRun own = settled(concurrency, round, time, true, jdbcMutation(store));
+                    results.latency(
+                            "link/unlink",
+                            "the store's own link/unlink transactions over JDBC (no HTTP, no GraphQL), concurrency 32, "
+                                    + own.text(),
+                            own.measured(),
+                            sql.measured(),
+                            "as above");
+                    results.ratioGoal(
+                            "GraphQL `link`/`unlink` ≥ 0.5 of the SQL bound at concurrency 32, a subscriber listening",
+                            api.measured().opsPerSecond(),
+                            sql.measured().opsPerSecond(),
+                            "ops/s",
+                            0.5);
+                    results.goal(
+                            "GraphQL `link`/`unlink` p99 ≤ 20 ms at concurrency 32",
+                            String.format(
+                                    Locale.ROOT,
+                                    "%.2f ms (the SQL bound's own p99: %.2f ms)",
+                                    api.measured().p99Millis(),
+                                    sql.measured().p99Millis()),
+                            20,
+                            api.measured().p99Millis(),
+                            false);
+                }
             }
         }
+    }
+
+    /** Unmeasured rounds of {@code round} until the rate of {@code op} settles, at most {@link #SETTLE_FIGURE}. */
+    private static SettledRun settled(int concurrency, Duration round, Duration time, boolean even, ClosedLoop.Op op)
+            throws Exception {
+        int max = (int) Math.max(1, SETTLE_FIGURE.toNanos() / round.toNanos());
+        SettledRun run = ClosedLoop.runSettled(concurrency, round, max, time, even, op);
+        log.info("Measured {}", run.text());
+        return run;
     }
 
     /** A link on even calls, the unlink of the same pair on odd ones, over GraphQL. */
@@ -574,39 +590,39 @@ public final class Bench {
      * queueing.
      */
     private static void queries(
-            Results results, GraphQlClient client, String url, int n, Duration warmUp, Duration time, String scale)
+            Results results, GraphQlClient client, String url, int n, Duration round, Duration time, String scale)
             throws Exception {
-        for (int concurrency : List.of(1, 8, 32)) {
-            log.info("GraphQL widget queries, concurrency {}", concurrency);
-            Measured api = ClosedLoop.run(concurrency, warmUp, time, false, apiQuery(client, n, concurrency));
-            Measured sql;
-            try (SqlBounds bound = SqlBounds.widget(url, concurrency, n)) {
+        try (SqlBounds bound = SqlBounds.widget(url, 32, n)) {
+            for (int concurrency : List.of(1, 8, 32)) {
+                log.info("GraphQL widget queries, concurrency {}", concurrency);
+                SettledRun api = settled(concurrency, round, time, false, apiQuery(client, n, concurrency));
                 log.info("Their SQL bound, concurrency {}", concurrency);
-                sql = ClosedLoop.run(concurrency, warmUp, time, false, bound);
-            }
-            results.latency(
-                    "query",
-                    "GraphQL widget(serialNumber) with ports and peers, " + n + " widgets, concurrency " + concurrency,
-                    api,
-                    sql,
-                    "the same read as one SQL join, a connection per client");
-            if (concurrency == 8) {
-                results.ratioGoal(
-                        "`widget` query ≥ 0.25 of the SQL bound at concurrency 8" + scale,
-                        api.opsPerSecond(),
-                        sql.opsPerSecond(),
-                        "ops/s",
-                        0.25);
-                results.goal(
-                        "`widget` query p99 ≤ 5 ms at concurrency 8" + scale,
-                        String.format(
-                                Locale.ROOT,
-                                "%.2f ms (the SQL bound's own p99: %.2f ms)",
-                                api.p99Millis(),
-                                sql.p99Millis()),
-                        5,
-                        api.p99Millis(),
-                        false);
+                SettledRun sql = settled(concurrency, round, time, false, bound);
+                results.latency(
+                        "query",
+                        "GraphQL widget(serialNumber) with ports and peers, " + n + " widgets, concurrency "
+                                + concurrency + ", " + api.text(),
+                        api.measured(),
+                        sql.measured(),
+                        "the same read as one SQL join, a connection per client, " + sql.text());
+                if (concurrency == 8) {
+                    results.ratioGoal(
+                            "`widget` query ≥ 0.25 of the SQL bound at concurrency 8" + scale,
+                            api.measured().opsPerSecond(),
+                            sql.measured().opsPerSecond(),
+                            "ops/s",
+                            0.25);
+                    results.goal(
+                            "`widget` query p99 ≤ 5 ms at concurrency 8" + scale,
+                            String.format(
+                                    Locale.ROOT,
+                                    "%.2f ms (the SQL bound's own p99: %.2f ms)",
+                                    api.measured().p99Millis(),
+                                    sql.measured().p99Millis()),
+                            5,
+                            api.measured().p99Millis(),
+                            false);
+                }
             }
         }
     }
@@ -656,6 +672,13 @@ public final class Bench {
 
     /** A round of calls that costs the service's JIT compiler less than this has it settled. */
     static final long SETTLED_COMPILE_MILLIS = 250;
+
+    /**
+     * At most this long in unmeasured rounds before each GraphQL figure and each SQL bound ({@link #settled}): a
+     * bound's fresh connections at 10M widgets were still speeding up after three minutes, paying page faults on the
+     * server's shared buffers that the service's pool had paid long before.
+     */
+    static final Duration SETTLE_FIGURE = Duration.ofMinutes(3);
 
     /** At most this many unmeasured rounds of the measured figures before them ({@link #settleFigures}). */
     static final int SETTLE_ROUNDS = 6;

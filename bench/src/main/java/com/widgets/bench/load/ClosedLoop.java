@@ -38,7 +38,49 @@ public final class ClosedLoop {
         }
     }
 
+    /**
+     * A figure measured once its rate had settled ({@link #runSettled}): the measurement, and how many unmeasured rounds
+     * ran before it; {@code settled} is false when the last round was still faster than the best before it.
+     */
+    public record SettledRun(Measured measured, int rounds, boolean settled) {
+        /** "after 5 unmeasured rounds", or "…, its rate still rising" at the cap. */
+        public String text() {
+            return "after " + rounds + " unmeasured round" + (rounds == 1 ? "" : "s")
+                    + (settled ? "" : ", its rate still rising");
+        }
+    }
+
+    /** A round at most this much faster than the best before it counts as not rising. */
+    static final double RISING = 1.03;
+
+    /** This many rounds in a row not rising settle a figure. */
+    static final int FLAT_ROUNDS = 3;
+
     private ClosedLoop() {}
+
+    /**
+     * Unmeasured rounds of {@code round} until the rate stops rising ({@value #FLAT_ROUNDS} rounds in a row, none more
+     * than 3 % faster than the best before it), at most {@code maxRounds}, then measured for {@code time} on the same
+     * workers. A short fixed warm-up is not enough on a large database: each new PostgreSQL backend takes a page fault
+     * on every page of the shared buffers it touches first, so a fresh connection reading 10M widgets at random ran
+     * at half its later rate for minutes (bench/PROFILE.md, 2026-12-06 third session), while a pool long in use had
+     * paid for them already.
+     */
+    public static SettledRun runSettled(
+            int concurrency, Duration round, int maxRounds, Duration time, boolean even, Op op) throws Exception {
+        double best = 0;
+        int flat = 0;
+        int rounds = 0;
+        while (rounds < maxRounds && flat < FLAT_ROUNDS) {
+            double rate =
+                    measure(concurrency, round, even, op, new AtomicLong()).opsPerSecond();
+            rounds++;
+            flat = rounds > 1 && rate <= best * RISING ? flat + 1 : 0;
+            best = Math.max(best, rate);
+        }
+        Measured measured = measure(concurrency, time, even, op, new AtomicLong(1_000_000_000L));
+        return new SettledRun(measured, rounds, flat >= FLAT_ROUNDS);
+    }
 
     /** Warms up, then measures for {@code time}; operations always complete in pairs when {@code even} is set. */
     public static Measured run(int concurrency, Duration warmUp, Duration time, boolean even, Op op) throws Exception {

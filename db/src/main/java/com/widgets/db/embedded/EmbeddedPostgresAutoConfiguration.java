@@ -1,9 +1,13 @@
 package com.widgets.db.embedded;
 
+import com.zaxxer.hikari.HikariDataSource;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.support.DefaultSingletonBeanRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
@@ -37,6 +41,33 @@ public class EmbeddedPostgresAutoConfiguration {
             beanFactory.registerSingleton(EARLY_START, start);
             if (beanFactory instanceof DefaultSingletonBeanRegistry registry) {
                 registry.registerDisposableBean(EARLY_START, start);
+            }
+        };
+    }
+
+    /** Hikari's setting that retires a connection after a time in use (30 minutes unless set). */
+    static final String MAX_LIFETIME = "spring.datasource.hikari.max-lifetime";
+
+    /**
+     * The pool keeps its connections to the embedded server for as long as the service runs, unless {@value
+     * #MAX_LIFETIME} is set. Hikari retires connections after 30 minutes by default, for networks and proxies that cut
+     * old ones off; a server on the same machine has none, and each new connection is a new server process that takes
+     * a page fault on every page of the shared buffers it touches first. With the embedded default's shared buffers
+     * (a quarter of the memory) and 10M widgets, a new connection answered the widget query at half the rate of one
+     * long in use for its first minutes (bench/PROFILE.md, 2026-12-06, third session).
+     */
+    @Bean
+    static BeanPostProcessor embeddedPoolKeepsItsConnections(Environment environment) {
+        boolean set = Binder.get(environment)
+                .bind(MAX_LIFETIME, Bindable.of(String.class))
+                .isBound();
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String name) {
+                if (bean instanceof HikariDataSource pool && !set) {
+                    pool.setMaxLifetime(0);
+                }
+                return bean;
             }
         };
     }

@@ -2,18 +2,21 @@ package com.widgets.db.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /**
  * Without a datasource URL the context starts the embedded server (early, while the context builds) and stops it
- * when the context closes, also when the context fails to start; with one, nothing is started.
+ * when the context closes, also when the context fails to start; with one, nothing is started. The pool keeps its
+ * connections to the embedded server unless told otherwise.
  */
 class EmbeddedPostgresAutoConfigurationTest {
 
@@ -56,5 +59,28 @@ class EmbeddedPostgresAutoConfigurationTest {
                 })
                 .run(context -> assertThat(context).hasFailed());
         assertThat(data.resolve("postmaster.pid")).doesNotExist();
+    }
+
+    @Test
+    void thePoolKeepsItsConnectionsToTheEmbeddedServerUnlessALifetimeIsSet() {
+        ApplicationContextRunner withPool = runner.withConfiguration(
+                        AutoConfigurations.of(DataSourceAutoConfiguration.class))
+                .withPropertyValues("widgets.embedded.data-dir=" + dir.resolve("pg"), "widgets.embedded.durable=false");
+        withPool.run(
+                context -> assertThat(context.getBean(HikariDataSource.class).getMaxLifetime())
+                        .isZero());
+        withPool.withPropertyValues("spring.datasource.hikari.max-lifetime=600000")
+                .run(context -> assertThat(
+                                context.getBean(HikariDataSource.class).getMaxLifetime())
+                        .isEqualTo(600_000));
+    }
+
+    @Test
+    void aPoolOnAnotherDatabaseKeepsHikarisLifetime() {
+        runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+                .withPropertyValues("spring.datasource.url=jdbc:postgresql://db.example:5432/widgets")
+                .run(context -> assertThat(
+                                context.getBean(HikariDataSource.class).getMaxLifetime())
+                        .isEqualTo(1_800_000));
     }
 }
