@@ -289,8 +289,8 @@ public final class Bench {
                     List.of(8),
                     SETTLE_ROUNDS,
                     "then the goals' two figures below (link/unlink at 32 clients with a listener, the query at 8)");
-            mutations(results, client, service, store, url, run.warmUp(), run.point());
-            queries(results, client, url, run.n(), run.warmUp(), run.point(), run.scale());
+            mutations(results, client, service, store, url, SETTLE_ROUND, run.point());
+            queries(results, client, url, run.n(), SETTLE_ROUND, run.point(), run.scale());
         }
     }
 
@@ -675,10 +675,13 @@ public final class Bench {
 
     /**
      * At most this long in unmeasured rounds before each GraphQL figure and each SQL bound ({@link #settled}): a
-     * bound's fresh connections at 10M widgets were still speeding up after three minutes, paying page faults on the
+     * bound's 8 fresh connections at 10M widgets took two to three minutes to reach their rate, paying page faults on the
      * server's shared buffers that the service's pool had paid long before.
      */
-    static final Duration SETTLE_FIGURE = Duration.ofMinutes(3);
+    static final Duration SETTLE_FIGURE = Duration.ofMinutes(4);
+
+    /** One unmeasured round before a GraphQL figure or an SQL bound ({@link #settled}). */
+    static final Duration SETTLE_ROUND = Duration.ofSeconds(10);
 
     /** At most this many unmeasured rounds of the measured figures before them ({@link #settleFigures}). */
     static final int SETTLE_ROUNDS = 6;

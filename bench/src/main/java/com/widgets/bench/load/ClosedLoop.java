@@ -42,16 +42,16 @@ public final class ClosedLoop {
      * A figure measured once its rate had settled ({@link #runSettled}): the measurement, and how many unmeasured rounds
      * ran before it; {@code settled} is false when the last round was still faster than the best before it.
      */
-    public record SettledRun(Measured measured, int rounds, boolean settled) {
-        /** "after 5 unmeasured rounds", or "…, its rate still rising" at the cap. */
+    public record SettledRun(Measured measured, int rounds, Duration round, boolean settled) {
+        /** "after 5 unmeasured rounds of 10 s", or "…, its rate still rising" at the cap. */
         public String text() {
-            return "after " + rounds + " unmeasured round" + (rounds == 1 ? "" : "s")
-                    + (settled ? "" : ", its rate still rising");
+            return "after " + rounds + " unmeasured round" + (rounds == 1 ? "" : "s") + " of " + round.toSeconds()
+                    + " s" + (settled ? "" : ", its rate still rising");
         }
     }
 
     /** A round at most this much faster than the best before it counts as not rising. */
-    static final double RISING = 1.03;
+    static final double RISING = 1.02;
 
     /** This many rounds in a row not rising settle a figure. */
     static final int FLAT_ROUNDS = 3;
@@ -60,11 +60,12 @@ public final class ClosedLoop {
 
     /**
      * Unmeasured rounds of {@code round} until the rate stops rising ({@value #FLAT_ROUNDS} rounds in a row, none more
-     * than 3 % faster than the best before it), at most {@code maxRounds}, then measured for {@code time} on the same
+     * than 2 % faster than the best before it), at most {@code maxRounds}, then measured for {@code time} on the same
      * workers. A short fixed warm-up is not enough on a large database: each new PostgreSQL backend takes a page fault
-     * on every page of the shared buffers it touches first, so a fresh connection reading 10M widgets at random ran
-     * at half its later rate for minutes (bench/PROFILE.md, 2026-12-06 third session), while a pool long in use had
-     * paid for them already.
+     * on every page of the shared buffers it touches first, so 8 fresh connections reading 10M widgets at random ran
+     * at a fifth of their later rate at first and took two to three minutes to reach it (bench/PROFILE.md, 2026-12-06
+     * third session), while a pool long in use had paid for its faults already. Rounds of 3 s stopped too early on
+     * that slow rise; 10 s rounds and a 2 % step follow it.
      */
     public static SettledRun runSettled(
             int concurrency, Duration round, int maxRounds, Duration time, boolean even, Op op) throws Exception {
@@ -79,7 +80,7 @@ public final class ClosedLoop {
             best = Math.max(best, rate);
         }
         Measured measured = measure(concurrency, time, even, op, new AtomicLong(1_000_000_000L));
-        return new SettledRun(measured, rounds, flat >= FLAT_ROUNDS);
+        return new SettledRun(measured, rounds, round, flat >= FLAT_ROUNDS);
     }
 
     /** Warms up, then measures for {@code time}; operations always complete in pairs when {@code even} is set. */
