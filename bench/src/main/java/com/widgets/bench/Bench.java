@@ -129,19 +129,18 @@ public final class Bench {
             log.info("Wrote bench/RESULTS.md; {}", wallClock(t0));
             return;
         }
+        if (mode.equals("api")) {
+            if (url != null) {
+                throw new IllegalArgumentException("bench/run api runs on an embedded database, without --url");
+            }
+            apiOnly(plain.size() > 1 ? plain.get(1) : "full", widgets);
+            return;
+        }
         // --widgets: a smaller database for a slow target; the mode keeps its durations
         int n = widgets == null ? widgetsOf(mode) : widgets;
         long t0 = System.nanoTime();
         HostProbe host = HostProbe.measure();
-        Run run = new Run(
-                mode,
-                n,
-                Integer.getInteger("bench.pool", 16),
-                mode.equals("full") ? Duration.ofSeconds(20) : Duration.ofSeconds(8),
-                Duration.ofMinutes(mode.equals("full") ? 5 : 4),
-                SERVICE_JAR,
-                Path.of("bench", "work"),
-                n == 10_000_000 ? "" : " (set for 10M widgets; this run has " + n + ")");
+        Run run = Run.of(mode, n);
         Path dataDir = run.work().resolve("data-" + n);
         log.info("Generating {} widgets into {}", n, dataDir);
         Dataset.Output files = Dataset.generate(dataDir, n, WORKERS * PAIRS_PER_WORKER * 2, 42);
@@ -160,6 +159,18 @@ public final class Bench {
     /** What every run of one mode shares; {@code n} is the mode's number of widgets unless --widgets set another. */
     private record Run(
             String mode, int n, int pool, Duration point, Duration warmUpLimit, Path jar, Path work, String scale) {
+        static Run of(String mode, int n) {
+            return new Run(
+                    mode,
+                    n,
+                    Integer.getInteger("bench.pool", 16),
+                    mode.equals("full") ? Duration.ofSeconds(20) : Duration.ofSeconds(8),
+                    Duration.ofMinutes(mode.equals("full") ? 5 : 4),
+                    SERVICE_JAR,
+                    Path.of("bench", "work"),
+                    n == 10_000_000 ? "" : " (set for 10M widgets; this run has " + n + ")");
+        }
+
         Duration warmUp() {
             return Duration.ofSeconds(3);
         }
@@ -207,6 +218,43 @@ public final class Bench {
                     false);
         }
         return results;
+    }
+
+    /**
+     * {@code bench/run api [full|quick|smoke]}: the GraphQL figures alone, on the database an earlier run of that mode
+     * left in {@code bench/work/pg-MODE} (10M widgets after {@code full}), without generating, loading or the mix; writes
+     * {@code bench/work/RESULTS-api-partial.md}, not {@code RESULTS.md}. For work on the request path at full size
+     * without an hour's run.
+     */
+    private static void apiOnly(String from, Integer widgets) throws Exception {
+        long t0 = System.nanoTime();
+        HostProbe host = HostProbe.measure();
+        Run run = Run.of(from, widgets == null ? widgetsOf(from) : widgets);
+        Path pg = run.work().resolve("pg-" + from);
+        if (!Files.isDirectory(pg)) {
+            throw new IllegalArgumentException("bench/run api " + from + " measures the database an earlier `bench/run "
+                    + from + "` left in " + pg + "; there is none");
+        }
+        Results results = new Results(
+                "GraphQL figures on the database of the last " + from + " run",
+                "bench/run api " + from + (widgets == null ? "" : " --widgets=" + widgets),
+                ServiceProcess.shown(run.jar(), "512m"),
+                run.pool());
+        try (ServiceProcess service =
+                        ServiceProcess.embedded(run.jar(), pg, run.serviceLog("-api"), run.pool(), "512m");
+                HikariDataSource db = dataSource(service.jdbcUrl(), run.pool());
+                GraphQlClient client = new GraphQlClient(service.baseUrl())) {
+            String version = new JdbcTemplate(db).queryForObject("SHOW server_version", String.class);
+            results.database(
+                    "PostgreSQL " + version + " (embedded, fsync on, synchronous_commit on), the data directory " + pg
+                            + " as the last `bench/run " + from + "` left it");
+            apiFigures(run, results, client, service, service.jdbcUrl(), db);
+        }
+        results.note(host.note(HostProbe.measure()));
+        results.note(wallClock(t0));
+        Path out = run.work().resolve("RESULTS-api-partial.md");
+        results.write(out);
+        log.info("Wrote {}; {}", out, wallClock(t0));
     }
 
     /**
@@ -263,35 +311,45 @@ public final class Bench {
         try (GraphQlClient client = new GraphQlClient(service.baseUrl())) {
             bulkLoad(results, client, db, files, run.scale());
             mix(results, client, db, files, run.scale());
-            // The load and the mix leave gigabytes of changed pages that the server's spread checkpoint would write
-            // under the measurements below, the SQL bounds' and the service's alike: written now, and the tables read
-            // in again, so the request path is measured on a quiet disk.
-            double settle = SetBasedBound.settleWiring(db, citus(db));
-            results.note(String.format(
-                    Locale.ROOT,
-                    "before the warm-up and the GraphQL measurements: VACUUM ANALYZE, a CHECKPOINT and pg_prewarm of"
-                            + " the wiring tables, %.1f s (the load's and the mix's changed pages written before, not"
-                            + " during, the measurements)",
-                    settle));
-            WiringStore store = new WiringStore(new JdbcTemplate(db), new DataSourceTransactionManager(db));
-            // with a listener of every change, as the mutations are measured: the service's delivery path and the
-            // subscribers' process are compiled before anything is measured
-            try (Subscribers listening = Subscribers.open(service.baseUrl(), 1, Collections.singletonList(null))) {
-                warmUp(results, client, store, run.n(), run.warmUpLimit());
-            }
-            settleFigures(
-                    results,
-                    client,
-                    service.baseUrl(),
-                    run.n(),
-                    run.warmUp(),
-                    run.point(),
-                    List.of(8),
-                    SETTLE_ROUNDS,
-                    "then the goals' two figures below (link/unlink at 32 clients with a listener, the query at 8)");
-            mutations(results, client, service, store, url, SETTLE_ROUND, run.point());
-            queries(results, client, url, run.n(), SETTLE_ROUND, run.point(), run.scale());
+            apiFigures(run, results, client, service, url, db);
         }
+    }
+
+    /**
+     * The GraphQL figures of the goals, each next to its SQL bound: after the tables are settled and the service warmed
+     * up, link/unlink mutations, then the widget query.
+     */
+    private static void apiFigures(
+            Run run, Results results, GraphQlClient client, ServiceProcess service, String url, HikariDataSource db)
+            throws Exception {
+        // The load and the mix leave gigabytes of changed pages that the server's spread checkpoint would write
+        // under the measurements below, the SQL bounds' and the service's alike: written now, and the tables read
+        // in again, so the request path is measured on a quiet disk.
+        double settle = SetBasedBound.settleWiring(db, citus(db));
+        results.note(String.format(
+                Locale.ROOT,
+                "before the warm-up and the GraphQL measurements: VACUUM ANALYZE, a CHECKPOINT and pg_prewarm of"
+                        + " the wiring tables, %.1f s (the load's and the mix's changed pages written before, not"
+                        + " during, the measurements)",
+                settle));
+        WiringStore store = new WiringStore(new JdbcTemplate(db), new DataSourceTransactionManager(db));
+        // with a listener of every change, as the mutations are measured: the service's delivery path and the
+        // subscribers' process are compiled before anything is measured
+        try (Subscribers listening = Subscribers.open(service.baseUrl(), 1, Collections.singletonList(null))) {
+            warmUp(results, client, store, run.n(), run.warmUpLimit());
+        }
+        settleFigures(
+                results,
+                client,
+                service.baseUrl(),
+                run.n(),
+                run.warmUp(),
+                run.point(),
+                List.of(8),
+                SETTLE_ROUNDS,
+                "then the goals' two figures below (link/unlink at 32 clients with a listener, the query at 8)");
+        mutations(results, client, service, store, url, SETTLE_ROUND, run.point());
+        queries(results, client, url, run.n(), SETTLE_ROUND, run.point(), run.scale());
     }
 
     private static int widgetsOf(String mode) {
@@ -299,7 +357,7 @@ public final class Bench {
             case "quick" -> 1_000_000;
             case "full" -> 10_000_000;
             case "smoke" -> 20_000;
-            default -> throw new IllegalArgumentException("mode is quick, full, smoke, live or peer, not " + mode);
+            default -> throw new IllegalArgumentException("mode is quick, full, smoke, api, live or peer, not " + mode);
         };
     }
 
