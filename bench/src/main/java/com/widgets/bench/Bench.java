@@ -196,8 +196,7 @@ public final class Bench {
                     "s",
                     null,
                     null);
-            String version = new JdbcTemplate(db).queryForObject("SHOW server_version", String.class);
-            results.database("PostgreSQL " + version + " (embedded, fsync on, synchronous_commit on)");
+            results.database(embeddedServer(db));
             measure(run, results, service, service.jdbcUrl(), db, files);
         }
         try (ServiceProcess again = ServiceProcess.embedded(run.jar(), pg, run.serviceLog(""), run.pool(), "512m")) {
@@ -244,10 +243,8 @@ public final class Bench {
                         ServiceProcess.embedded(run.jar(), pg, run.serviceLog("-api"), run.pool(), "512m");
                 HikariDataSource db = dataSource(service.jdbcUrl(), run.pool());
                 GraphQlClient client = new GraphQlClient(service.baseUrl())) {
-            String version = new JdbcTemplate(db).queryForObject("SHOW server_version", String.class);
-            results.database(
-                    "PostgreSQL " + version + " (embedded, fsync on, synchronous_commit on), the data directory " + pg
-                            + " as the last `bench/run " + from + "` left it");
+            results.database(embeddedServer(db) + ", the data directory " + pg + " as the last `bench/run " + from
+                    + "` left it");
             apiFigures(run, results, client, service, service.jdbcUrl(), db);
         }
         results.note(host.note(HostProbe.measure()));
@@ -348,8 +345,14 @@ public final class Bench {
                 List.of(8),
                 SETTLE_ROUNDS,
                 "then the goals' two figures below (link/unlink at 32 clients with a listener, the query at 8)");
-        mutations(results, client, service, store, url, SETTLE_ROUND, run.point());
-        queries(results, client, url, run.n(), SETTLE_ROUND, run.point(), run.scale());
+        mutations(results, client, service, store, url, run.point());
+        queries(results, client, url, run.n(), run.point(), run.scale());
+    }
+
+    /** "PostgreSQL 17.11 (embedded, fsync on, synchronous_commit on)": the database line of a run on the embedded server. */
+    private static String embeddedServer(HikariDataSource db) {
+        String version = new JdbcTemplate(db).queryForObject("SHOW server_version", String.class);
+        return "PostgreSQL " + version + " (embedded, fsync on, synchronous_commit on)";
     }
 
     private static int widgetsOf(String mode) {
@@ -523,13 +526,7 @@ public final class Bench {
      * ({@link #settled}); the bound's connections are kept from one concurrency to the next, as the service's pool is.
      */
     private static void mutations(
-            Results results,
-            GraphQlClient client,
-            ServiceProcess service,
-            WiringStore store,
-            String url,
-            Duration round,
-            Duration time)
+            Results results, GraphQlClient client, ServiceProcess service, WiringStore store, String url, Duration time)
             throws Exception {
         try (SqlBounds bound = SqlBounds.linkUnlink(url, WORKERS)) {
             for (int concurrency : List.of(1, 8, 32, 64)) {
@@ -538,7 +535,7 @@ public final class Bench {
                 try (Subscribers listening =
                         Subscribers.open(service.baseUrl(), 1, Collections.singletonList((List<String>) null))) {
                     log.info("GraphQL link/unlink mutations, concurrency {}", concurrency);
-                    api = settled(concurrency, round, time, true, apiMutation(client));
+                    api = settled(concurrency, time, true, apiMutation(client));
                     heard = listening.subscriptions().get(0).receipts().size();
                     Subscribers.Status status = listening.status();
                     if (status.errors() > 0) {
@@ -550,7 +547,7 @@ public final class Bench {
                 SettledRun sql;
                 try {
                     log.info("Their SQL bound, concurrency {}", concurrency);
-                    sql = settled(concurrency, round, time, true, bound);
+                    sql = settled(concurrency, time, true, bound);
                 } catch (Exception e) {
                     if (concurrency == 32) {
                         throw e; // the goals are stated at 32
@@ -572,7 +569,7 @@ public final class Bench {
                         "the same check-and-sets and history rows as SQL, a connection per client, " + sql.text());
                 if (concurrency == 32) {
                     log.info("The store's own link/unlink transactions over JDBC, concurrency {}", concurrency);
-                    SettledRun own = settled(concurrency, round, time, true, jdbcMutation(store));
+                    SettledRun own = settled(concurrency, time, true, jdbcMutation(store));
                     results.latency(
                             "link/unlink",
                             "the store's own link/unlink transactions over JDBC (no HTTP, no GraphQL), concurrency 32, "
@@ -601,11 +598,12 @@ public final class Bench {
         }
     }
 
-    /** Unmeasured rounds of {@code round} until the rate of {@code op} settles, at most {@link #SETTLE_FIGURE}. */
-    private static SettledRun settled(int concurrency, Duration round, Duration time, boolean even, ClosedLoop.Op op)
-            throws Exception {
-        int max = (int) Math.max(1, SETTLE_FIGURE.toNanos() / round.toNanos());
-        SettledRun run = ClosedLoop.runSettled(concurrency, round, max, time, even, op);
+    /**
+     * Unmeasured rounds of {@link #SETTLE_ROUND} until the rate of {@code op} settles, at most {@link #SETTLE_FIGURE}.
+     */
+    private static SettledRun settled(int concurrency, Duration time, boolean even, ClosedLoop.Op op) throws Exception {
+        int max = (int) Math.max(1, SETTLE_FIGURE.toNanos() / SETTLE_ROUND.toNanos());
+        SettledRun run = ClosedLoop.runSettled(concurrency, SETTLE_ROUND, max, time, even, op);
         log.info("Measured {}", run.text());
         return run;
     }
@@ -647,15 +645,14 @@ public final class Bench {
      * own; at 32 the load generator, the service and PostgreSQL saturate the two shared cores and latency is mostly
      * queueing.
      */
-    private static void queries(
-            Results results, GraphQlClient client, String url, int n, Duration round, Duration time, String scale)
+    private static void queries(Results results, GraphQlClient client, String url, int n, Duration time, String scale)
             throws Exception {
         try (SqlBounds bound = SqlBounds.widget(url, 32, n)) {
             for (int concurrency : List.of(1, 8, 32)) {
                 log.info("GraphQL widget queries, concurrency {}", concurrency);
-                SettledRun api = settled(concurrency, round, time, false, apiQuery(client, n, concurrency));
+                SettledRun api = settled(concurrency, time, false, apiQuery(client, n, concurrency));
                 log.info("Their SQL bound, concurrency {}", concurrency);
-                SettledRun sql = settled(concurrency, round, time, false, bound);
+                SettledRun sql = settled(concurrency, time, false, bound);
                 results.latency(
                         "query",
                         "GraphQL widget(serialNumber) with ports and peers, " + n + " widgets, concurrency "
