@@ -1,5 +1,7 @@
 package com.widgets.api.system;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,20 +15,34 @@ import org.apache.tomcat.util.threads.ThreadPoolExecutor;
  * Tomcat's request threads as a pool of {@code base} that grows while requests wait long: every {@code growAfter / 4}
  * it looks at how long the oldest queued request has waited; over {@code growAfter}, {@code base} more threads start
  * (up to {@code max}) and take the queued requests; once it has stayed under half of that for ten times as long, the
- * pool steps back down by {@code base}, and a thread above the new size ends when it next looks for work. Tomcat's
- * own pool starts a thread for every request in flight up to its maximum instead, so all of them share the cores at
- * once.
+ * pool steps back down by {@code base}, and a thread above the new size ends when it next finds no work queued.
+ * Tomcat's own pool starts a thread for every request in flight up to its maximum instead, so all of them share the
+ * cores at once.
+ *
+ * <p>More threads help only when the ones there are held: at least one of them on the same request for over {@code
+ * growAfter} (a lock held elsewhere, a database that stalls). While they all keep answering, an old queue means they
+ * wait for the cores, and more of them would only lengthen everyone's wait for one: then the pool grows only once the
+ * oldest request has waited {@value #UNHELD_WAITS} times as long, so an overload that lasts still reaches the
+ * connection pool's bound and is answered {@code BUSY}. On two cores under 32 writers, a pool that grew on the queue's
+ * age alone (and then, stepping down, started a thread for every other request: {@link Queue}) held the mutations'
+ * p99 at ~110 ms; growing only while a thread is held, it stayed at its 8 threads and the p99 at 40–55 ms
+ * (bench/PROFILE.md, 2026-12-06 fifth session).
  */
 final class GrowingPool extends ThreadPoolExecutor {
 
     /** How many times {@code growAfter} the queue must stay short before the pool steps down. */
     private static final int CALM_STEPS = 10;
 
+    /** How many times {@code growAfter} the oldest request must have waited to grow a pool with no thread held. */
+    static final int UNHELD_WAITS = 10;
+
     private final int base;
     private final int max;
     private final long growAfterNanos;
     private final ScheduledExecutorService monitor;
     private final Started started;
+    /** The requests running now. */
+    private final Set<Queued> running = ConcurrentHashMap.newKeySet();
     /** When the queue's wait last fell under half the limit, or -1 while it is not; the monitor's thread only. */
     private long calmSince = -1;
 
@@ -57,7 +73,7 @@ final class GrowingPool extends ThreadPoolExecutor {
 
     @Override
     public void execute(Runnable task) {
-        super.execute(new Queued(task, System.nanoTime()));
+        super.execute(new Queued(task, System.nanoTime(), running));
     }
 
     /** How long the oldest queued task has waited; 0 with none queued. */
@@ -75,7 +91,7 @@ final class GrowingPool extends ThreadPoolExecutor {
         int size = getCorePoolSize();
         if (waited > growAfterNanos) {
             calmSince = -1;
-            if (size < max) {
+            if (size < max && (waited > UNHELD_WAITS * growAfterNanos || aThreadHeld(now))) {
                 setCorePoolSize(Math.min(max, size + base));
             }
         } else if (waited >= growAfterNanos / 2) {
@@ -86,6 +102,16 @@ final class GrowingPool extends ThreadPoolExecutor {
             setCorePoolSize(Math.max(base, size - base));
             calmSince = now;
         }
+    }
+
+    /** Whether a thread has been on its request for over {@code growAfter}. */
+    private boolean aThreadHeld(long now) {
+        for (Queued request : running) {
+            if (now - request.started > growAfterNanos) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -111,17 +137,37 @@ final class GrowingPool extends ThreadPoolExecutor {
         }
     }
 
-    private record Queued(Runnable task, long since) implements Runnable {
+    /** A request, from when it was queued and, once a thread runs it, from when it started. */
+    private static final class Queued implements Runnable {
+        private final Runnable task;
+        private final long since;
+        private final Set<Queued> running;
+        private volatile long started;
+
+        Queued(Runnable task, long since, Set<Queued> running) {
+            this.task = task;
+            this.since = since;
+            this.running = running;
+        }
+
         @Override
         public void run() {
-            task.run();
+            started = System.nanoTime();
+            running.add(this);
+            try {
+                task.run();
+            } finally {
+                running.remove(this);
+            }
         }
     }
 
     /**
      * Unbounded, so a request beyond the running threads always waits here rather than starting a thread of its own.
-     * A thread asks for work with a time limit only while the pool is over its current size: it is told there is none
-     * at once, and ends.
+     * A thread asks for work with a time limit only while the pool is over its current size: it takes what is queued
+     * yet and, with nothing queued, ends. It must not end while work waits: Tomcat's pool then starts a thread in its
+     * place (its bug 65454), which is over the size too, and under a queue that never empties (more clients than
+     * threads) the pool started and ended a thread for about every other request (bench/PROFILE.md).
      */
     private static final class Queue extends LinkedBlockingQueue<Runnable> {
 
@@ -130,7 +176,7 @@ final class GrowingPool extends ThreadPoolExecutor {
         @Override
         public Runnable poll(long timeout, TimeUnit unit) throws InterruptedException {
             if (pool.getPoolSizeNoLock() > pool.getCorePoolSize()) {
-                return null;
+                return poll();
             }
             return super.poll(timeout, unit);
         }

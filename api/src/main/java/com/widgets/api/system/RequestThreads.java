@@ -21,9 +21,9 @@ import org.springframework.stereotype.Component;
  * two cores, 32 clients' mutations had twice the p99 they had on 8 threads (bench/PROFILE.md, "Fewer requests at
  * once"). A fixed pool of 8, though, is stuck when its threads all wait on the database (a lock held elsewhere, a
  * database that stalls): everyone else queues behind them, cheap reads included, without the connection pool's bound
- * on waiting. Growing while the queue is old gives both. Uploads and downloads run on {@link Transfers}, not here. On
- * virtual threads (JDK 21+, {@code spring.threads.virtual.enabled}) every request gets a thread at once and this does
- * nothing.
+ * on waiting. Growing while the queue is old and a thread is held gives both ({@link GrowingPool}). Uploads and
+ * downloads run on {@link Transfers}, not here. On virtual threads (JDK 21+, {@code spring.threads.virtual.enabled})
+ * every request gets a thread at once and this does nothing.
  */
 @Component
 class RequestThreads

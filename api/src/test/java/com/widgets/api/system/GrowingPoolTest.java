@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,87 @@ class GrowingPoolTest {
         }
         assertThat(pool.getCorePoolSize()).isEqualTo(2);
         assertThat(pool.getPoolSize()).isEqualTo(2);
+    }
+
+    @Test
+    void anOldQueueWhoseThreadsKeepAnsweringWaitsTenTimesLongerBeforeThePoolGrows() throws Exception {
+        // 2 threads, 30 requests of 20 ms: the last waits ~300 ms, over the limit, while no thread is held 100 ms
+        CountDownLatch done = new CountDownLatch(30);
+        for (int i = 0; i < 30; i++) {
+            pool.execute(() -> {
+                busy(Duration.ofMillis(20));
+                done.countDown();
+            });
+        }
+
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(pool.getLargestPoolSize())
+                .as("threads that keep answering wait for the cores, not for more threads")
+                .isEqualTo(2);
+
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch ran = new CountDownLatch(1);
+        long queued = System.nanoTime();
+        for (int i = 0; i < 2; i++) {
+            pool.execute(() -> busy(Duration.ofMillis(30)));
+        }
+        for (int i = 0; i < 2; i++) {
+            pool.execute(() -> await(release)); // the two threads held from here on
+        }
+        pool.execute(ran::countDown);
+        assertThat(ran.await(5, TimeUnit.SECONDS))
+                .as("held threads let more start")
+                .isTrue();
+        assertThat(System.nanoTime() - queued)
+                .as("once a thread has been held the limit, not ten times it")
+                .isLessThan(GrowingPool.UNHELD_WAITS * GROW_AFTER);
+        release.countDown();
+    }
+
+    @Test
+    void aPoolOverItsSizeUnderAQueueThatNeverEmptiesDoesNotStartAThreadPerRequest() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        for (int i = 0; i < 2; i++) {
+            pool.execute(() -> await(release)); // the base held: the pool grows
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger done = new AtomicInteger();
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < 8; c++) { // more clients than threads: the queue never empties
+            Thread client = new Thread(() -> {
+                while (!stop.get()) {
+                    CountDownLatch answered = new CountDownLatch(1);
+                    pool.execute(() -> {
+                        busy(Duration.ofMillis(1));
+                        done.incrementAndGet();
+                        answered.countDown();
+                    });
+                    await(answered);
+                }
+            });
+            client.start();
+            clients.add(client);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (pool.getCorePoolSize() == 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(pool.getCorePoolSize()).as("grown").isGreaterThan(2);
+        release.countDown();
+        long startedBefore = pool.threadsStarted();
+        int doneBefore = done.get();
+        // the queue is calm again: the pool steps back to its base within ~2 s, the clients going on
+        Thread.sleep(3_000);
+        stop.set(true);
+        for (Thread client : clients) {
+            client.join(5_000);
+        }
+
+        assertThat(pool.getCorePoolSize()).isEqualTo(2);
+        assertThat(done.get() - doneBefore).as("requests served meanwhile").isGreaterThan(1_000);
+        assertThat(pool.threadsStarted() - startedBefore)
+                .as("threads started while stepping down under load")
+                .isLessThanOrEqualTo(6);
     }
 
     @Test
