@@ -41,13 +41,11 @@ final class GrowingPool extends ThreadPoolExecutor {
     private final long growAfterNanos;
     private final ScheduledExecutorService monitor;
     private final Started started;
-    /** The requests running now. */
-    private final Set<Queued> running = ConcurrentHashMap.newKeySet();
     /** When the queue's wait last fell under half the limit, or -1 while it is not; the monitor's thread only. */
     private long calmSince = -1;
 
     GrowingPool(String name, int base, int max, long growAfterNanos) {
-        this(name, base, max, growAfterNanos, new Queue(), new Started(name));
+        this(name, base, max, growAfterNanos, new Queue(), new Started(name, new Workers()));
     }
 
     private GrowingPool(String name, int base, int max, long growAfterNanos, Queue queue, Started started) {
@@ -73,7 +71,7 @@ final class GrowingPool extends ThreadPoolExecutor {
 
     @Override
     public void execute(Runnable task) {
-        super.execute(new Queued(task, System.nanoTime(), running));
+        super.execute(new Queued(task, System.nanoTime(), started.workers));
     }
 
     /** How long the oldest queued task has waited; 0 with none queued. */
@@ -106,8 +104,8 @@ final class GrowingPool extends ThreadPoolExecutor {
 
     /** Whether a thread has been on its request for over {@code growAfter}. */
     private boolean aThreadHeld(long now) {
-        for (Queued request : running) {
-            if (now - request.started > growAfterNanos) {
+        for (Worker worker : started.workers.all) {
+            if (worker.busy && now - worker.started > growAfterNanos) {
                 return true;
             }
         }
@@ -120,44 +118,79 @@ final class GrowingPool extends ThreadPoolExecutor {
         super.shutdown();
     }
 
-    /** Tomcat's thread factory (its names, daemon threads), counting. */
+    /** Tomcat's thread factory (its names, daemon threads), counting, each thread registered while it lives. */
     private static final class Started implements ThreadFactory {
 
         private final TaskThreadFactory threads;
         private final AtomicLong count = new AtomicLong();
+        private final Workers workers;
 
-        Started(String name) {
+        Started(String name, Workers workers) {
             this.threads = new TaskThreadFactory(name + "-exec-", true, Thread.NORM_PRIORITY);
+            this.workers = workers;
         }
 
         @Override
-        public Thread newThread(Runnable task) {
+        public Thread newThread(Runnable loop) {
             count.incrementAndGet();
-            return threads.newThread(task);
+            return threads.newThread(workers.registered(loop));
         }
     }
 
-    /** A request, from when it was queued and, once a thread runs it, from when it started. */
+    /**
+     * The pool's threads, for the monitor to see how long each has been on its request. Each thread writes only its own
+     * entry, so a request costs two volatile writes and no shared structure; the set changes only as threads start and
+     * end.
+     */
+    private static final class Workers {
+        private final Set<Worker> all = ConcurrentHashMap.newKeySet();
+        private final ThreadLocal<Worker> current = new ThreadLocal<>();
+
+        Runnable registered(Runnable loop) {
+            return () -> {
+                Worker worker = new Worker();
+                all.add(worker);
+                current.set(worker);
+                try {
+                    loop.run();
+                } finally {
+                    all.remove(worker);
+                }
+            };
+        }
+    }
+
+    /** One thread: whether it is on a request, and since when. */
+    private static final class Worker {
+        private volatile long started;
+        private volatile boolean busy;
+    }
+
+    /** A request, from when it was queued. */
     private static final class Queued implements Runnable {
         private final Runnable task;
         private final long since;
-        private final Set<Queued> running;
-        private volatile long started;
+        private final Workers workers;
 
-        Queued(Runnable task, long since, Set<Queued> running) {
+        Queued(Runnable task, long since, Workers workers) {
             this.task = task;
             this.since = since;
-            this.running = running;
+            this.workers = workers;
         }
 
         @Override
         public void run() {
-            started = System.nanoTime();
-            running.add(this);
+            Worker worker = workers.current.get();
+            if (worker == null) { // not on one of the pool's threads
+                task.run();
+                return;
+            }
+            worker.started = System.nanoTime();
+            worker.busy = true;
             try {
                 task.run();
             } finally {
-                running.remove(this);
+                worker.busy = false;
             }
         }
     }

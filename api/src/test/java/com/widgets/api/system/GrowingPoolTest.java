@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -108,22 +109,8 @@ class GrowingPoolTest {
         }
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger done = new AtomicInteger();
-        List<Thread> clients = new ArrayList<>();
-        for (int c = 0; c < 8; c++) { // more clients than threads: the queue never empties
-            Thread client = new Thread(() -> {
-                while (!stop.get()) {
-                    CountDownLatch answered = new CountDownLatch(1);
-                    pool.execute(() -> {
-                        busy(Duration.ofMillis(1));
-                        done.incrementAndGet();
-                        answered.countDown();
-                    });
-                    await(answered);
-                }
-            });
-            client.start();
-            clients.add(client);
-        }
+        // more clients than threads: the queue never empties
+        List<Thread> clients = clients(pool, 8, Duration.ofMillis(1), done, sent -> !stop.get());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (pool.getCorePoolSize() == 2 && System.nanoTime() < deadline) {
             Thread.sleep(10);
@@ -166,22 +153,7 @@ class GrowingPoolTest {
         // a second, not a tenth, so that a pause of the test machine cannot pass for a wait
         GrowingPool pool = new GrowingPool("steady", 2, 6, TimeUnit.SECONDS.toNanos(1));
         AtomicInteger done = new AtomicInteger();
-        List<Thread> clients = new ArrayList<>();
-        for (int c = 0; c < 8; c++) {
-            Thread client = new Thread(() -> {
-                for (int i = 0; i < 200; i++) {
-                    CountDownLatch answered = new CountDownLatch(1);
-                    pool.execute(() -> {
-                        busy(Duration.ofNanos(200_000));
-                        done.incrementAndGet();
-                        answered.countDown();
-                    });
-                    await(answered);
-                }
-            });
-            client.start();
-            clients.add(client);
-        }
+        List<Thread> clients = clients(pool, 8, Duration.ofNanos(200_000), done, sent -> sent < 200);
         for (Thread client : clients) {
             client.join(30_000);
         }
@@ -192,6 +164,30 @@ class GrowingPoolTest {
         assertThat(pool.getLargestPoolSize())
                 .as("8 clients on 2 threads, none waiting long (Tomcat's own pool would have started 8)")
                 .isEqualTo(2);
+    }
+
+    /**
+     * {@code n} closed-loop clients, started: each sends a request that keeps its thread busy for {@code work}, waits
+     * for it to be done, and sends the next while {@code more} (given how many it has sent) says so.
+     */
+    private static List<Thread> clients(GrowingPool pool, int n, Duration work, AtomicInteger done, IntPredicate more) {
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < n; c++) {
+            Thread client = new Thread(() -> {
+                for (int sent = 0; more.test(sent); sent++) {
+                    CountDownLatch answered = new CountDownLatch(1);
+                    pool.execute(() -> {
+                        busy(work);
+                        done.incrementAndGet();
+                        answered.countDown();
+                    });
+                    await(answered);
+                }
+            });
+            client.start();
+            clients.add(client);
+        }
+        return clients;
     }
 
     private static void await(CountDownLatch latch) {
