@@ -138,9 +138,9 @@ final class GrowingPool extends ThreadPoolExecutor {
     }
 
     /**
-     * The pool's threads, for the monitor to see how long each has been on its request. Each thread writes only its own
-     * entry, so a request costs three volatile writes and no shared structure; the set changes only as threads start and
-     * end.
+     * The pool's threads, for the monitor to see how long each has been on its request. Each thread writes only its
+     * own entry, so a request costs three volatile writes and no shared structure; the set changes only as threads
+     * start and end.
      */
     private static final class Workers {
         private final Set<Worker> all = ConcurrentHashMap.newKeySet();
