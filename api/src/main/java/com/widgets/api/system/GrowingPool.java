@@ -105,7 +105,8 @@ final class GrowingPool extends ThreadPoolExecutor {
     /** Whether a thread has been on its request for over {@code growAfter}. */
     private boolean aThreadHeld(long now) {
         for (Worker worker : started.workers.all) {
-            if (worker.busy && now - worker.started > growAfterNanos) {
+            long since = worker.started;
+            if (since != Worker.IDLE && now - since > growAfterNanos) {
                 return true;
             }
         }
@@ -139,7 +140,7 @@ final class GrowingPool extends ThreadPoolExecutor {
 
     /**
      * The pool's threads, for the monitor to see how long each has been on its request. Each thread writes only its
-     * own entry, so a request costs three volatile writes and no shared structure; the set changes only as threads
+     * own entry, so a request costs two volatile writes and no shared structure; the set changes only as threads
      * start and end.
      */
     private static final class Workers {
@@ -160,10 +161,10 @@ final class GrowingPool extends ThreadPoolExecutor {
         }
     }
 
-    /** One thread: whether it is on a request, and since when. */
+    /** One thread: since when it has been on its request, or {@link #IDLE}. */
     private static final class Worker {
-        private volatile long started;
-        private volatile boolean busy;
+        private static final long IDLE = Long.MIN_VALUE;
+        private volatile long started = IDLE;
     }
 
     /** A request, from when it was queued. */
@@ -186,11 +187,10 @@ final class GrowingPool extends ThreadPoolExecutor {
                 return;
             }
             worker.started = System.nanoTime();
-            worker.busy = true;
             try {
                 task.run();
             } finally {
-                worker.busy = false;
+                worker.started = Worker.IDLE;
             }
         }
     }
