@@ -15,18 +15,18 @@ import org.apache.tomcat.util.threads.ThreadPoolExecutor;
  * Tomcat's request threads as a pool of {@code base} that grows while requests wait long: every {@code growAfter / 4}
  * it looks at how long the oldest queued request has waited; over {@code growAfter}, {@code base} more threads start
  * (up to {@code max}) and take the queued requests; once it has stayed under half of that for ten times as long, the
- * pool steps back down by {@code base}, and a thread above the new size ends when it next finds no work queued.
- * Tomcat's own pool starts a thread for every request in flight up to its maximum instead, so all of them share the
- * cores at once.
+ * pool steps back down by {@code base}, and a thread above the new size ends as soon as its request is done, queue or
+ * no queue. Tomcat's own pool starts a thread for every request in flight up to its maximum instead, so all of them
+ * share the cores at once.
  *
  * <p>More threads help only when the ones there are held: at least one of them on the same request for over {@code
  * growAfter} (a lock held elsewhere, a database that stalls). While they all keep answering, an old queue means they
  * wait for the cores, and more of them would only lengthen everyone's wait for one: then the pool grows only once the
  * oldest request has waited {@value #UNHELD_WAITS} times as long, so an overload that lasts still reaches the
  * connection pool's bound and is answered {@code BUSY}. On two cores under 32 writers, a pool that grew on the queue's
- * age alone (and then, stepping down, started a thread for every other request: {@link Queue}) held the mutations'
- * p99 at ~110 ms; growing only while a thread is held, it stayed at its 8 threads and the p99 at 40–55 ms
- * (bench/PROFILE.md, 2026-12-06 fifth session).
+ * age alone (and then, stepping down, started a thread for every other request) held the mutations' p99 at ~110 ms;
+ * growing only while a thread is held, it stayed at its 8 threads and the p99 at 40–55 ms (bench/PROFILE.md,
+ * 2026-12-06 fifth session).
  */
 final class GrowingPool extends ThreadPoolExecutor {
 
@@ -45,12 +45,20 @@ final class GrowingPool extends ThreadPoolExecutor {
     private long calmSince = -1;
 
     GrowingPool(String name, int base, int max, long growAfterNanos) {
-        this(name, base, max, growAfterNanos, new Queue(), new Started(name, new Workers()));
+        this(name, base, max, growAfterNanos, new Started(name, new Workers()));
     }
 
-    private GrowingPool(String name, int base, int max, long growAfterNanos, Queue queue, Started started) {
-        super(base, max, 60, TimeUnit.SECONDS, queue, started);
-        queue.pool = this;
+    /**
+     * The executor's own maximum is always the pool's current size, {@code max} only its bound: with an unbounded
+     * queue the executor never starts a thread over its core size anyway, and a maximum that follows the size is what
+     * ends the threads over it when the size steps down. Each then ends at its next look for work, even with work
+     * queued, and the executor does not start one in its place (Tomcat's pool does so for a thread that ends while
+     * work waits, its bug 65454, but never past the maximum). Under a queue that never empties — more clients than
+     * threads — threads over the size that ended only on finding the queue empty stayed for as long as the load did
+     * (bench/PROFILE.md, 2026-12-06 seventh session).
+     */
+    private GrowingPool(String name, int base, int max, long growAfterNanos, Started started) {
+        super(base, base, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), started);
         this.started = started;
         this.base = base;
         this.max = max;
@@ -90,14 +98,18 @@ final class GrowingPool extends ThreadPoolExecutor {
         if (waited > growAfterNanos) {
             calmSince = -1;
             if (size < max && (waited > UNHELD_WAITS * growAfterNanos || aThreadHeld(now))) {
-                setCorePoolSize(Math.min(max, size + base));
+                int grown = Math.min(max, size + base);
+                setMaximumPoolSize(grown);
+                setCorePoolSize(grown);
             }
         } else if (waited >= growAfterNanos / 2) {
             calmSince = -1;
         } else if (calmSince < 0) {
             calmSince = now;
         } else if (size > base && now - calmSince >= CALM_STEPS * growAfterNanos) {
-            setCorePoolSize(Math.max(base, size - base));
+            int shrunk = Math.max(base, size - base);
+            setCorePoolSize(shrunk);
+            setMaximumPoolSize(shrunk);
             calmSince = now;
         }
     }
@@ -192,26 +204,6 @@ final class GrowingPool extends ThreadPoolExecutor {
             } finally {
                 worker.started = Worker.IDLE;
             }
-        }
-    }
-
-    /**
-     * Unbounded, so a request beyond the running threads always waits here rather than starting a thread of its own.
-     * A thread asks for work with a time limit only while the pool is over its current size: it takes what is queued
-     * yet and, with nothing queued, ends. It must not end while work waits: Tomcat's pool then starts a thread in its
-     * place (its bug 65454), which is over the size too, and under a queue that never empties (more clients than
-     * threads) the pool started and ended a thread for about every other request (bench/PROFILE.md).
-     */
-    private static final class Queue extends LinkedBlockingQueue<Runnable> {
-
-        private GrowingPool pool;
-
-        @Override
-        public Runnable poll(long timeout, TimeUnit unit) throws InterruptedException {
-            if (pool.getPoolSizeNoLock() > pool.getCorePoolSize()) {
-                return poll();
-            }
-            return super.poll(timeout, unit);
         }
     }
 }

@@ -102,7 +102,7 @@ class GrowingPoolTest {
     }
 
     @Test
-    void aPoolOverItsSizeUnderAQueueThatNeverEmptiesDoesNotStartAThreadPerRequest() throws Exception {
+    void aPoolOverItsSizeUnderAQueueThatNeverEmptiesEndsItsExtraThreadsWithoutStartingOnePerRequest() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         for (int i = 0; i < 2; i++) {
             pool.execute(() -> await(release)); // the base held: the pool grows
@@ -121,12 +121,16 @@ class GrowingPoolTest {
         int doneBefore = done.get();
         // the queue is calm again: the pool steps back to its base within ~2 s, the clients going on
         Thread.sleep(3_000);
+        int threadsUnderLoad = pool.getPoolSize();
         stop.set(true);
         for (Thread client : clients) {
             client.join(5_000);
         }
 
         assertThat(pool.getCorePoolSize()).isEqualTo(2);
+        assertThat(threadsUnderLoad)
+                .as("threads running while the queue still never empties: the extra ones have ended")
+                .isEqualTo(2);
         assertThat(done.get() - doneBefore).as("requests served meanwhile").isGreaterThan(1_000);
         assertThat(pool.threadsStarted() - startedBefore)
                 .as("threads started while stepping down under load")
