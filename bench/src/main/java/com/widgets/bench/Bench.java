@@ -753,9 +753,26 @@ public final class Bench {
     static void warmUp(Results results, GraphQlClient client, WiringStore store, int n, Duration limit)
             throws Exception {
         long t0 = System.nanoTime();
+        Duration round = Duration.ofSeconds(10);
         boolean settled = true;
         for (int clients : List.of(WARM_UP_CLIENTS, CONTENDED_WARM_UP_CLIENTS)) {
-            settled &= warmUpUntilSettled(client, store, n, clients, limit.minusNanos(System.nanoTime() - t0));
+            // a round of the calls the figures make, mostly GraphQL
+            Duration left = limit.minusNanos(System.nanoTime() - t0);
+            Settled at = untilCompilerSettles(
+                    client, Integer.MAX_VALUE, left, "Warm-up at " + clients + " clients, round", () -> {
+                        ClosedLoop.run(
+                                clients, Duration.ZERO, round.multipliedBy(6).dividedBy(10), true, apiMutation(client));
+                        ClosedLoop.run(
+                                clients,
+                                Duration.ZERO,
+                                round.multipliedBy(3).dividedBy(10),
+                                false,
+                                apiQuery(client, n, clients));
+                        ClosedLoop.run(clients, Duration.ZERO, round.dividedBy(20), true, jdbcMutation(store));
+                        ClosedLoop.run(
+                                clients, Duration.ZERO, round.dividedBy(20), false, jdbcQuery(store, n, clients));
+                    });
+            settled &= at.settled();
         }
         results.add(
                 "warm-up",
@@ -815,6 +832,11 @@ public final class Bench {
         String text(String unit) {
             return rounds + " " + unit + "(s), the last " + Math.round(lastMillis) + " ms";
         }
+
+        /** Whether the last round compiled under the limit, rather than the rounds or the time running out. */
+        boolean settled() {
+            return lastMillis < SETTLED_COMPILE_MILLIS;
+        }
     }
 
     /**
@@ -823,6 +845,13 @@ public final class Bench {
      * 2026-12-06 second session).
      */
     static Settled untilCompilerSettles(GraphQlClient client, int max, String what, Round round) throws Exception {
+        return untilCompilerSettles(client, max, Duration.ofNanos(Long.MAX_VALUE), what, round);
+    }
+
+    /** The same, starting no more rounds once {@code limit} is up. */
+    static Settled untilCompilerSettles(GraphQlClient client, int max, Duration limit, String what, Round round)
+            throws Exception {
+        long t0 = System.nanoTime();
         int rounds = 0;
         double compiled;
         do {
@@ -831,33 +860,8 @@ public final class Bench {
             round.run();
             compiled = client.compilationMillis() - compiled;
             log.info("{} {}: {} ms of JIT compilation in the service", what, rounds, Math.round(compiled));
-        } while (compiled >= SETTLED_COMPILE_MILLIS && rounds < max);
+        } while (compiled >= SETTLED_COMPILE_MILLIS && rounds < max && System.nanoTime() - t0 < limit.toNanos());
         return new Settled(rounds, compiled);
-    }
-
-    /** Rounds of the warm-up's calls at {@code clients} until one has under 250 ms of compilation; false at the limit. */
-    private static boolean warmUpUntilSettled(
-            GraphQlClient client, WiringStore store, int n, int clients, Duration limit) throws Exception {
-        Duration round = Duration.ofSeconds(10);
-        long t0 = System.nanoTime();
-        double compiled = client.compilationMillis();
-        while (System.nanoTime() - t0 < limit.toNanos()) {
-            ClosedLoop.run(clients, Duration.ZERO, round.multipliedBy(6).dividedBy(10), true, apiMutation(client));
-            ClosedLoop.run(
-                    clients, Duration.ZERO, round.multipliedBy(3).dividedBy(10), false, apiQuery(client, n, clients));
-            ClosedLoop.run(clients, Duration.ZERO, round.dividedBy(20), true, jdbcMutation(store));
-            ClosedLoop.run(clients, Duration.ZERO, round.dividedBy(20), false, jdbcQuery(store, n, clients));
-            double now = client.compilationMillis();
-            log.info(
-                    "Warm-up at {} clients: {} ms of JIT compilation in the service in the last round",
-                    clients,
-                    Math.round(now - compiled));
-            if (now - compiled < SETTLED_COMPILE_MILLIS) {
-                return true;
-            }
-            compiled = now;
-        }
-        return false;
     }
 
     /**
