@@ -44,7 +44,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** The JVM options and jar of a start, as a user would type them, e.g. for a report's setup line. */
     public static String shown(Path jar, String heap) {
-        return "java -Xmx" + heap
+        return "java -Xms" + heap + " -Xmx" + heap
                 + archiveOption(jar).map(option -> " " + option).orElse("") + " -jar " + jar;
     }
 
@@ -77,8 +77,11 @@ public final class ServiceProcess implements AutoCloseable {
             Path jar, List<String> database, String jdbcUrl, Path dataDir, Path log, int pool, String heap)
             throws Exception {
         int http = freePort();
-        List<String> command = new ArrayList<>(
-                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // the README's heap floor; the limit the goals' heap figure is held to
+                "-Xms" + heap,
+                "-Xmx" + heap));
         // Extra JVM options for the service, e.g. -Dbench.service-jvm-args=-XX:StartFlightRecording=filename=x{n}.jfr
         // ({n} becomes 1 for the first service start of the run, 2 for the second, so recordings do not overwrite)
         String extra = System.getProperty("bench.service-jvm-args", "")
