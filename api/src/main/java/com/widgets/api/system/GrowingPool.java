@@ -98,19 +98,26 @@ final class GrowingPool extends ThreadPoolExecutor {
         if (waited > growAfterNanos) {
             calmSince = -1;
             if (size < max && (waited > UNHELD_WAITS * growAfterNanos || aThreadHeld(now))) {
-                int grown = Math.min(max, size + base);
-                setMaximumPoolSize(grown);
-                setCorePoolSize(grown);
+                sizeTo(Math.min(max, size + base));
             }
         } else if (waited >= growAfterNanos / 2) {
             calmSince = -1;
         } else if (calmSince < 0) {
             calmSince = now;
         } else if (size > base && now - calmSince >= CALM_STEPS * growAfterNanos) {
-            int shrunk = Math.max(base, size - base);
-            setCorePoolSize(shrunk);
-            setMaximumPoolSize(shrunk);
+            sizeTo(Math.max(base, size - base));
             calmSince = now;
+        }
+    }
+
+    /** The executor's core size and maximum both {@code size}, set in the order the executor accepts (core ≤ max). */
+    private void sizeTo(int size) {
+        if (size > getCorePoolSize()) {
+            setMaximumPoolSize(size);
+            setCorePoolSize(size);
+        } else {
+            setCorePoolSize(size);
+            setMaximumPoolSize(size);
         }
     }
 
