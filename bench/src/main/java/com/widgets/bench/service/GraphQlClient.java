@@ -133,6 +133,29 @@ public final class GraphQlClient implements AutoCloseable {
         return metric("jvm.memory.used", "area:heap");
     }
 
+    /**
+     * The service JVM's heap use in bytes outside the young generation's eden: what has survived a collection. Eden
+     * fills to its size between young collections whatever the work, so with a floor under the heap ({@code -Xms}) the
+     * whole heap's use says more about the collector's sizing than about the work.
+     */
+    public double heapOutsideEden() throws IOException {
+        HttpGet get = new HttpGet(base + "/actuator/metrics/jvm.memory.used?tag=area:heap");
+        JsonNode metric = http.execute(get, response -> json.readTree(EntityUtils.toString(response.getEntity())));
+        double bytes = 0;
+        for (JsonNode tag : metric.get("availableTags")) {
+            if (!tag.get("tag").asString().equals("id")) {
+                continue;
+            }
+            for (JsonNode pool : tag.get("values")) {
+                String id = pool.asString();
+                if (!id.contains("Eden")) {
+                    bytes += metric("jvm.memory.used", "area:heap&tag=id:" + id.replace(" ", "%20"));
+                }
+            }
+        }
+        return bytes;
+    }
+
     @Override
     public void close() throws IOException {
         http.close();
