@@ -46,6 +46,9 @@ public final class Bench {
     private static final Path SERVICE_JAR = Path.of("api", "target", "app", "widgets-api.jar");
 
     private static final int WORKERS = 64, PAIRS_PER_WORKER = 16;
+    /** The service's heap, floor and limit: the README's floor, and the limit the goals' heap figure is held to. */
+    static final String SERVICE_HEAP = "512m";
+
     private static final String LINK = """
             mutation($a: ID!, $b: ID!) {
               link(input: {a: {serialNumber: $a, port: P}, b: {serialNumber: $b, port: Q}}) { changed }
@@ -180,13 +183,19 @@ public final class Bench {
         }
     }
 
+    /** A report's header: its title, the command that made it, and the service's start as a user would type it. */
+    private static Results results(Run run, String title, String command, String serviceArgs) {
+        return new Results(title, command, ServiceProcess.shown(run.jar(), SERVICE_HEAP) + serviceArgs, run.pool());
+    }
+
     /** The embedded default, as a user starts it: a fresh data directory, then a second start on the loaded one. */
     private static Results onEmbedded(Run run, Dataset.Output files) throws Exception {
-        Results results = new Results(run.mode(), command(run), ServiceProcess.shown(run.jar(), "512m"), run.pool());
+        Results results = results(run, run.mode(), command(run), "");
         Path pg = run.work().resolve("pg-" + run.mode());
         deleteTree(pg);
         double firstStart;
-        try (ServiceProcess service = ServiceProcess.embedded(run.jar(), pg, run.serviceLog(""), run.pool(), "512m");
+        try (ServiceProcess service =
+                        ServiceProcess.embedded(run.jar(), pg, run.serviceLog(""), run.pool(), SERVICE_HEAP);
                 HikariDataSource db = dataSource(service.jdbcUrl(), run.pool())) {
             firstStart = service.secondsToFirstAnswer();
             results.add(
@@ -199,7 +208,8 @@ public final class Bench {
             results.database(embeddedServer(db));
             measure(run, results, service, service.jdbcUrl(), db, files);
         }
-        try (ServiceProcess again = ServiceProcess.embedded(run.jar(), pg, run.serviceLog(""), run.pool(), "512m")) {
+        try (ServiceProcess again =
+                ServiceProcess.embedded(run.jar(), pg, run.serviceLog(""), run.pool(), SERVICE_HEAP)) {
             double secondStart = again.secondsToFirstAnswer();
             results.add(
                     "start",
@@ -234,13 +244,13 @@ public final class Bench {
             throw new IllegalArgumentException("bench/run api " + from + " measures the database an earlier `bench/run "
                     + from + "` left in " + pg + "; there is none");
         }
-        Results results = new Results(
+        Results results = results(
+                run,
                 "GraphQL figures on the database of the last " + from + " run",
                 "bench/run api " + from + (widgets == null ? "" : " --widgets=" + widgets),
-                ServiceProcess.shown(run.jar(), "512m"),
-                run.pool());
+                "");
         try (ServiceProcess service =
-                        ServiceProcess.embedded(run.jar(), pg, run.serviceLog("-api"), run.pool(), "512m");
+                        ServiceProcess.embedded(run.jar(), pg, run.serviceLog("-api"), run.pool(), SERVICE_HEAP);
                 HikariDataSource db = dataSource(service.jdbcUrl(), run.pool());
                 GraphQlClient client = new GraphQlClient(service.baseUrl())) {
             results.database(embeddedServer(db) + ", the data directory " + pg + " as the last `bench/run " + from
@@ -262,14 +272,11 @@ public final class Bench {
     private static void onExternal(Run run, Dataset.Output files, String url, long t0, HostProbe host, Path out)
             throws Exception {
         String shown = url.replaceAll("(?i)(password=)[^&]*", "$1…");
-        Results results = new Results(
-                run.mode(),
-                command(run) + " --url=" + shown,
-                ServiceProcess.shown(run.jar(), "512m") + " --spring.datasource.url=" + shown,
-                run.pool());
+        Results results =
+                results(run, run.mode(), command(run) + " --url=" + shown, " --spring.datasource.url=" + shown);
         ExternalDatabase database;
         try (ServiceProcess service =
-                        ServiceProcess.external(run.jar(), url, run.serviceLog("-url"), run.pool(), "512m");
+                        ServiceProcess.external(run.jar(), url, run.serviceLog("-url"), run.pool(), SERVICE_HEAP);
                 HikariDataSource db = dataSource(url, run.pool())) {
             JdbcTemplate jdbc = new JdbcTemplate(db);
             database = ExternalDatabase.inspect(url, jdbc);
@@ -282,7 +289,7 @@ public final class Bench {
             measure(run, results, service, url, db, files);
         }
         try (ServiceProcess again =
-                ServiceProcess.external(run.jar(), url, run.serviceLog("-url"), run.pool(), "512m")) {
+                ServiceProcess.external(run.jar(), url, run.serviceLog("-url"), run.pool(), SERVICE_HEAP)) {
             results.add(
                     "restart",
                     "service restarted against the same database, " + run.n()
@@ -896,9 +903,11 @@ public final class Bench {
     static String heapPeakText(String what, double outsideEdenBytes) {
         return String.format(
                 Locale.ROOT,
-                "%s heap peak (service -Xms512m -Xmx512m; outside the young generation's eden, what survived a"
+                "%s heap peak (service -Xms%s -Xmx%s; outside the young generation's eden, what survived a"
                         + " collection: %.0f MiB at most)",
                 what,
+                SERVICE_HEAP,
+                SERVICE_HEAP,
                 outsideEdenBytes / 1048576.0);
     }
 

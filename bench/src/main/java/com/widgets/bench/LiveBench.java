@@ -82,11 +82,12 @@ final class LiveBench {
         }
         HostProbe host = HostProbe.measure();
         Dataset.Output files = Dataset.generate(work.resolve("data-live"), WIDGETS, RESERVED, 42);
-        String started = ServiceProcess.shown(jar, "512m");
+        String started = ServiceProcess.shown(jar, Bench.SERVICE_HEAP);
         Results results = new Results("live", "bench/run live", started, pool);
         Path pg = work.resolve("pg-live");
         Bench.deleteTree(pg);
-        try (ServiceProcess service = ServiceProcess.embedded(jar, pg, work.resolve("service-live.log"), pool, "512m");
+        try (ServiceProcess service =
+                        ServiceProcess.embedded(jar, pg, work.resolve("service-live.log"), pool, Bench.SERVICE_HEAP);
                 HikariDataSource db = Bench.dataSource(service.jdbcUrl(), pool);
                 GraphQlClient client = new GraphQlClient(service.baseUrl())) {
             JdbcTemplate jdbc = new JdbcTemplate(db);
@@ -131,8 +132,8 @@ final class LiveBench {
     }
 
     private static final String INTRO = """
-            The goals of issue 15, measured on the embedded database with the service at `-Xmx512m`, on 20,000 widgets \
-            and 5,000 more that the writers link and unlink. A *change* is one history row, which is one \
+            The goals of issue 15, measured on the embedded database with the service at `-Xms512m -Xmx512m`, on \
+            20,000 widgets and 5,000 more that the writers link and unlink. A *change* is one history row, which is one \
             `wiringChanged` event: a link or unlink changes two widgets, so 200 mutations a second are 400 changes a \
             second. Subscribers use Spring's `WebSocketGraphQlClient` (graphql-transport-ws) over Reactor Netty, in a \
             JVM of their own (as consoles elsewhere would be: their garbage collections do not stall the writers being \

@@ -136,10 +136,11 @@ final class PeerBench {
         int poolPerWorker = Math.max(1, pool / workers);
         int rounds = Integer.getInteger("bench.peer.rounds", 3);
         List<Release> releases = Release.parse(System.getProperty("bench.peer.releases", "4,5"));
-        Results results = new Results("peer", command, ServiceProcess.shown(jar, "512m"), pool);
+        Results results = new Results("peer", command, ServiceProcess.shown(jar, Bench.SERVICE_HEAP), pool);
         Path pg = work.resolve("pg-peer");
         Bench.deleteTree(pg);
-        try (ServiceProcess service = ServiceProcess.embedded(jar, pg, work.resolve("service-peer.log"), pool, "512m");
+        try (ServiceProcess service =
+                        ServiceProcess.embedded(jar, pg, work.resolve("service-peer.log"), pool, Bench.SERVICE_HEAP);
                 HikariDataSource db = Bench.dataSource(service.jdbcUrl(), pool);
                 GraphQlClient ours = new GraphQlClient(service.baseUrl())) {
             JdbcTemplate jdbc = new JdbcTemplate(db);
@@ -170,7 +171,7 @@ final class PeerBench {
                     results.note(release.label() + " from npm, " + process.shape() + " with " + poolPerWorker
                             + " pooled connections each, on Node.js " + PostGraphileProcess.nodeVersion()
                             + " from npm, `NODE_ENV=production`"
-                            + (release == Release.V4 ? ", `--disable-query-log`" : ""));
+                            + release.quietNote());
                     answersWithoutErrors(peers.get(peers.size() - 1), n);
                 }
                 results.note("PostGraphile runs on the service's database: its schema is built from the tables"

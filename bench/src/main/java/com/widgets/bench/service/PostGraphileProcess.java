@@ -30,22 +30,26 @@ public final class PostGraphileProcess implements AutoCloseable {
     /** The releases the lane can measure. */
     public enum Release {
         /** The one issue 14 measured; its 4.x line is what most production users still run. */
-        V4("4.14.1", "boolean", "its CLI's `--cluster-workers`"),
+        V4("4.14.1", "boolean", "its CLI's `--cluster-workers`", "--disable-query-log"),
         /** The current one (a rewrite on Grafast): run through its library, as its CLI has no cluster option. */
         V5(
                 "5.1.5",
                 "result",
                 "`node:cluster`, each with its library and the amber preset its CLI recommends:"
-                        + " `bench/src/main/resources/postgraphile/server-v5.mjs`");
+                        + " `bench/src/main/resources/postgraphile/server-v5.mjs`",
+                null);
 
         private final String version;
         private final String payloadField;
         private final String how;
+        /** The CLI option that stops it logging every request, where it logs them by default; else null. */
+        private final String quiet;
 
-        Release(String version, String payloadField, String how) {
+        Release(String version, String payloadField, String how, String quiet) {
             this.version = version;
             this.payloadField = payloadField;
             this.how = how;
+            this.quiet = quiet;
         }
 
         public String version() {
@@ -60,6 +64,11 @@ public final class PostGraphileProcess implements AutoCloseable {
         /** The field of a function's mutation payload that holds its result: {@code boolean} in 4, {@code result} in 5. */
         public String payloadField() {
             return payloadField;
+        }
+
+        /** For a report: the option it runs with to stop logging every request, as {@code , `option`}; or "". */
+        public String quietNote() {
+            return quiet == null ? "" : ", `" + quiet + "`";
         }
 
         /** {@code 4.14.1,5.1.5} or {@code 4,5} (major versions), in that order. */
@@ -130,7 +139,7 @@ public final class PostGraphileProcess implements AutoCloseable {
                     Integer.toString(http),
                     "--max-pool-size",
                     Integer.toString(poolPerWorker),
-                    "--disable-query-log"));
+                    release.quiet));
             if (workers > 1) {
                 command.addAll(List.of("--cluster-workers", Integer.toString(workers)));
             }
