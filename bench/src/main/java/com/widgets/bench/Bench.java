@@ -903,11 +903,10 @@ public final class Bench {
     static String heapPeakText(String what, double outsideEdenBytes) {
         return String.format(
                 Locale.ROOT,
-                "%s heap peak (service -Xms%s -Xmx%s; outside the young generation's eden, what survived a"
+                "%s heap peak (service %s; outside the young generation's eden, what survived a"
                         + " collection: %.0f MiB at most)",
                 what,
-                SERVICE_HEAP,
-                SERVICE_HEAP,
+                String.join(" ", ServiceProcess.heapOptions(SERVICE_HEAP)),
                 outsideEdenBytes / 1048576.0);
     }
 

@@ -2,6 +2,8 @@ package com.widgets.bench.service;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
@@ -30,6 +32,8 @@ public final class GraphQlClient implements AutoCloseable {
 
     private final CloseableHttpClient http;
     private final String base;
+    /** The service JVM's heap pools other than eden (they do not change while it runs); read at first need. */
+    private List<String> heapPoolsOutsideEden;
 
     public GraphQlClient(String base) {
         this(base, true);
@@ -87,9 +91,13 @@ public final class GraphQlClient implements AutoCloseable {
     }
 
     private JsonNode measurements(String name, String tag) throws IOException {
+        return metricJson(name, tag).get("measurements");
+    }
+
+    /** The actuator's answer for a metric: its measurements and the tags it can be narrowed by. */
+    private JsonNode metricJson(String name, String tag) throws IOException {
         HttpGet get = new HttpGet(base + "/actuator/metrics/" + name + (tag == null ? "" : "?tag=" + tag));
-        JsonNode metric = http.execute(get, response -> json.readTree(EntityUtils.toString(response.getEntity())));
-        return metric.get("measurements");
+        return http.execute(get, response -> json.readTree(EntityUtils.toString(response.getEntity())));
     }
 
     /** The service JVM's JIT compilation time so far, in milliseconds. */
@@ -139,19 +147,22 @@ public final class GraphQlClient implements AutoCloseable {
      * whole heap's use says more about the collector's sizing than about the work.
      */
     public double heapOutsideEden() throws IOException {
-        HttpGet get = new HttpGet(base + "/actuator/metrics/jvm.memory.used?tag=area:heap");
-        JsonNode metric = http.execute(get, response -> json.readTree(EntityUtils.toString(response.getEntity())));
-        double bytes = 0;
-        for (JsonNode tag : metric.get("availableTags")) {
-            if (!tag.get("tag").asString().equals("id")) {
-                continue;
-            }
-            for (JsonNode pool : tag.get("values")) {
-                String id = pool.asString();
-                if (!id.contains("Eden")) {
-                    bytes += metric("jvm.memory.used", "area:heap&tag=id:" + id.replace(" ", "%20"));
+        if (heapPoolsOutsideEden == null) {
+            List<String> pools = new ArrayList<>();
+            for (JsonNode tag : metricJson("jvm.memory.used", "area:heap").get("availableTags")) {
+                if (tag.get("tag").asString().equals("id")) {
+                    for (JsonNode pool : tag.get("values")) {
+                        if (!pool.asString().contains("Eden")) {
+                            pools.add(pool.asString());
+                        }
+                    }
                 }
             }
+            heapPoolsOutsideEden = pools;
+        }
+        double bytes = 0;
+        for (String pool : heapPoolsOutsideEden) {
+            bytes += metric("jvm.memory.used", "area:heap&tag=id:" + pool.replace(" ", "%20"));
         }
         return bytes;
     }

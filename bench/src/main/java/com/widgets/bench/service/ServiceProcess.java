@@ -44,8 +44,13 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** The JVM options and jar of a start, as a user would type them, e.g. for a report's setup line. */
     public static String shown(Path jar, String heap) {
-        return "java -Xms" + heap + " -Xmx" + heap
+        return "java " + String.join(" ", heapOptions(heap))
                 + archiveOption(jar).map(option -> " " + option).orElse("") + " -jar " + jar;
+    }
+
+    /** The service's heap options: the README's floor, and the limit the goals' heap figure is held to. */
+    public static List<String> heapOptions(String heap) {
+        return List.of("-Xms" + heap, "-Xmx" + heap);
     }
 
     /** The build's class data sharing archive for {@code jar} ({@code x.jsa} beside {@code x.jar}), if there is one. */
@@ -77,11 +82,9 @@ public final class ServiceProcess implements AutoCloseable {
             Path jar, List<String> database, String jdbcUrl, Path dataDir, Path log, int pool, String heap)
             throws Exception {
         int http = freePort();
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // the README's heap floor; the limit the goals' heap figure is held to
-                "-Xms" + heap,
-                "-Xmx" + heap));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(heapOptions(heap));
         // Extra JVM options for the service, e.g. -Dbench.service-jvm-args=-XX:StartFlightRecording=filename=x{n}.jfr
         // ({n} becomes 1 for the first service start of the run, 2 for the second, so recordings do not overwrite)
         String extra = System.getProperty("bench.service-jvm-args", "")

@@ -32,6 +32,8 @@ public final class CitusLane implements ContextCustomizerFactory, ExecutionCondi
     private static final String NO_CLUSTER = "Citus lane skipped: no cluster given. Start one (../shared/citus/"
             + "cluster.sh init) and run ./mvnw verify -Pcitus -D" + TestDatabases.CITUS_URL
             + "=$(../shared/citus/cluster.sh url)";
+    /** The property source the lane adds to a context's environment. */
+    private static final String PROPERTY_SOURCE = "citusLane";
 
     @Override
     public ContextCustomizer createContextCustomizer(
@@ -63,8 +65,6 @@ public final class CitusLane implements ContextCustomizerFactory, ExecutionCondi
                                 "spring.datasource.hikari.maximum-pool-size",
                                 "20")));
     }
-
-    private static final String PROPERTY_SOURCE = "citusLane";
 
     /**
      * On the lane, gives a Spring Boot application without a {@code spring.datasource.url} of its own — a test
