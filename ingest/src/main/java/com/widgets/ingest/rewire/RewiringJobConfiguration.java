@@ -71,6 +71,9 @@ public class RewiringJobConfiguration {
      * job with it; here that is safe to undo: each chunk committed its step's position with its wiring changes, so the
      * job is FAILED, and restartable, as any other run that lost the database. Should the database be gone again, the
      * job's update fails next and {@code lostTheDatabase} takes over.
+     *
+     * <p>The job's own record is written here too, before the job is reported ended: Spring Batch writes it only after
+     * the listeners, and a caller told the job had ended could read it UNKNOWN meanwhile.
      */
     private static void lostTheDatabase(JobRepository jobs, JobExecution execution) {
         execution.setStatus(BatchStatus.FAILED);
@@ -83,6 +86,11 @@ public class RewiringJobConfiguration {
                     log.debug("Could not record step {} as failed: {}", step.getStepName(), e.getMessage());
                 }
             }
+        }
+        try {
+            jobs.update(execution);
+        } catch (RuntimeException e) {
+            log.debug("Could not record the job as failed yet: {}", e.getMessage());
         }
     }
 
