@@ -906,7 +906,7 @@ public final class Bench {
                 "%s heap peak (service %s; outside the young generation's eden, what survived a"
                         + " collection: %.0f MiB at most)",
                 what,
-                String.join(" ", ServiceProcess.heapOptions(SERVICE_HEAP)),
+                ServiceProcess.heapShown(SERVICE_HEAP),
                 outsideEdenBytes / 1048576.0);
     }
 

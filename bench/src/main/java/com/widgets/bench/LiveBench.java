@@ -132,9 +132,8 @@ final class LiveBench {
     }
 
     private static final String INTRO = """
-            The goals of issue 15, measured on the embedded database with the service at `%s`, on \
-            20,000 widgets and 5,000 more that the writers link and unlink. A *change* is one history row, which is \
-            one \
+            The goals of issue 15, measured on the embedded database with the service at `%s`, on 20,000 widgets \
+            and 5,000 more that the writers link and unlink. A *change* is one history row, which is one \
             `wiringChanged` event: a link or unlink changes two widgets, so 200 mutations a second are 400 changes a \
             second. Subscribers use Spring's `WebSocketGraphQlClient` (graphql-transport-ws) over Reactor Netty, in a \
             JVM of their own (as consoles elsewhere would be: their garbage collections do not stall the writers being \
@@ -145,7 +144,7 @@ final class LiveBench {
 
     private static String intro() {
         return INTRO.formatted(
-                String.join(" ", ServiceProcess.heapOptions(Bench.SERVICE_HEAP)),
+                ServiceProcess.heapShown(Bench.SERVICE_HEAP),
                 Subscribers.lowPriority()
                         ? " at the lowest scheduling priority (`nice -n 19`: their decoding takes only the CPU the"
                                 + " service and the writers leave)"

@@ -44,13 +44,18 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** The JVM options and jar of a start, as a user would type them, e.g. for a report's setup line. */
     public static String shown(Path jar, String heap) {
-        return "java " + String.join(" ", heapOptions(heap))
+        return "java " + heapShown(heap)
                 + archiveOption(jar).map(option -> " " + option).orElse("") + " -jar " + jar;
     }
 
     /** The service's heap options: the README's floor, and the limit the goals' heap figure is held to. */
     public static List<String> heapOptions(String heap) {
         return List.of("-Xms" + heap, "-Xmx" + heap);
+    }
+
+    /** {@link #heapOptions} as a report shows them, e.g. {@code -Xms512m -Xmx512m}. */
+    public static String heapShown(String heap) {
+        return String.join(" ", heapOptions(heap));
     }
 
     /** The build's class data sharing archive for {@code jar} ({@code x.jsa} beside {@code x.jar}), if there is one. */
