@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.graphql.data.method.annotation.Argument;
+import org.springframework.graphql.data.method.annotation.SchemaMapping;
 import org.springframework.graphql.data.method.annotation.SubscriptionMapping;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Controller;
@@ -84,6 +85,17 @@ class LiveController {
         return missed.flatMapMany(events ->
                         Flux.concat(Flux.fromIterable(events), live.filter(event -> !replayed.contains(event.id()))))
                 .doFinally(signal -> fanout.release(subscriber));
+    }
+
+    /**
+     * {@code WiringEvent.cursor}: where a live event's subscriber resumes from. The history's pages serve the same type
+     * from the store's events, which have no cursor of their own (their edges carry one), so it is null there. Mapped
+     * here rather than left to the property: the schema inspection at start takes the type's Java class from the
+     * history query and would report the field unmapped.
+     */
+    @SchemaMapping(typeName = "WiringEvent", field = "cursor")
+    String cursor(Object event) {
+        return event instanceof LiveEvent live ? live.cursor() : null;
     }
 
     private List<LiveEvent> replay(Instant from, Set<String> serials, String cursor, Set<Long> ids) {

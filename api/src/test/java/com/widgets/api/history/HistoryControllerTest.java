@@ -82,6 +82,8 @@ class HistoryControllerTest {
         newest.path("wiringHistory.edges[3].node.ports")
                 .entityList(String.class)
                 .containsExactly("P");
+        newest.path("wiringHistory.edges[0].node.cursor")
+                .valueIsNull(); // a subscription's resume point; a history page's edges carry its own cursor
         newest.path("wiringHistory.pageInfo.hasNextPage").entity(Boolean.class).isEqualTo(false);
     }
 }

@@ -76,6 +76,12 @@ class FirstStartTest {
                 .doesNotContain("The files belonging to this database system")
                 .doesNotContain("databasechangeloglock")
                 .doesNotContain("\tat ");
+        assertThat(output)
+                .as("the schema inspection at start finds every field served and every mapping used")
+                .contains("Unmapped fields: {}")
+                .contains("Unmapped registrations: {}")
+                .contains("Unmapped arguments: {}")
+                .contains("Skipped types: []");
         assertThat(temp.resolve("data").resolve("postgres.log"))
                 .content()
                 .contains("The files belonging to this database system");
