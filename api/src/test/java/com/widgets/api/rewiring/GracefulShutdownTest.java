@@ -9,7 +9,6 @@ import com.widgets.ingest.rewire.RewiringJob;
 import com.widgets.ingest.rewire.RewiringJobs;
 import com.widgets.ingest.rewire.RewiringMode;
 import com.widgets.ingest.rewire.RewiringStatus;
-import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +51,7 @@ class GracefulShutdownTest {
 
     @Test
     void aJobStoppedBySigtermAtAChunkBoundaryResumesAtTheNextStartAndEndsAsAnUninterruptedRun() throws Exception {
-        Path file = rewiringFile(temp.resolve("rewire.csv"));
+        Path file = Uploads.randomRewiring(temp.resolve("rewire.csv"), "G", 17, LINES);
         new WiringDatabase(jdbc).reset();
         RewiringJob uninterrupted = jobs.await(jobs.submit(file, RewiringMode.APPLY), Duration.ofMinutes(3));
         assertThat(uninterrupted.status()).isEqualTo(RewiringStatus.COMPLETED);
@@ -160,29 +158,6 @@ class GracefulShutdownTest {
         } finally {
             db.destroy();
         }
-    }
-
-    /** Adds, then links and unlinks over random ports: busy ports get rejected, so the report has lines too. */
-    private static Path rewiringFile(Path file) throws IOException {
-        Random random = new Random(17);
-        String[] ports = {"P", "R", "Q"};
-        int widgets = 2_000;
-        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            out.write("op,serial_number,port,peer_serial_number,peer_port,name,ports\n");
-            for (int i = 0; i < widgets; i++) {
-                out.write("add,G" + i + ",,,,widget " + i + ",PRQ\n");
-            }
-            for (int n = widgets; n < LINES; n++) {
-                String a = "G" + random.nextInt(widgets), b = "G" + random.nextInt(widgets);
-                if (random.nextInt(10) < 7) {
-                    out.write("link," + a + "," + ports[random.nextInt(3)] + "," + b + "," + ports[random.nextInt(3)]
-                            + ",,\n");
-                } else {
-                    out.write("unlink," + a + "," + ports[random.nextInt(3)] + ",,,,\n");
-                }
-            }
-        }
-        return file;
     }
 
     /** A service that did not stop (a failed assertion, SIGKILL) leaves its PostgreSQL running: stop it too. */

@@ -3,17 +3,14 @@ package com.widgets.api.rewiring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.widgets.api.WidgetsApiApplication;
-import java.io.BufferedWriter;
 import java.io.File;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,7 +44,7 @@ class RecoveryAfterKillTest {
 
     @Test
     void aJobWhoseServiceWasKilledResumesByItselfAndEndsAsAnUninterruptedRun() throws Exception {
-        Path file = rewiringFile(temp.resolve("rewire.csv"));
+        Path file = Uploads.randomRewiring(temp.resolve("rewire.csv"), "K", 7, LINES);
 
         Service calm = Service.start(this, temp.resolve("calm"));
         long calmId = calm.upload(file);
@@ -98,29 +95,6 @@ class RecoveryAfterKillTest {
     private static boolean isLive(JsonNode job) {
         String status = job.path("status").asString();
         return status.equals("RUNNING") || status.equals("PENDING");
-    }
-
-    /** Adds, then links and unlinks over random ports: busy ports get rejected, so the report has lines too. */
-    private static Path rewiringFile(Path file) throws IOException {
-        Random random = new Random(7);
-        String[] ports = {"P", "R", "Q"};
-        int widgets = 2_000;
-        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            out.write("op,serial_number,port,peer_serial_number,peer_port,name,ports\n");
-            for (int i = 0; i < widgets; i++) {
-                out.write("add,K" + i + ",,,,widget " + i + ",PRQ\n");
-            }
-            for (int n = widgets; n < LINES; n++) {
-                String a = "K" + random.nextInt(widgets), b = "K" + random.nextInt(widgets);
-                if (random.nextInt(10) < 7) {
-                    out.write("link," + a + "," + ports[random.nextInt(3)] + "," + b + "," + ports[random.nextInt(3)]
-                            + ",,\n");
-                } else {
-                    out.write("unlink," + a + "," + ports[random.nextInt(3)] + ",,,,\n");
-                }
-            }
-        }
-        return file;
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package com.widgets.api.rewiring;
 
+import java.io.BufferedWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -8,6 +9,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
 
 /** Test client for the rewiring REST endpoints, over real HTTP. */
 final class Uploads {
@@ -93,5 +97,32 @@ final class Uploads {
         String body = accepted.body();
         int start = body.indexOf("\"id\":\"") + 6;
         return Long.parseLong(body.substring(start, body.indexOf('"', start)));
+    }
+
+    /**
+     * A rewiring file of {@code lines} lines: 2,000 widgets added ({@code prefix} and a number, all three ports),
+     * then links (7 in 10) and unlinks over random ports of them, from {@code seed}. Busy ports get rejected, so the
+     * job's report has lines too.
+     */
+    static Path randomRewiring(Path file, String prefix, long seed, int lines) throws IOException {
+        Random random = new Random(seed);
+        String[] ports = {"P", "R", "Q"};
+        int widgets = 2_000;
+        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            out.write("op,serial_number,port,peer_serial_number,peer_port,name,ports\n");
+            for (int i = 0; i < widgets; i++) {
+                out.write("add," + prefix + i + ",,,,widget " + i + ",PRQ\n");
+            }
+            for (int n = widgets; n < lines; n++) {
+                String a = prefix + random.nextInt(widgets), b = prefix + random.nextInt(widgets);
+                if (random.nextInt(10) < 7) {
+                    out.write("link," + a + "," + ports[random.nextInt(3)] + "," + b + "," + ports[random.nextInt(3)]
+                            + ",,\n");
+                } else {
+                    out.write("unlink," + a + "," + ports[random.nextInt(3)] + ",,,,\n");
+                }
+            }
+        }
+        return file;
     }
 }
