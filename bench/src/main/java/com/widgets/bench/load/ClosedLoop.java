@@ -99,6 +99,18 @@ public final class ClosedLoop {
     private static Measured measure(int concurrency, Duration time, boolean even, Op op, AtomicLong offset)
             throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        try {
+            return measure(pool, concurrency, time, even, op, offset);
+        } finally {
+            // also when a worker failed (a bound's connection refused, say): the pool's threads would otherwise keep
+            // the harness's JVM alive after its report is written
+            pool.shutdown();
+        }
+    }
+
+    private static Measured measure(
+            ExecutorService pool, int concurrency, Duration time, boolean even, Op op, AtomicLong offset)
+            throws Exception {
         AtomicLong errors = new AtomicLong();
         List<Future<Histogram>> workers = new ArrayList<>();
         long start = System.nanoTime();
@@ -124,7 +136,6 @@ public final class ClosedLoop {
             all.add(f.get());
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        pool.shutdown();
         return new Measured(concurrency, all.getTotalCount(), errors.get(), seconds, all);
     }
 }
