@@ -110,8 +110,10 @@ class PrometheusTest {
                     .containsPattern("widgets_rewiring_jobs\\{status=\"completed\"} [1-9]")
                     .contains("widgets_rewiring_jobs{status=\"running\"}")
                     .containsPattern("widgets_rewiring_lines_total [1-9]")
-                    .contains("widgets_rewiring_unread_chunks_total{assumption=\"held\"}")
-                    .contains("widgets_rewiring_unread_chunks_total{assumption=\"missed\"}")
+                    .contains("widgets_rewiring_unread_chunks_total{assumption=\"held\",kind=\"links\"}")
+                    .contains("widgets_rewiring_unread_chunks_total{assumption=\"missed\",kind=\"links\"}")
+                    .contains("widgets_rewiring_unread_chunks_total{assumption=\"held\",kind=\"adds\"}")
+                    .contains("widgets_rewiring_unread_chunks_total{assumption=\"missed\",kind=\"adds\"}")
                     // live subscribers, the connection pool, the JVM, HTTP
                     .containsPattern("widgets_live_subscribers [1-9]")
                     // transfers: the scrape itself is not one

@@ -23,8 +23,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * as it finds changes made between its own read and write, and it is read and judged again.
  *
  * <p>A chunk whose writes were split into parts (it kept meeting changes) is not laid over anything: the chunk after
- * it reads as usual. So does a chunk of links only (written without a read while that pays, see {@link
- * ChunkWrites}), and a chunk when the read for it has not even got a connection yet. Not thread-safe: one caller;
+ * it reads as usual. So does a chunk of links only or of adds only (written without a read while that pays, see
+ * {@link ChunkWrites}), and a chunk when the read for it has not even got a connection yet. Not thread-safe: one caller;
  * closing it drops a read still running.
  */
 public final class ChunkRun implements AutoCloseable {
@@ -113,8 +113,8 @@ public final class ChunkRun implements AutoCloseable {
 
         @Override
         public void judged(ChunkSimulation simulation, Timestamp at) {
-            if (split || next.isEmpty() || next.stream().allMatch(WiringOp.LinkPorts.class::isInstance)) {
-                return; // links alone are written unread (ChunkWrites.writeAsAssumed)
+            if (split || next.isEmpty() || ChunkWrites.writtenUnread(next)) {
+                return; // links alone, or adds alone, are written unread (ChunkWrites.writeAsAssumed)
             }
             reading = new Pending(next, simulation, at == null ? null : at.toInstant());
         }

@@ -14,6 +14,7 @@ import org.springframework.jdbc.UncategorizedSQLException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -22,7 +23,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * writes the result with a few set-based check-and-set statements. If any row differs from what was read — an API
  * call committed in between — the chunk's writes are rolled back and the chunk is simulated again on fresh state, so a
  * concurrent change is never overwritten. A chunk of links alone is first simulated without the read, on ports assumed
- * free, and its check-and-set write tells whether that was so ({@code writeAsAssumed}).
+ * free, and its check-and-set write tells whether that was so; a chunk of adds alone likewise on widgets assumed not
+ * to exist, which its insert checks ({@code writeAsAssumed}).
  *
  * <p>{@link #apply} writes in a nested transaction: inside a caller's transaction a retry rolls back to a savepoint and
  * leaves the caller's own writes in place. {@link #applyInParts} commits on its own instead, and when a chunk keeps
@@ -136,6 +138,7 @@ final class ChunkWrites {
     private final TransactionTemplate own;
     private final WidgetReads reads;
     private final Assuming assuming = new Assuming();
+    private final Assuming assumingAdds = new Assuming();
 
     ChunkWrites(JdbcTemplate jdbc, PlatformTransactionManager transactions, Attempts attempts, WidgetReads reads) {
         this.jdbc = jdbc;
@@ -291,18 +294,68 @@ final class ChunkWrites {
     }
 
     /**
-     * Writes a chunk of links without reading its ports first, assuming each port it names exists and is free — what a
-     * file of new links finds. The check-and-set write verifies the assumption row by row: every port a link names is a
-     * row it updates from "no peer", so if all of them are written the chunk was judged on the state it met, exactly as
-     * if it had been read. Returns null, with nothing written, when the chunk holds anything but links, when a line
-     * would not apply even on free ports, or when a row differed (rolled back to a savepoint): the caller then reads and
-     * judges as usual. After an assumption that did not hold, the next link chunks are read first, more of them after
-     * each further miss (a file whose lines often meet busy ports pays one wasted write now and then, not per chunk).
+     * Writes a chunk without reading it first, on an assumption its own writes verify row by row:
+     *
+     * <ul>
+     *   <li>a chunk of links assumes that every port it names exists and is free — what a file of new links finds.
+     *       Every port a link names is a row its check-and-set update moves from "no peer", so if all of them are
+     *       written the chunk was judged on the state it met, exactly as if it had been read;
+     *   <li>a chunk of adds assumes that none of its widgets exists — what a file of new widgets finds. Every serial
+     *       number it names is a row its insert creates, and an existing one fails the insert (a unique violation).
+     * </ul>
+     *
+     * <p>Returns null, with nothing written, when the chunk holds anything else (or both kinds), when a line would not
+     * apply even on the assumed state, or when a row differed (rolled back to a savepoint): the caller then reads and
+     * judges as usual. After an assumption that did not hold, the next chunks of that kind are read first, more of them
+     * after each further miss (a file whose lines often meet busy ports or existing widgets pays one wasted write now
+     * and then, not per chunk).
      */
     private Simulated writeAsAssumed(List<? extends WiringOp> ops, Set<String> serials, TransactionStatus status) {
-        if (!ops.stream().allMatch(WiringOp.LinkPorts.class::isInstance) || !assuming.mayAssume()) {
+        if (!writtenUnread(ops)) {
             return null;
         }
+        boolean links = ops.get(0) instanceof WiringOp.LinkPorts;
+        Assuming kind = links ? assuming : assumingAdds;
+        if (!kind.mayAssume()) {
+            return null;
+        }
+        Map<String, Widget> assumed = links ? freePorts(ops) : Map.of();
+        ChunkSimulation simulation = new ChunkSimulation(serials, assumed);
+        List<OpOutcome> outcomes = new ArrayList<>(ops.size());
+        for (WiringOp op : ops) {
+            OpOutcome outcome = simulation.apply(op);
+            if (outcome.result() != OpOutcome.Result.CHANGED) {
+                return null; // would need the real state to judge: read it
+            }
+            outcomes.add(outcome);
+        }
+        Object savepoint = status.createSavepoint();
+        try {
+            write(simulation, now());
+        } catch (Attempts.StateChanged notAsAssumed) {
+            kind.held(false);
+            try {
+                // after an adds' insert an existing widget failed, the transaction is aborted until this rollback
+                status.rollbackToSavepoint(savepoint);
+            } catch (TransactionException cannotRollBack) {
+                throw notAsAssumed; // the whole attempt is rolled back and tried again, read first
+            }
+            return null;
+        }
+        status.releaseSavepoint(savepoint);
+        kind.held(true);
+        return new Simulated(simulation, outcomes);
+    }
+
+    /** Whether a chunk of these operations is first written without a read ({@link #writeAsAssumed}). */
+    static boolean writtenUnread(List<? extends WiringOp> ops) {
+        return !ops.isEmpty()
+                && (ops.stream().allMatch(WiringOp.LinkPorts.class::isInstance)
+                        || ops.stream().allMatch(WiringOp.AddWidget.class::isInstance));
+    }
+
+    /** The widgets these links name, each with the ports named on it, free. */
+    private static Map<String, Widget> freePorts(List<? extends WiringOp> ops) {
         Map<String, Set<PortType>> named = new HashMap<>();
         for (WiringOp op : ops) {
             WiringOp.LinkPorts link = (WiringOp.LinkPorts) op;
@@ -319,26 +372,7 @@ final class ChunkWrites {
             types.forEach(type -> free.add(new Port(type, null, null)));
             assumed.put(serial, new Widget(serial, null, null, free));
         });
-        ChunkSimulation simulation = new ChunkSimulation(serials, assumed);
-        List<OpOutcome> outcomes = new ArrayList<>(ops.size());
-        for (WiringOp op : ops) {
-            OpOutcome outcome = simulation.apply(op);
-            if (outcome.result() != OpOutcome.Result.CHANGED) {
-                return null; // would need the real state to judge: read it
-            }
-            outcomes.add(outcome);
-        }
-        Object savepoint = status.createSavepoint();
-        try {
-            write(simulation, now());
-        } catch (Attempts.StateChanged notAsAssumed) {
-            status.rollbackToSavepoint(savepoint);
-            assuming.held(false);
-            return null;
-        }
-        status.releaseSavepoint(savepoint);
-        assuming.held(true);
-        return new Simulated(simulation, outcomes);
+        return assumed;
     }
 
     /** Starts a transaction that reads ahead for a {@link ChunkRun}: one connection per worker, as the chunk's own. */
@@ -528,11 +562,12 @@ final class ChunkWrites {
     }
 
     /**
-     * When to write link chunks without reading them first. Shared by every job the store serves: a miss in one makes
-     * the others read a few chunks first too, which costs speed, never exactness.
+     * When to write chunks of one kind (links, or adds) without reading them first. Shared by every job the store
+     * serves: a miss in one makes the others read a few chunks of that kind first too, which costs speed, never
+     * exactness.
      */
     static final class Assuming {
-        /** The most link chunks read first after a run of misses. */
+        /** The most chunks read first after a run of misses. */
         static final int MOST_READ_FIRST = 64;
 
         private final AtomicInteger readFirst = new AtomicInteger();
@@ -564,15 +599,21 @@ final class ChunkWrites {
             return missed.get();
         }
 
-        /** The next link chunk is written on the assumption again, whatever the misses before (for tests). */
+        /** The next chunk is written on the assumption again, whatever the misses before (for tests). */
         void assumeNext() {
             readFirst.set(0);
             afterMiss.set(1);
         }
     }
 
+    /** When chunks of links are written unread. */
     Assuming assuming() {
         return assuming;
+    }
+
+    /** When chunks of adds are written unread. */
+    Assuming assumingAdds() {
+        return assumingAdds;
     }
 
     private static String[] array(List<String> values) {

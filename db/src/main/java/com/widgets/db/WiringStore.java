@@ -131,12 +131,25 @@ public class WiringStore {
         return chunks.assuming();
     }
 
+    /** When chunks of adds are written without reading their widgets first (for tests of the store). */
+    ChunkWrites.Assuming chunkAddAssumptions() {
+        return chunks.assumingAdds();
+    }
+
     /**
      * Chunks of links written without reading their ports first, since this store started: {@code held} were written
      * so, {@code missed} met a port that was not free after all and were read and judged again.
      */
     public long unreadLinkChunks(boolean held) {
         return held ? chunks.assuming().chunksHeld() : chunks.assuming().chunksMissed();
+    }
+
+    /**
+     * Chunks of adds written without reading their widgets first, since this store started: {@code held} were written
+     * so, {@code missed} met a widget that existed after all and were read and judged again.
+     */
+    public long unreadAddChunks(boolean held) {
+        return held ? chunks.assumingAdds().chunksHeld() : chunks.assumingAdds().chunksMissed();
     }
 
     /**

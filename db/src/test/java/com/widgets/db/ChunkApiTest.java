@@ -198,6 +198,7 @@ class ChunkApiTest extends StoreTestSupport {
         ExecutorService threads = Executors.newFixedThreadPool(2);
         try {
             for (int round = 0; round < 10; round++) {
+                store.chunkAddAssumptions().assumeNext(); // the chunk is written unread unless it meets the API's
                 List<String> serials = new ArrayList<>();
                 List<WiringOp> adds = new ArrayList<>();
                 for (int i = 0; i < 200; i++) {
@@ -317,6 +318,98 @@ class ChunkApiTest extends StoreTestSupport {
                     .as("written on the assumption and rolled back: %s", spoiler)
                     .isEqualTo(refusedOnFreePorts ? missed : missed + 1);
             assertThat(db.snapshot()).isEqualTo(expectedState);
+            assertThat(db.replayHistory()).isEqualTo(expectedState);
+            assertThat(db.count("SELECT count(*) FROM wiring_history")).isEqualTo(expectedHistory);
+        }
+    }
+
+    /** Adds of N0…N(n-1) with four sets of ports, lines from {@code from}. */
+    private static List<WiringOp> newWidgets(int n, long from) {
+        List<Set<PortType>> kinds =
+                List.of(EnumSet.of(P), EnumSet.of(P, R), EnumSet.allOf(PortType.class), EnumSet.of(Q, R));
+        List<WiringOp> adds = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            adds.add(new WiringOp.AddWidget("N" + i, "new " + i, kinds.get(i % kinds.size()), line(from + i)));
+        }
+        return adds;
+    }
+
+    @Test
+    void aChunkOfAddsOfNewWidgetsIsWrittenWithoutReadingAndJudgedAsSingleOperationsWould() {
+        List<WiringOp> adds = newWidgets(40, 100);
+        List<OpOutcome> expected = adds.stream().map(this::single).toList();
+        Map<String, String> expectedState = db.snapshot();
+
+        db.reset();
+        ChunkWrites.Assuming assuming = store.chunkAddAssumptions();
+        assuming.assumeNext();
+        long held = assuming.chunksHeld(), links = store.chunkAssumptions().chunksHeld();
+        assertThat(store.applyChunk(adds)).isEqualTo(expected);
+        assertThat(assuming.chunksHeld()).as("written on the assumption").isEqualTo(held + 1);
+        assertThat(store.chunkAssumptions().chunksHeld())
+                .as("not counted as links")
+                .isEqualTo(links);
+        assertThat(db.snapshot()).isEqualTo(expectedState);
+        assertThat(db.replayHistory()).isEqualTo(expectedState);
+        assertThat(db.count("SELECT count(*) FROM wiring_history WHERE event = 'ADDED' AND job_id = 7"))
+                .isEqualTo(adds.size());
+    }
+
+    @Test
+    void aChunkOfAddsThatMeetsAnExistingWidgetIsJudgedOnTheStateItMeets() {
+        // Made by API calls before the chunk: N3 as the chunk would add it, N5 otherwise, N7 added and removed again.
+        List<WiringOp> before = List.of(
+                new WiringOp.AddWidget("N3", "new 3", EnumSet.of(Q, R), Origin.request("api", "r1")),
+                new WiringOp.AddWidget("N5", "someone else's", EnumSet.of(P), Origin.request("api", "r2")),
+                new WiringOp.AddWidget("N7", "gone", EnumSet.of(P), Origin.request("api", "r3")),
+                new WiringOp.RemoveWidget("N7", Origin.request("api", "r4")));
+        record Spoiler(String what, WiringOp op, boolean written) {}
+        List<Spoiler> spoilers = List.of(
+                new Spoiler(
+                        "exists as added: unchanged",
+                        new WiringOp.AddWidget("N3", "new 3", EnumSet.of(Q, R), line(900)),
+                        true),
+                new Spoiler(
+                        "exists otherwise: WIDGET_EXISTS",
+                        new WiringOp.AddWidget("N5", "mine", EnumSet.of(P), line(900)),
+                        true),
+                new Spoiler(
+                        "removed before: added again",
+                        new WiringOp.AddWidget("N7", "back", EnumSet.of(R), line(900)),
+                        true),
+                new Spoiler(
+                        "twice in the chunk: refused unwritten",
+                        new WiringOp.AddWidget("N1", "again", EnumSet.of(P), line(900)),
+                        false),
+                new Spoiler(
+                        "invalid: refused unwritten",
+                        new WiringOp.AddWidget("bad serial", "x", EnumSet.of(P), line(900)),
+                        false));
+        ChunkWrites.Assuming assuming = store.chunkAddAssumptions();
+        for (Spoiler spoiler : spoilers) {
+            List<WiringOp> chunk = new ArrayList<>(newWidgets(12, 10).stream()
+                    .filter(op -> !List.of("N3", "N5", "N7").contains(((WiringOp.AddWidget) op).serialNumber()))
+                    .toList());
+            chunk.add(chunk.size() / 2, spoiler.op());
+
+            db.reset();
+            before.forEach(this::single);
+            List<OpOutcome> expected = chunk.stream().map(this::single).toList();
+            Map<String, String> expectedState = db.snapshot();
+            long expectedHistory = db.count("SELECT count(*) FROM wiring_history");
+
+            db.reset();
+            before.forEach(this::single);
+            assuming.assumeNext();
+            long held = assuming.chunksHeld(), missed = assuming.chunksMissed();
+            assertThat(store.applyChunk(chunk)).as(spoiler.what()).isEqualTo(expected);
+            boolean holds = spoiler.op() instanceof WiringOp.AddWidget add
+                    && add.serialNumber().equals("N7");
+            assertThat(assuming.chunksHeld()).as("held: %s", spoiler.what()).isEqualTo(holds ? held + 1 : held);
+            assertThat(assuming.chunksMissed())
+                    .as("written on the assumption and rolled back: %s", spoiler.what())
+                    .isEqualTo(spoiler.written() && !holds ? missed + 1 : missed);
+            assertThat(db.snapshot()).as(spoiler.what()).isEqualTo(expectedState);
             assertThat(db.replayHistory()).isEqualTo(expectedState);
             assertThat(db.count("SELECT count(*) FROM wiring_history")).isEqualTo(expectedHistory);
         }

@@ -17,7 +17,8 @@ import org.springframework.stereotype.Component;
  * widgets_rewiring_jobs{status}}, the jobs of every replica by the status the API shows, read from the database (one
  * query, at most once a second however many gauges a scrape reads), {@code widgets_rewiring_lines_total}, the lines
  * this instance's jobs judged, whose rate is their lines per second, and {@code
- * widgets_rewiring_unread_chunks_total{assumption}}, chunks of links written without reading their ports first.
+ * widgets_rewiring_unread_chunks_total{assumption,kind}}, chunks of only links or only adds written without reading
+ * them first.
  */
 @Component
 class JobMetrics implements MeterBinder {
@@ -47,9 +48,16 @@ class JobMetrics implements MeterBinder {
                 .register(registry);
         for (boolean held : new boolean[] {true, false}) {
             FunctionCounter.builder("widgets.rewiring.unread.chunks", store, s -> s.unreadLinkChunks(held))
-                    .description("Chunks of links written without reading their ports first: held, or missed"
-                            + " (a port was not free; read and judged again)")
+                    .description("Chunks of only links or only adds written without reading them first: held, or"
+                            + " missed (a port was not free, a widget existed; read and judged again)")
                     .tag("assumption", held ? "held" : "missed")
+                    .tag("kind", "links")
+                    .register(registry);
+            FunctionCounter.builder("widgets.rewiring.unread.chunks", store, s -> s.unreadAddChunks(held))
+                    .description("Chunks of only links or only adds written without reading them first: held, or"
+                            + " missed (a port was not free, a widget existed; read and judged again)")
+                    .tag("assumption", held ? "held" : "missed")
+                    .tag("kind", "adds")
                     .register(registry);
         }
     }
