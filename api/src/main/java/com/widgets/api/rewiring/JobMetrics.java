@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.springframework.stereotype.Component;
 
 /**
@@ -47,19 +48,18 @@ class JobMetrics implements MeterBinder {
                 .description("Lines of rewiring files judged by this instance's jobs")
                 .register(registry);
         for (boolean held : new boolean[] {true, false}) {
-            FunctionCounter.builder("widgets.rewiring.unread.chunks", store, s -> s.unreadLinkChunks(held))
-                    .description("Chunks of only links or only adds written without reading them first: held, or"
-                            + " missed (a port was not free, a widget existed; read and judged again)")
-                    .tag("assumption", held ? "held" : "missed")
-                    .tag("kind", "links")
-                    .register(registry);
-            FunctionCounter.builder("widgets.rewiring.unread.chunks", store, s -> s.unreadAddChunks(held))
-                    .description("Chunks of only links or only adds written without reading them first: held, or"
-                            + " missed (a port was not free, a widget existed; read and judged again)")
-                    .tag("assumption", held ? "held" : "missed")
-                    .tag("kind", "adds")
-                    .register(registry);
+            unreadChunks(registry, "links", held, s -> s.unreadLinkChunks(held));
+            unreadChunks(registry, "adds", held, s -> s.unreadAddChunks(held));
         }
+    }
+
+    private void unreadChunks(MeterRegistry registry, String kind, boolean held, ToDoubleFunction<WiringStore> count) {
+        FunctionCounter.builder("widgets.rewiring.unread.chunks", store, count)
+                .description("Chunks of only links or only adds written without reading them first: held, or missed"
+                        + " (a port was not free, a widget existed; read and judged again)")
+                .tag("assumption", held ? "held" : "missed")
+                .tag("kind", kind)
+                .register(registry);
     }
 
     private synchronized double count(RewiringStatus status) {
