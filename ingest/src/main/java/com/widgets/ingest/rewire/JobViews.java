@@ -103,6 +103,12 @@ final class JobViews {
     }
 
     private static String failure(JobExecution execution) {
+        String exit = execution.getExitStatus().getExitDescription();
+        if (exit != null && exit.contains(RewiringJobs.DATABASE_LOST)) {
+            // recorded on purpose over Spring Batch's own failure ("Unable to process chunk"), which a run still in
+            // this process's memory also carries
+            return RewiringJobs.DATABASE_LOST;
+        }
         List<Throwable> failures = execution.getAllFailureExceptions();
         if (!failures.isEmpty()) {
             return failures.get(0).getMessage();
