@@ -14,7 +14,6 @@ import org.springframework.jdbc.UncategorizedSQLException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -334,12 +333,8 @@ final class ChunkWrites {
             write(simulation, now());
         } catch (Attempts.StateChanged notAsAssumed) {
             kind.held(false);
-            try {
-                // after an adds' insert an existing widget failed, the transaction is aborted until this rollback
-                status.rollbackToSavepoint(savepoint);
-            } catch (TransactionException cannotRollBack) {
-                throw notAsAssumed; // the whole attempt is rolled back and tried again, read first
-            }
+            // also what ends the aborted transaction an existing widget left by failing the adds' insert
+            status.rollbackToSavepoint(savepoint);
             return null;
         }
         status.releaseSavepoint(savepoint);
