@@ -66,6 +66,15 @@ final class ChunkWrites {
              WHERE w.serial_number = v.s AND w.created_at = v.c
             """;
 
+    /**
+     * The three statements above for the rows of one shard ({@link PerShard}): Citus cannot route a join with {@code
+     * unnest(…)}, and sends it with all its arrays to every shard; a condition on the distribution column lets it.
+     */
+    private static final String UPDATE_PEERS_ON_ONE_SHARD = UPDATE_PEERS + " AND t.serial_number = ANY(?::text[])";
+
+    private static final String DELETE_PORTS_ON_ONE_SHARD = DELETE_PORTS + " AND t.serial_number = ANY(?::text[])";
+    private static final String DELETE_WIDGETS_ON_ONE_SHARD = DELETE_WIDGETS + " AND w.serial_number = ANY(?::text[])";
+
     private static final String LOCK_WIDGET = "UPDATE widget SET name = name WHERE serial_number = ?";
     private static final String LOCK_PORTS = "UPDATE port SET linked_at = linked_at WHERE serial_number = ?";
 
@@ -136,10 +145,16 @@ final class ChunkWrites {
     private final TransactionTemplate nested;
     private final TransactionTemplate own;
     private final WidgetReads reads;
+    private final PerShard perShard;
     private final Assuming assuming = new Assuming();
     private final Assuming assumingAdds = new Assuming();
 
-    ChunkWrites(JdbcTemplate jdbc, PlatformTransactionManager transactions, Attempts attempts, WidgetReads reads) {
+    ChunkWrites(
+            JdbcTemplate jdbc,
+            PlatformTransactionManager transactions,
+            Attempts attempts,
+            WidgetReads reads,
+            PerShard perShard) {
         this.jdbc = jdbc;
         this.attempts = attempts;
         this.nested = new TransactionTemplate(transactions);
@@ -147,6 +162,7 @@ final class ChunkWrites {
         this.own = new TransactionTemplate(transactions);
         this.own.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.reads = reads;
+        this.perShard = perShard;
     }
 
     List<OpOutcome> applyInParts(List<? extends WiringOp> ops, WiringStore.PartRecorder recorder) {
@@ -458,7 +474,7 @@ final class ChunkWrites {
             np[i] = after == null ? null : after.port().name();
             i++;
         }
-        expect(n, jdbc.update(UPDATE_PEERS, now, s, p, os, op, ns, np));
+        expect(n, perShard.update(UPDATE_PEERS, UPDATE_PEERS_ON_ONE_SHARD, s, now, s, p, os, op, ns, np));
     }
 
     private void deleteRemoved(ChunkSimulation simulation) {
@@ -480,8 +496,14 @@ final class ChunkWrites {
         if (serials.isEmpty()) {
             return;
         }
-        expect(s.size(), jdbc.update(DELETE_PORTS, array(s), array(p), array(os), array(op)));
-        expect(serials.size(), jdbc.update(DELETE_WIDGETS, array(serials), array(created)));
+        String[] rows = array(s);
+        expect(
+                rows.length,
+                perShard.update(DELETE_PORTS, DELETE_PORTS_ON_ONE_SHARD, rows, rows, array(p), array(os), array(op)));
+        String[] widgets = array(serials);
+        expect(
+                widgets.length,
+                perShard.update(DELETE_WIDGETS, DELETE_WIDGETS_ON_ONE_SHARD, widgets, widgets, array(created)));
     }
 
     private void insertAdded(ChunkSimulation simulation, Timestamp now) {

@@ -60,7 +60,7 @@ public final class DryRun implements AutoCloseable {
             throw WiringException.unavailable(e);
         }
         this.jdbc = new JdbcTemplate(connection);
-        this.reads = new WidgetReads(jdbc);
+        this.reads = new WidgetReads(jdbc, new PerShard(jdbc));
         run(() -> {
             jdbc.execute(DROP);
             jdbc.execute(CREATE);

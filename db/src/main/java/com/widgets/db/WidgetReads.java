@@ -42,9 +42,11 @@ final class WidgetReads {
             """;
 
     private final JdbcTemplate jdbc;
+    private final PerShard perShard;
 
-    WidgetReads(JdbcTemplate jdbc) {
+    WidgetReads(JdbcTemplate jdbc, PerShard perShard) {
         this.jdbc = jdbc;
+        this.perShard = perShard;
     }
 
     Optional<Widget> one(String serial) {
@@ -60,12 +62,15 @@ final class WidgetReads {
         return rows.widgets().values().stream().findFirst();
     }
 
-    /** The widgets that exist among these serial numbers, in one statement, keyed by serial number. */
+    /**
+     * The widgets that exist among these serial numbers, keyed by serial number, in one round trip; each widget whole
+     * from one statement (on Citus one statement per shard, {@link PerShard}).
+     */
     Map<String, Widget> many(Collection<String> serials) {
         Collector rows = new Collector();
         if (!serials.isEmpty()) {
             String[] array = serials.toArray(String[]::new);
-            jdbc.query(MANY, rows, array, array);
+            perShard.query(MANY, array, rows, array, array);
         }
         return rows.widgets();
     }
@@ -78,8 +83,10 @@ final class WidgetReads {
     Map<String, Widget> portsForChunk(Collection<String> serials) {
         Map<String, List<Port>> ports = new LinkedHashMap<>();
         if (!serials.isEmpty()) {
-            jdbc.query(
+            String[] array = serials.toArray(String[]::new);
+            perShard.query(
                     PORTS_ONLY,
+                    array,
                     rs -> {
                         String peerSerial = rs.getString(3);
                         PortRef peer =
@@ -87,7 +94,7 @@ final class WidgetReads {
                         ports.computeIfAbsent(rs.getString(1), k -> new ArrayList<>(3))
                                 .add(new Port(PortType.valueOf(rs.getString(2)), peer, null));
                     },
-                    (Object) serials.toArray(String[]::new));
+                    (Object) array);
         }
         Map<String, Widget> widgets = new LinkedHashMap<>();
         ports.forEach((serial, list) -> {

@@ -49,16 +49,21 @@ public class WiringStore {
      *     before it fails with {@link ErrorCode#CONTENTION}
      */
     public WiringStore(JdbcTemplate jdbc, PlatformTransactionManager transactions, int maxAttempts) {
+        this(jdbc, transactions, maxAttempts, new PerShard(jdbc));
+    }
+
+    /** As above, with statements over many serial numbers split by {@code perShard}'s grouping (tests choose one). */
+    WiringStore(JdbcTemplate jdbc, PlatformTransactionManager transactions, int maxAttempts, PerShard perShard) {
         TransactionTemplate tx = new TransactionTemplate(transactions);
         this.tx = tx;
         this.jdbc = jdbc;
         Attempts attempts = new Attempts(maxAttempts);
-        this.reads = new WidgetReads(jdbc);
+        this.reads = new WidgetReads(jdbc, perShard);
         this.history = new History(jdbc);
         this.widgets = new WidgetWrites(jdbc, tx, attempts, reads);
         this.links = new LinkWrites(jdbc, attempts, reads);
         this.search = new WidgetSearch(jdbc, reads);
-        this.chunks = new ChunkWrites(jdbc, transactions, attempts, reads);
+        this.chunks = new ChunkWrites(jdbc, transactions, attempts, reads, perShard);
         CustomizableThreadFactory named = new CustomizableThreadFactory("chunk-read-ahead-");
         named.setDaemon(true);
         this.readAhead = Executors.newCachedThreadPool(named);
@@ -222,7 +227,7 @@ public class WiringStore {
         return read(() -> reads.one(serialNumber));
     }
 
-    /** The widgets that exist among these serial numbers, read in one statement. */
+    /** The widgets that exist among these serial numbers, read in one round trip, each widget whole. */
     public Map<String, Widget> widgets(Collection<String> serialNumbers) {
         return read(() -> reads.many(serialNumbers));
     }

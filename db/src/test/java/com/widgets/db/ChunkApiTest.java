@@ -78,29 +78,6 @@ class ChunkApiTest extends StoreTestSupport {
         return ops;
     }
 
-    /** The outcome of one operation through the single-operation API, in the chunk API's terms. */
-    private OpOutcome single(WiringOp op) {
-        try {
-            boolean changed;
-            if (op instanceof WiringOp.AddWidget add) {
-                changed = store.addWidget(add.serialNumber(), add.name(), add.ports(), add.origin())
-                        .changed();
-            } else if (op instanceof WiringOp.RemoveWidget remove) {
-                changed = store.removeWidget(remove.serialNumber(), remove.origin())
-                        .changed();
-            } else if (op instanceof WiringOp.LinkPorts link) {
-                changed = store.link(link.a(), link.b(), link.origin()).changed();
-            } else {
-                WiringOp.UnlinkPort unlink = (WiringOp.UnlinkPort) op;
-                changed = store.unlink(unlink.end(), unlink.expectedPeer(), unlink.origin())
-                        .changed();
-            }
-            return OpOutcome.of(op.origin(), changed);
-        } catch (WiringException e) {
-            return OpOutcome.rejected(op.origin(), e);
-        }
-    }
-
     @Test
     void aChunkJudgesEveryLineExactlyAsTheSingleOperationsDo() {
         List<WiringOp> ops = script();
@@ -533,8 +510,13 @@ class ChunkApiTest extends StoreTestSupport {
                 }
             }
         };
+        PerShard perShard = new PerShard(hooked);
         ChunkWrites chunks = new ChunkWrites(
-                hooked, transactions, new Attempts(Attempts.DEFAULT_MAX_ATTEMPTS), new WidgetReads(hooked));
+                hooked,
+                transactions,
+                new Attempts(Attempts.DEFAULT_MAX_ATTEMPTS),
+                new WidgetReads(hooked, perShard),
+                perShard);
         try {
             List<OpOutcome> outcomes = chunks.apply(List.of(new WiringOp.RemoveWidget("GONE", line(3))));
             assertThat(outcomes).extracting(OpOutcome::result).containsExactly(OpOutcome.Result.CHANGED);
@@ -575,8 +557,13 @@ class ChunkApiTest extends StoreTestSupport {
                 }
             }
         };
+        PerShard perShard = new PerShard(hooked);
         ChunkWrites chunks = new ChunkWrites(
-                hooked, transactions, new Attempts(Attempts.DEFAULT_MAX_ATTEMPTS), new WidgetReads(hooked));
+                hooked,
+                transactions,
+                new Attempts(Attempts.DEFAULT_MAX_ATTEMPTS),
+                new WidgetReads(hooked, perShard),
+                perShard);
         ExecutorService reader = Executors.newSingleThreadExecutor(r -> new Thread(r, "chunk-read-ahead-test"));
         List<WiringOp> first = List.of(
                 new WiringOp.AddWidget("X", "widget X", EnumSet.of(P), line(1)),
@@ -657,23 +644,5 @@ class ChunkApiTest extends StoreTestSupport {
         threads.shutdown();
         assertThat(db.invariantViolations()).isEmpty();
         assertThat(db.replayHistory()).isEqualTo(db.snapshot());
-    }
-
-    private static WiringOp randomOp(int widgets, Origin origin) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        PortType[] types = PortType.values();
-        String a = "W" + random.nextInt(widgets), b = "W" + random.nextInt(widgets);
-        PortRef pa = port(a, types[random.nextInt(3)]), pb = port(b, types[random.nextInt(3)]);
-        int dice = random.nextInt(100);
-        if (dice < 55) {
-            return new WiringOp.LinkPorts(pa, pb, origin);
-        }
-        if (dice < 90) {
-            return new WiringOp.UnlinkPort(pa, null, origin);
-        }
-        if (dice < 95) {
-            return new WiringOp.RemoveWidget(a, origin);
-        }
-        return new WiringOp.AddWidget(a, "w" + a.substring(1), Set.of(P, R, Q), origin);
     }
 }
