@@ -5,7 +5,6 @@ import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * to it, so their rows never meet (a valid link file names each port once). It writes to scratch tables shaped like
  * the real ones (same columns, constraints, indexes, fill factor; co-located on Citus), so the job's figures and the
  * data the later measurements use stay untouched: the link bound's port table is a copy of {@code port} with every
- * port free.
+ * port free. On Citus its statements over many serial numbers go one per shard ({@link PerShardSql}), as the job's do.
  */
 final class SetBasedBound {
 
@@ -59,6 +58,9 @@ final class SetBasedBound {
               FROM unnest(?::text[], ?::char[], ?::text[], ?::char[]) AS v(s, p, ps, pp)
              WHERE t.serial_number = v.s AND t.port = v.p AND t.peer_serial IS NULL
             """;
+    /** {@link #LINK} or {@link #FREE} restricted to one shard's rows ({@link PerShardSql}). */
+    private static final String ON_ONE_SHARD = " AND t.serial_number = ANY(?::text[])";
+
     private static final String LINK_HISTORY = """
             INSERT INTO bench_history (serial_number, event, port, peer_serial, peer_port, actor, job_id, line_number)
             SELECT s, 'LINKED', p, ps, pp, 'bench', 0, n
@@ -288,7 +290,7 @@ final class SetBasedBound {
                             }
                         }
                         if (!mine.isEmpty()) {
-                            mixBatch(c, mine, numbers);
+                            mixBatch(c, citus, mine, numbers);
                             c.commit();
                         }
                         layerDone.arriveAndAwaitAdvance();
@@ -372,7 +374,9 @@ final class SetBasedBound {
      * One transaction's lines of one layer (none touches a row another touches): removed widgets' links ended, then
      * unlinks, removes, links and adds as set-based statements, and all their history rows by one statement.
      */
-    private static void mixBatch(Connection c, List<String[]> lines, List<Long> numbers) throws SQLException {
+    private static void mixBatch(Connection c, boolean citus, List<String[]> lines, List<Long> numbers)
+            throws SQLException {
+        PerShardSql perShard = new PerShardSql(c, citus);
         PortRows free = new PortRows(), link = new PortRows(), newPorts = new PortRows();
         HistoryRows history = new HistoryRows();
         List<String> added = new ArrayList<>(), names = new ArrayList<>();
@@ -401,36 +405,33 @@ final class SetBasedBound {
                 default -> throw new IllegalStateException("no such op in the mix: " + f[0]);
             }
         }
-        Array removed = c.createArrayOf("text", removedOn.keySet().toArray());
-        if (!removedOn.isEmpty()) {
-            try (PreparedStatement read = c.prepareStatement(LINKED_PORTS_OF)) {
-                read.setArray(1, removed);
-                try (ResultSet rows = read.executeQuery()) {
-                    while (rows.next()) {
+        String[] removed = removedOn.keySet().toArray(String[]::new);
+        if (removed.length > 0) {
+            perShard.query(
+                    LINKED_PORTS_OF,
+                    removed,
+                    rows -> {
                         String serial = rows.getString(1), port = rows.getString(2);
                         String peer = rows.getString(3), peerPort = rows.getString(4);
                         if (removedOn.containsKey(peer) && peer.compareTo(serial) < 0) {
-                            continue; // two removed widgets linked to each other: their link ends once
+                            return; // two removed widgets linked to each other: their link ends once
                         }
                         free.link(serial, port, peer, peerPort);
                         history.link("UNLINKED", serial, port, peer, peerPort, removedOn.get(serial));
-                    }
-                }
-            }
+                    },
+                    (Object) removed);
         }
         if (free.size() > 0) {
-            expect("freed ports", free.size(), update(c, FREE, null, free));
+            expect("freed ports", free.size(), update(perShard, FREE, null, free));
         }
-        if (!removedOn.isEmpty()) {
-            try (PreparedStatement ports = c.prepareStatement(REMOVE_PORTS);
-                    PreparedStatement widgets = c.prepareStatement(REMOVE_WIDGETS)) {
-                ports.setArray(1, removed);
-                ports.executeUpdate();
-                widgets.setArray(1, removed);
-                int gone = 0;
-                try (ResultSet rows = widgets.executeQuery()) {
-                    while (rows.next()) {
-                        gone++;
+        if (removed.length > 0) {
+            perShard.update(REMOVE_PORTS, null, removed, (Object) removed);
+            int[] gone = {0};
+            perShard.query(
+                    REMOVE_WIDGETS,
+                    removed,
+                    rows -> {
+                        gone[0]++;
                         history.add(
                                 rows.getString(1),
                                 "REMOVED",
@@ -440,13 +441,12 @@ final class SetBasedBound {
                                 rows.getString(2),
                                 null,
                                 removedOn.get(rows.getString(1)));
-                    }
-                }
-                expect("removed widgets", removedOn.size(), gone);
-            }
+                    },
+                    (Object) removed);
+            expect("removed widgets", removedOn.size(), gone[0]);
         }
         if (link.size() > 0) {
-            expect("linked ports", link.size(), update(c, LINK, Timestamp.from(Instant.now()), link));
+            expect("linked ports", link.size(), update(perShard, LINK, Timestamp.from(Instant.now()), link));
         }
         if (!added.isEmpty()) {
             try (PreparedStatement widgets = c.prepareStatement(INSERT_WIDGETS);
@@ -473,18 +473,12 @@ final class SetBasedBound {
     }
 
     /** Runs a check-and-set over {@code rows} (the link time first when {@code now} is given); rows it changed. */
-    private static int update(Connection c, String sql, Timestamp now, PortRows rows) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement(sql)) {
-            int i = 1;
-            if (now != null) {
-                update.setTimestamp(i++, now);
-            }
-            update.setArray(i++, c.createArrayOf("text", rows.s.toArray()));
-            update.setArray(i++, c.createArrayOf("text", rows.p.toArray()));
-            update.setArray(i++, c.createArrayOf("text", rows.ps.toArray()));
-            update.setArray(i, c.createArrayOf("text", rows.pp.toArray()));
-            return update.executeUpdate();
-        }
+    private static int update(PerShardSql perShard, String sql, Timestamp now, PortRows rows) throws SQLException {
+        String[] s = rows.s.toArray(String[]::new), p = rows.p.toArray(String[]::new);
+        String[] ps = rows.ps.toArray(String[]::new), pp = rows.pp.toArray(String[]::new);
+        return now == null
+                ? perShard.update(sql, sql + ON_ONE_SHARD, s, s, p, ps, pp)
+                : perShard.update(sql, sql + ON_ONE_SHARD, s, now, s, p, ps, pp);
     }
 
     private static void expect(String what, int expected, int actual) {
@@ -684,7 +678,7 @@ final class SetBasedBound {
 
     /** Writes one transaction's worth of lines (fields of each CSV line, and its line number). */
     private interface Batch {
-        void write(Connection c, List<String[]> lines, List<Long> numbers) throws SQLException;
+        void write(Connection c, boolean citus, List<String[]> lines, List<Long> numbers) throws SQLException;
     }
 
     /**
@@ -760,7 +754,7 @@ final class SetBasedBound {
                 lines.add(f);
                 numbers.add(number);
                 if (lines.size() == PER_TRANSACTION) {
-                    batch.write(c, lines, numbers);
+                    batch.write(c, citus, lines, numbers);
                     c.commit();
                     written += lines.size();
                     lines.clear();
@@ -768,7 +762,7 @@ final class SetBasedBound {
                 }
             }
             if (!lines.isEmpty()) {
-                batch.write(c, lines, numbers);
+                batch.write(c, citus, lines, numbers);
                 c.commit();
                 written += lines.size();
             }
@@ -778,7 +772,8 @@ final class SetBasedBound {
     }
 
     /** {@code link,a,P,b,Q}: both ends set if both are free, and a history row for each. */
-    private static void linkBatch(Connection c, List<String[]> lines, List<Long> numbers) throws SQLException {
+    private static void linkBatch(Connection c, boolean citus, List<String[]> lines, List<Long> numbers)
+            throws SQLException {
         int n = lines.size() * 2;
         String[] s = new String[n], p = new String[n], ps = new String[n], pp = new String[n];
         Long[] line = new Long[n];
@@ -794,14 +789,9 @@ final class SetBasedBound {
             pp[2 * i + 1] = f[2];
             line[2 * i] = line[2 * i + 1] = numbers.get(i);
         }
-        try (PreparedStatement update = c.prepareStatement(LINK);
-                PreparedStatement history = c.prepareStatement(LINK_HISTORY)) {
-            update.setTimestamp(1, Timestamp.from(Instant.now()));
-            update.setArray(2, c.createArrayOf("text", s));
-            update.setArray(3, c.createArrayOf("text", p));
-            update.setArray(4, c.createArrayOf("text", ps));
-            update.setArray(5, c.createArrayOf("text", pp));
-            int updated = update.executeUpdate();
+        try (PreparedStatement history = c.prepareStatement(LINK_HISTORY)) {
+            int updated = new PerShardSql(c, citus)
+                    .update(LINK, LINK + ON_ONE_SHARD, s, Timestamp.from(Instant.now()), s, p, ps, pp);
             if (updated != n) {
                 throw new IllegalStateException("check-and-set matched " + updated + " of " + n + " port rows");
             }
@@ -815,7 +805,8 @@ final class SetBasedBound {
     }
 
     /** {@code add,s,name,PRQ}: the widget if new, a free row per port, and its history row. */
-    private static void addBatch(Connection c, List<String[]> lines, List<Long> numbers) throws SQLException {
+    private static void addBatch(Connection c, boolean citus, List<String[]> lines, List<Long> numbers)
+            throws SQLException {
         int n = lines.size();
         String[] s = new String[n], names = new String[n], ports = new String[n];
         List<String> ps = new ArrayList<>(3 * n), pp = new ArrayList<>(3 * n);

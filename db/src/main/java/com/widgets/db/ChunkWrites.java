@@ -18,8 +18,8 @@ import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The chunk API: reads every widget a chunk names in one statement, simulates its operations in order in memory, then
- * writes the result with a few set-based check-and-set statements. If any row differs from what was read — an API
+ * The chunk API: reads every widget a chunk names (each whole by one statement), simulates its operations in order in
+ * memory, then writes the result with a few set-based check-and-set statements. If any row differs from what was read — an API
  * call committed in between — the chunk's writes are rolled back and the chunk is simulated again on fresh state, so a
  * concurrent change is never overwritten. A chunk of links alone is first simulated without the read, on ports assumed
  * free, and its check-and-set write tells whether that was so; a chunk of adds alone likewise on widgets assumed not
