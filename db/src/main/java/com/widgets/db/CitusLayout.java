@@ -37,10 +37,13 @@ final class CitusLayout {
                 "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')", Boolean.class));
     }
 
-    /** @throws IllegalStateException naming every table that is not as it must be, and how to fix it */
-    void verify() {
+    /**
+     * @return whether the database is a Citus coordinator (whose wiring tables are then as they must be)
+     * @throws IllegalStateException naming every table that is not as it must be, and how to fix it
+     */
+    boolean verify() {
         if (!onCitus(jdbc)) {
-            return;
+            return false;
         }
         Map<String, String> found = new HashMap<>();
         Set<Long> groups = new TreeSet<>();
@@ -73,5 +76,6 @@ final class CitusLayout {
                     + " SELECT create_distributed_table('wiring_history', 'serial_number', colocate_with => 'widget');"
                     + " (undistribute_table() first for a table distributed otherwise). See docs/citus.md.");
         }
+        return true;
     }
 }

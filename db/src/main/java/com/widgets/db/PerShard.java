@@ -41,6 +41,13 @@ final class PerShard {
         this.jdbc = jdbc;
     }
 
+    /** Splits on Citus as {@link #PerShard(JdbcTemplate)}, told whether the database is a coordinator. */
+    static PerShard known(JdbcTemplate jdbc, boolean citus) {
+        PerShard perShard = new PerShard(jdbc);
+        perShard.shardOf = citus ? Optional.of(CITUS_SHARD) : Optional.empty();
+        return perShard;
+    }
+
     /**
      * Groups by {@code shardOf}, a SQL expression of a text value {@code s}, on any database: lets the splitting run
      * on plain PostgreSQL in tests, with a hash of the test's choosing standing in for Citus's shards.

@@ -60,17 +60,22 @@ public class WiringStoreAutoConfiguration {
         };
     }
 
-    /** Runs after the migrations (a JdbcTemplate user waits for Liquibase), before anything can write wiring. */
+    /**
+     * Runs after the migrations (a JdbcTemplate user waits for Liquibase), before anything can write wiring; says
+     * whether the database is a Citus coordinator.
+     */
     @Bean
-    CitusLayout citusLayout(JdbcTemplate jdbc) {
-        CitusLayout layout = new CitusLayout(jdbc);
-        layout.verify();
-        return layout;
+    VerifiedLayout citusLayout(JdbcTemplate jdbc) {
+        return new VerifiedLayout(new CitusLayout(jdbc).verify());
     }
 
+    /** The database's layout, verified at start-up. */
+    record VerifiedLayout(boolean citus) {}
+
+    /** The store, told at start whether to split statements by shard (no look-up on its first request). */
     @Bean
     @ConditionalOnMissingBean
-    WiringStore wiringStore(JdbcTemplate jdbc, PlatformTransactionManager transactions, CitusLayout verified) {
-        return new WiringStore(jdbc, transactions);
+    WiringStore wiringStore(JdbcTemplate jdbc, PlatformTransactionManager transactions, VerifiedLayout layout) {
+        return new WiringStore(jdbc, transactions, Attempts.DEFAULT_MAX_ATTEMPTS, PerShard.known(jdbc, layout.citus()));
     }
 }
