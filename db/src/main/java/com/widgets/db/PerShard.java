@@ -132,13 +132,15 @@ final class PerShard {
             Object[] args,
             boolean update,
             RowCallbackHandler rows) {
+        for (Object arg : args) {
+            if (arg instanceof Object[] array && array.length != keys.length) {
+                throw new IllegalArgumentException(
+                        "an array of " + array.length + " values for " + keys.length + " keys");
+            }
+        }
         List<Object> bound = new ArrayList<>(groups.size() * (args.length + 1));
         for (int[] group : groups) {
             for (Object arg : args) {
-                if (arg instanceof Object[] array && array.length != keys.length) {
-                    throw new IllegalArgumentException(
-                            "an array of " + array.length + " values for " + keys.length + " keys");
-                }
                 bound.add(arg instanceof Object[] array ? pick(array, group) : arg);
             }
             if (update) {

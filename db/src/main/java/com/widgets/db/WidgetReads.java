@@ -63,8 +63,8 @@ final class WidgetReads {
     }
 
     /**
-     * The widgets that exist among these serial numbers, keyed by serial number, in one round trip; each widget whole
-     * from one statement (on Citus one statement per shard, {@link PerShard}).
+     * The widgets that exist among these serial numbers, keyed by serial number; each widget whole from one statement
+     * (on Citus one statement per shard, {@link PerShard}).
      */
     Map<String, Widget> many(Collection<String> serials) {
         Collector rows = new Collector();

@@ -227,7 +227,7 @@ public class WiringStore {
         return read(() -> reads.one(serialNumber));
     }
 
-    /** The widgets that exist among these serial numbers, read in one round trip, each widget whole. */
+    /** The widgets that exist among these serial numbers, each read whole by one statement. */
     public Map<String, Widget> widgets(Collection<String> serialNumbers) {
         return read(() -> reads.many(serialNumbers));
     }
