@@ -28,7 +28,8 @@ public class WiringStoreAutoConfiguration {
     /**
      * Hikari is Boot's default pool: it keeps connections the server refused a statement on (a pool configured with its
      * own override keeps that), and gets the {@link SocketTimeouts} default unless it was given a limit; migrations
-     * lift that limit on their connection, as a changeset on a big table may take minutes.
+     * lift that limit on their connection, as a changeset on a big table may take minutes. Migrations also send
+     * nothing to Liquibase's servers unless asked to ({@link #ANALYTICS}).
      */
     @Bean
     static BeanPostProcessor poolDefaults() {
@@ -41,6 +42,9 @@ public class WiringStoreAutoConfiguration {
                     }
                     SocketTimeouts.setDefault(pool);
                 } else if (bean instanceof SpringLiquibase migrations) {
+                    if (migrations.getAnalyticsEnabled() == null && !analyticsChosen()) {
+                        migrations.setAnalyticsEnabled(false);
+                    }
                     Customizer<Liquibase> theirs = migrations.getCustomizer();
                     migrations.setCustomizer(liquibase -> {
                         if (liquibase.getDatabase().getConnection() instanceof JdbcConnection connection) {
@@ -58,6 +62,19 @@ public class WiringStoreAutoConfiguration {
                 return bean;
             }
         };
+    }
+
+    /**
+     * Liquibase's own name for whether it sends usage data. Left alone, Liquibase fetches its analytics settings from
+     * {@code config.liquibase.com} at every start, waiting up to 1.5 s where a firewall drops the request, and may then
+     * report each migration run there: a wiring service inside a factory's network calls no one but its database. Off
+     * unless {@code spring.liquibase.analytics-enabled} or Liquibase's own setting says otherwise.
+     */
+    static final String ANALYTICS = "liquibase.analytics.enabled";
+
+    /** Whether Liquibase's own setting was given, as a system property or in the environment. */
+    private static boolean analyticsChosen() {
+        return System.getProperty(ANALYTICS) != null || System.getenv("LIQUIBASE_ANALYTICS_ENABLED") != null;
     }
 
     /**
