@@ -70,8 +70,7 @@ class NoNPlusOneTest {
         long twenty = statementsFor(20);
         long hundred = statementsFor(100);
         // one for the page of serial numbers, one for its widgets, one for all the peers' widgets; on Citus the last
-        // two
-        // are each preceded by the look-up of their serial numbers' shards (a statement per shard, sent as one)
+        // two are each preceded by the look-up of their serial numbers' shards (a statement per shard, sent as one)
         assertThat(twenty).isEqualTo(TestDatabases.onCitus() ? 5 : 3);
         assertThat(hundred).isEqualTo(twenty);
     }

@@ -19,11 +19,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The chunk API: reads every widget a chunk names (each whole by one statement), simulates its operations in order in
- * memory, then writes the result with a few set-based check-and-set statements. If any row differs from what was read — an API
- * call committed in between — the chunk's writes are rolled back and the chunk is simulated again on fresh state, so a
- * concurrent change is never overwritten. A chunk of links alone is first simulated without the read, on ports assumed
- * free, and its check-and-set write tells whether that was so; a chunk of adds alone likewise on widgets assumed not
- * to exist, which its insert checks ({@code writeAsAssumed}).
+ * memory, then writes the result with a few set-based check-and-set statements. If any row differs from what was read —
+ * an API call committed in between — the chunk's writes are rolled back and the chunk is simulated again on fresh
+ * state, so a concurrent change is never overwritten. A chunk of links alone is first simulated without the read, on
+ * ports assumed free, and its check-and-set write tells whether that was so; a chunk of adds alone likewise on widgets
+ * assumed not to exist, which its insert checks ({@code writeAsAssumed}).
  *
  * <p>{@link #apply} writes in a nested transaction: inside a caller's transaction a retry rolls back to a savepoint and
  * leaves the caller's own writes in place. {@link #applyInParts} commits on its own instead, and when a chunk keeps

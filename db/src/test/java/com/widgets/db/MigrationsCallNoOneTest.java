@@ -51,11 +51,7 @@ class MigrationsCallNoOneTest extends StoreTestSupport {
 
     @AfterEach
     void stopEndpoint() {
-        if (previous == null) {
-            System.clearProperty(ENDPOINT);
-        } else {
-            System.setProperty(ENDPOINT, previous);
-        }
+        restore(ENDPOINT, previous);
         endpoint.stop(0);
     }
 
@@ -80,11 +76,7 @@ class MigrationsCallNoOneTest extends StoreTestSupport {
         try {
             migrate(null);
         } finally {
-            if (before == null) {
-                System.clearProperty(WiringStoreAutoConfiguration.ANALYTICS);
-            } else {
-                System.setProperty(WiringStoreAutoConfiguration.ANALYTICS, before);
-            }
+            restore(WiringStoreAutoConfiguration.ANALYTICS, before);
         }
         assertThat(asked.get()).as("-Dliquibase.analytics.enabled=true").isPositive();
     }
@@ -98,6 +90,14 @@ class MigrationsCallNoOneTest extends StoreTestSupport {
         migrations.setAnalyticsEnabled(analytics);
         WiringStoreAutoConfiguration.poolDefaults().postProcessBeforeInitialization(migrations, "migrations");
         migrations.afterPropertiesSet();
+    }
+
+    private static void restore(String property, String value) {
+        if (value == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, value);
+        }
     }
 
     /**
