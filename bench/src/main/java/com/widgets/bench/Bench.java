@@ -13,6 +13,7 @@ import com.widgets.db.PortRef;
 import com.widgets.db.PortType;
 import com.widgets.db.WiringStore;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -778,7 +779,11 @@ public final class Bench {
             // a round of the calls the figures make, mostly GraphQL
             Duration left = limit.minusNanos(System.nanoTime() - t0);
             Settled at = untilCompilerSettles(
-                    client, Integer.MAX_VALUE, left, "Warm-up at " + clients + " clients, round", () -> {
+                    client::compilationMillis,
+                    Integer.MAX_VALUE,
+                    left,
+                    "Warm-up at " + clients + " clients, round",
+                    () -> {
                         ClosedLoop.run(
                                 clients, Duration.ZERO, round.multipliedBy(6).dividedBy(10), true, apiMutation(client));
                         ClosedLoop.run(
@@ -864,21 +869,26 @@ public final class Bench {
      * 2026-12-06 second session).
      */
     static Settled untilCompilerSettles(GraphQlClient client, int max, String what, Round round) throws Exception {
-        return untilCompilerSettles(client, max, Duration.ofNanos(Long.MAX_VALUE), what, round);
+        return untilCompilerSettles(client::compilationMillis, max, Duration.ofNanos(Long.MAX_VALUE), what, round);
     }
 
-    /** The same, starting no more rounds once {@code limit} is up. */
-    static Settled untilCompilerSettles(GraphQlClient client, int max, Duration limit, String what, Round round)
+    /** Milliseconds a server's JIT compilers have worked so far. */
+    interface CompileClock {
+        double millis() throws IOException;
+    }
+
+    /** The same, starting no more rounds once {@code limit} is up; {@code clock} reads the server's compilers. */
+    static Settled untilCompilerSettles(CompileClock clock, int max, Duration limit, String what, Round round)
             throws Exception {
         long t0 = System.nanoTime();
         int rounds = 0;
         double compiled;
         do {
             rounds++;
-            compiled = client.compilationMillis();
+            compiled = clock.millis();
             round.run();
-            compiled = client.compilationMillis() - compiled;
-            log.info("{} {}: {} ms of JIT compilation in the service", what, rounds, Math.round(compiled));
+            compiled = clock.millis() - compiled;
+            log.info("{} {}: {} ms of JIT compilation", what, rounds, Math.round(compiled));
         } while (compiled >= SETTLED_COMPILE_MILLIS && rounds < max && System.nanoTime() - t0 < limit.toNanos());
         return new Settled(rounds, compiled);
     }

@@ -8,6 +8,7 @@ import com.widgets.bench.service.PostGraphileProcess;
 import com.widgets.bench.service.PostGraphileProcess.Release;
 import com.widgets.bench.service.ProcessCpu;
 import com.widgets.bench.service.ServiceProcess;
+import com.widgets.bench.service.StackFloorProcess;
 import com.widgets.bench.service.Subscribers;
 import com.widgets.db.WiringStore;
 import com.zaxxer.hikari.HikariDataSource;
@@ -22,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.DoubleSupplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -40,6 +42,10 @@ import tools.jackson.databind.JsonNode;
  * its peer first, as the service's does. Its query is the widget by serial number with its ports, through the foreign
  * key from {@code port} to {@code widget}, as it builds it from the tables. The functions carry their GraphQL name as a
  * smart comment ({@code @name}), since 5 would otherwise prefix them with their schema's name.
+ *
+ * <p>Beside them, {@link StackFloor}: the service's own stack with nothing of the service's code, sent the service's
+ * documents ({@code -Dbench.peer.floor=false} leaves it out). It shows how much of the distance to the SQL bounds is the
+ * stack's, which no change to the service can win back, and how much the service's own.
  */
 final class PeerBench {
 
@@ -167,11 +173,25 @@ final class PeerBench {
                             workers,
                             poolPerWorker,
                             work.resolve("postgraphile-" + release.version() + "-peer.log"));
-                    peers.add(new Peer(process, new GraphQlClient(process.baseUrl(), false)));
+                    peers.add(new PostGraphile(process, new GraphQlClient(process.baseUrl(), false)));
                     results.note(release.label() + " from npm, " + process.shape() + " with " + poolPerWorker
                             + " pooled connections each, on Node.js " + PostGraphileProcess.nodeVersion()
                             + " from npm, `NODE_ENV=production`"
                             + release.quietNote());
+                    answersWithoutErrors(peers.get(peers.size() - 1), n);
+                }
+                if (Boolean.parseBoolean(System.getProperty("bench.peer.floor", "true"))) {
+                    StackFloorProcess process =
+                            StackFloorProcess.start(url, pool, Bench.SERVICE_HEAP, work.resolve("floor-peer.log"));
+                    peers.add(new Floor(process, new GraphQlClient(process.baseUrl(), false)));
+                    results.note(Floor.LABEL + ": `com.widgets.bench.StackFloor` from the harness's jar, `java "
+                            + ServiceProcess.heapShown(Bench.SERVICE_HEAP) + "`, HikariCP pool " + pool
+                            + ", Tomcat's defaults: Spring Boot, Spring MVC, Spring for GraphQL and graphql-java as"
+                            + " the service has them, serving the service's schema and answering the service's own"
+                            + " documents with the SQL bound's statements alone (PostGraphile's two functions for"
+                            + " the mutations); no access check, metrics, live updates or rules of its own. The most"
+                            + " any service on this stack could do here: what the service does below it is its own"
+                            + " code's cost, what the floor does below the bound the stack's");
                     answersWithoutErrors(peers.get(peers.size() - 1), n);
                 }
                 results.note("PostGraphile runs on the service's database: its schema is built from the tables"
@@ -184,7 +204,7 @@ final class PeerBench {
                     Bench.warmUp(results, ours, store, n, warmUpLimit);
                 }
                 for (Peer peer : peers) {
-                    warmUpPeer(results, peer, n);
+                    peer.warmUp(results, n, warmUp, point, warmUpLimit);
                 }
                 // after the general warm-up the figures' one-kind stretches still made C2 compile for minutes, and the
                 // first measured round was the service's slowest in every run before this
@@ -203,7 +223,7 @@ final class PeerBench {
                         "link/unlink",
                         32,
                         "GraphQL link/unlink, concurrency 32, one subscriber of every change listening",
-                        "peerLink/peerUnlink, concurrency 32 (no live updates)",
+                        Peer::mutationWhat,
                         "the same check-and-sets and history rows as SQL, a connection per client",
                         "this service runs more `link`/`unlink` a second than %s at concurrency 32");
                 Figure[] queries = {
@@ -225,8 +245,8 @@ final class PeerBench {
                         mutations
                                 .theirs(peer)
                                 .add(costed(
-                                        peer.process()::cpuSeconds,
-                                        () -> ClosedLoop.run(32, warmUp, point, true, peerMutation(peer))));
+                                        peer::cpuSeconds,
+                                        () -> ClosedLoop.run(32, warmUp, point, true, peer.mutation())));
                     }
                     for (Figure query : queries) {
                         int c = query.concurrency;
@@ -238,9 +258,8 @@ final class PeerBench {
                         for (Peer peer : peers) {
                             query.theirs(peer)
                                     .add(costed(
-                                            peer.process()::cpuSeconds,
-                                            () -> ClosedLoop.run(
-                                                    c, warmUp, point, false, peerQuery(peer.client(), n, c))));
+                                            peer::cpuSeconds,
+                                            () -> ClosedLoop.run(c, warmUp, point, false, peer.query(n, c))));
                         }
                     }
                 }
@@ -268,21 +287,111 @@ final class PeerBench {
                         + " round's rate is listed). The servers share the machine's cores with PostgreSQL and the"
                         + " load generator, so compare the ratios. The verdicts say whether this service did more of"
                         + " each than PostGraphile: its mutations do more work (a subscriber of every change"
-                        + " listening; errors named per field), PostGraphile's fewer (no live updates).");
+                        + " listening; errors named per field), PostGraphile's fewer (no live updates). Beside them"
+                        + " runs the stack's floor, a bare Spring for GraphQL app doing only the bound's SQL: the most"
+                        + " any service on this project's stack could do here, so it gets no verdict, only the"
+                        + " service's share of its rate.");
+    }
+
+    /** A GraphQL server measured beside the service: a PostGraphile release, or the stack's floor. */
+    private interface Peer extends AutoCloseable {
+        /** Its name in the report, e.g. "PostGraphile 4.14.1". */
+        String label();
+
+        GraphQlClient client();
+
+        double cpuSeconds();
+
+        /** The figure's link/unlink calls, as {@link Bench#apiMutation} makes them. */
+        ClosedLoop.Op mutation();
+
+        /** The figure's widget query, for the same widgets as {@link Bench#apiQuery}. */
+        ClosedLoop.Op query(int n, int concurrency);
+
+        /** What its link/unlink figure runs, for the report. */
+        String mutationWhat();
+
+        /** What its query figure runs, for the report. */
+        String queryWhat();
+
+        /** Whether the service is held to do more than it (a goal row), or it is a bound (a note). */
+        boolean rival();
+
+        /** Warmed up before the measurements, with a row saying how. */
+        void warmUp(Results results, int n, Duration warmUp, Duration point, Duration limit) throws Exception;
     }
 
     /** One PostGraphile release running, and a client of it. */
-    private record Peer(PostGraphileProcess process, GraphQlClient client) implements AutoCloseable {
-        Release release() {
-            return process.release();
+    private record PostGraphile(PostGraphileProcess process, GraphQlClient client) implements Peer {
+        @Override
+        public String label() {
+            return process.release().label();
         }
 
-        String link() {
-            return LINK.formatted(release().payloadField());
+        @Override
+        public double cpuSeconds() {
+            return process.cpuSeconds();
         }
 
-        String unlink() {
-            return UNLINK.formatted(release().payloadField());
+        /** The same pairs as {@link Bench#apiMutation}: a link on even calls, the unlink of the same pair on odd ones. */
+        @Override
+        public ClosedLoop.Op mutation() {
+            String link = LINK.formatted(process.release().payloadField());
+            String unlink = UNLINK.formatted(process.release().payloadField());
+            return (worker, i) -> {
+                String[] pair = Bench.pair(worker, i);
+                JsonNode r = i % 2 == 0
+                        ? client.execute(link, Map.of("a", pair[0], "b", pair[1]))
+                        : client.execute(unlink, Map.of("a", pair[0]));
+                return !r.has("errors");
+            };
+        }
+
+        @Override
+        public ClosedLoop.Op query(int n, int concurrency) {
+            SplittableRandom[] random = Bench.randomPerWorker(concurrency);
+            return (worker, i) -> {
+                JsonNode r = client.execute(WIDGET, Map.of("s", Bench.widgetSerial(random[worker], n)));
+                return !r.has("errors")
+                        && r.path("data").path("widgetBySerialNumber").isObject();
+            };
+        }
+
+        @Override
+        public String mutationWhat() {
+            return "peerLink/peerUnlink, concurrency 32 (no live updates)";
+        }
+
+        @Override
+        public String queryWhat() {
+            return "widgetBySerialNumber with portsBySerialNumber";
+        }
+
+        @Override
+        public boolean rival() {
+            return true;
+        }
+
+        /**
+         * Warmed up as the service is, though without watching a compiler: V8 compiles the hot paths within seconds. A
+         * minute at 4 clients, then one at 32.
+         */
+        @Override
+        public void warmUp(Results results, int n, Duration warmUp, Duration point, Duration limit) throws Exception {
+            long t0 = System.nanoTime();
+            for (int clients : List.of(4, 32)) {
+                for (int round = 0; round < 3; round++) {
+                    ClosedLoop.run(clients, Duration.ZERO, Duration.ofSeconds(12), true, mutation());
+                    ClosedLoop.run(clients, Duration.ZERO, Duration.ofSeconds(8), false, query(n, clients));
+                }
+            }
+            results.add(
+                    "warm-up",
+                    label() + ": mutations and queries at 4 then 32 clients before the measurements, a minute each",
+                    (System.nanoTime() - t0) / 1e9,
+                    "s",
+                    null,
+                    null);
         }
 
         @Override
@@ -293,63 +402,113 @@ final class PeerBench {
         }
     }
 
-    /** One link, its unlink and one read, each answered without errors, before anything is measured. */
+    /** The stack's floor ({@link StackFloor}), sent the service's own documents. */
+    private record Floor(StackFloorProcess process, GraphQlClient client) implements Peer {
+        static final String LABEL = "the stack's floor";
+
+        @Override
+        public String label() {
+            return LABEL;
+        }
+
+        @Override
+        public double cpuSeconds() {
+            return process.cpuSeconds();
+        }
+
+        @Override
+        public ClosedLoop.Op mutation() {
+            return Bench.apiMutation(client);
+        }
+
+        @Override
+        public ClosedLoop.Op query(int n, int concurrency) {
+            return Bench.apiQuery(client, n, concurrency);
+        }
+
+        @Override
+        public String mutationWhat() {
+            return "the service's link/unlink documents, concurrency 32 (no live updates)";
+        }
+
+        @Override
+        public String queryWhat() {
+            return "the service's widget(serialNumber) document";
+        }
+
+        @Override
+        public boolean rival() {
+            return false;
+        }
+
+        /**
+         * A JVM, so warmed up as the service is: mixed rounds at 4 then 32 clients until its compilers settle, then
+         * the figures' own calls one kind at a time until a round of them compiles under the same limit.
+         */
+        @Override
+        public void warmUp(Results results, int n, Duration warmUp, Duration point, Duration limit) throws Exception {
+            long t0 = System.nanoTime();
+            Duration round = Duration.ofSeconds(10);
+            Bench.Settled settled = null;
+            for (int clients : List.of(4, 32)) {
+                settled = Bench.untilCompilerSettles(
+                        process::compilationMillis,
+                        Integer.MAX_VALUE,
+                        limit.minusNanos(System.nanoTime() - t0),
+                        "Floor warm-up at " + clients + " clients, round",
+                        () -> {
+                            ClosedLoop.run(
+                                    clients,
+                                    Duration.ZERO,
+                                    round.multipliedBy(6).dividedBy(10),
+                                    true,
+                                    mutation());
+                            ClosedLoop.run(
+                                    clients,
+                                    Duration.ZERO,
+                                    round.multipliedBy(4).dividedBy(10),
+                                    false,
+                                    query(n, clients));
+                        });
+            }
+            settled = Bench.untilCompilerSettles(
+                    process::compilationMillis,
+                    Bench.SETTLE_ROUNDS,
+                    Duration.ofNanos(Long.MAX_VALUE),
+                    "Floor settling round",
+                    () -> {
+                        ClosedLoop.run(32, warmUp, point, true, mutation());
+                        for (int clients : List.of(8, 32)) {
+                            ClosedLoop.run(clients, warmUp, point, false, query(n, clients));
+                        }
+                    });
+            results.add(
+                    "warm-up",
+                    LABEL + ": mutations and queries at 4 then 32 clients until its JIT compilers settled at each,"
+                            + " then its figures below as they are measured until a round of them had under "
+                            + Bench.SETTLED_COMPILE_MILLIS + " ms of compilation: " + settled.text("round"),
+                    (System.nanoTime() - t0) / 1e9,
+                    "s",
+                    null,
+                    null);
+        }
+
+        @Override
+        public void close() throws Exception {
+            try (GraphQlClient c = client) {
+                process.close();
+            }
+        }
+    }
+
+    /** One call of each kind answered without errors, before anything is measured. */
     private static void answersWithoutErrors(Peer peer, int n) throws Exception {
-        String[] pair = Bench.pair(0, 0);
-        for (JsonNode answer : List.of(
-                peer.client().execute(peer.link(), Map.of("a", pair[0], "b", pair[1])),
-                peer.client().execute(peer.unlink(), Map.of("a", pair[0])),
-                peer.client().execute(WIDGET, Map.of("s", Bench.widgetSerial(new SplittableRandom(1), n))))) {
-            if (answer.has("errors") || answer.get("data") == null) {
-                throw new IllegalStateException(peer.release().label() + " answered " + answer);
-            }
+        ClosedLoop.Op mutation = peer.mutation();
+        // a link on even calls, the unlink of the same pair on odd ones
+        if (!mutation.run(0, 0) || !mutation.run(0, 1) || !peer.query(n, 1).run(0, 0)) {
+            throw new IllegalStateException(peer.label() + " answered a link, its unlink or a read with errors;"
+                    + " see its log under bench/work");
         }
-    }
-
-    /**
-     * PostGraphile warmed up as the service is, though without watching a compiler: V8 compiles the hot paths within
-     * seconds. A minute at 4 clients, then one at 32.
-     */
-    private static void warmUpPeer(Results results, Peer peer, int n) throws Exception {
-        long t0 = System.nanoTime();
-        for (int clients : List.of(4, 32)) {
-            for (int round = 0; round < 3; round++) {
-                ClosedLoop.run(clients, Duration.ZERO, Duration.ofSeconds(12), true, peerMutation(peer));
-                ClosedLoop.run(
-                        clients, Duration.ZERO, Duration.ofSeconds(8), false, peerQuery(peer.client(), n, clients));
-            }
-        }
-        results.add(
-                "warm-up",
-                peer.release().label()
-                        + ": mutations and queries at 4 then 32 clients before the measurements, a minute each",
-                (System.nanoTime() - t0) / 1e9,
-                "s",
-                null,
-                null);
-    }
-
-    /** The same pairs as {@link Bench#apiMutation}: a link on even calls, the unlink of the same pair on odd ones. */
-    private static ClosedLoop.Op peerMutation(Peer peer) {
-        String link = peer.link();
-        String unlink = peer.unlink();
-        return (worker, i) -> {
-            String[] pair = Bench.pair(worker, i);
-            JsonNode r = i % 2 == 0
-                    ? peer.client().execute(link, Map.of("a", pair[0], "b", pair[1]))
-                    : peer.client().execute(unlink, Map.of("a", pair[0]));
-            return !r.has("errors");
-        };
-    }
-
-    /** The same widgets as {@link Bench#apiQuery} picks. */
-    private static ClosedLoop.Op peerQuery(GraphQlClient client, int n, int concurrency) {
-        SplittableRandom[] random = Bench.randomPerWorker(concurrency);
-        return (worker, i) -> {
-            JsonNode r = client.execute(WIDGET, Map.of("s", Bench.widgetSerial(random[worker], n)));
-            return !r.has("errors")
-                    && r.path("data").path("widgetBySerialNumber").isObject();
-        };
     }
 
     private static Figure queryFigure(int concurrency) {
@@ -357,7 +516,7 @@ final class PeerBench {
                 "query",
                 concurrency,
                 "widget(serialNumber) with ports and peers, concurrency " + concurrency,
-                "widgetBySerialNumber with portsBySerialNumber, concurrency " + concurrency,
+                peer -> peer.queryWhat() + ", concurrency " + concurrency,
                 "the same read as one SQL join, a connection per client",
                 "this service answers more widget queries a second than %s at concurrency " + concurrency);
     }
@@ -367,13 +526,20 @@ final class PeerBench {
      * each; {@code goal} names the release where it has {@code %s}.
      */
     private static final class Figure {
-        final String group, ourWhat, theirWhat, boundWhat, goal;
+        final String group, ourWhat, boundWhat, goal;
+        final Function<Peer, String> theirWhat;
         final int concurrency;
         final List<Measured> bounds = new ArrayList<>();
         final List<Costed> ours = new ArrayList<>();
-        final Map<Release, List<Costed>> theirs = new LinkedHashMap<>();
+        final Map<Peer, List<Costed>> theirs = new LinkedHashMap<>();
 
-        Figure(String group, int concurrency, String ourWhat, String theirWhat, String boundWhat, String goal) {
+        Figure(
+                String group,
+                int concurrency,
+                String ourWhat,
+                Function<Peer, String> theirWhat,
+                String boundWhat,
+                String goal) {
             this.group = group;
             this.concurrency = concurrency;
             this.ourWhat = ourWhat;
@@ -383,22 +549,41 @@ final class PeerBench {
         }
 
         List<Costed> theirs(Peer peer) {
-            return theirs.computeIfAbsent(peer.release(), r -> new ArrayList<>());
+            return theirs.computeIfAbsent(peer, p -> new ArrayList<>());
         }
 
         void report(Results results) {
             Measured bound = median(bounds);
             String boundText = boundWhat + "; " + ofRounds(bounds.size()) + ": " + perRound(bounds);
             Costed mine = row(results, "this service: " + ourWhat, "the service", ours, bound, boundText);
-            for (Map.Entry<Release, List<Costed>> release : theirs.entrySet()) {
-                String label = release.getKey().label();
-                Costed peer = row(results, label + ": " + theirWhat, label, release.getValue(), bound, boundText);
-                results.goal(
-                        goal.formatted(label) + " (the medians, each over its SQL bound)",
-                        ratios(mine.measured(), peer.measured(), bound),
-                        1,
-                        mine.measured().opsPerSecond() / peer.measured().opsPerSecond(),
-                        true);
+            for (Map.Entry<Peer, List<Costed>> entry : theirs.entrySet()) {
+                Peer peer = entry.getKey();
+                String label = peer.label();
+                Costed their =
+                        row(results, label + ": " + theirWhat.apply(peer), label, entry.getValue(), bound, boundText);
+                if (peer.rival()) {
+                    results.goal(
+                            goal.formatted(label) + " (the medians, each over its SQL bound)",
+                            ratios(mine.measured(), their.measured(), bound),
+                            1,
+                            mine.measured().opsPerSecond() / their.measured().opsPerSecond(),
+                            true);
+                } else {
+                    results.note(String.format(
+                            Locale.ROOT,
+                            "%s, %s at concurrency %d: the floor reached %.2f of the SQL bound, the service %.2f"
+                                    + " (%.0f %% of the floor's rate; p99 %.2f against the floor's %.2f ms)",
+                            Floor.LABEL.substring(0, 1).toUpperCase(Locale.ROOT) + Floor.LABEL.substring(1),
+                            group,
+                            concurrency,
+                            their.measured().opsPerSecond() / bound.opsPerSecond(),
+                            mine.measured().opsPerSecond() / bound.opsPerSecond(),
+                            100
+                                    * mine.measured().opsPerSecond()
+                                    / their.measured().opsPerSecond(),
+                            mine.measured().p99Millis(),
+                            their.measured().p99Millis()));
+                }
             }
         }
 

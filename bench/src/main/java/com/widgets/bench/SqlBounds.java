@@ -34,7 +34,7 @@ final class SqlBounds implements ClosedLoop.Op, AutoCloseable {
             """;
 
     /** The widget query's read: the widget and its ports with their peers, one join by serial number. */
-    private static final String WIDGET = """
+    static final String WIDGET = """
             SELECT w.serial_number, w.name, w.created_at, p.port, p.peer_serial, p.peer_port, p.linked_at
               FROM widget w JOIN port p ON p.serial_number = w.serial_number
              WHERE w.serial_number = ?
