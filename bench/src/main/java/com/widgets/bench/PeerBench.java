@@ -186,7 +186,10 @@ final class PeerBench {
                     peers.add(new Floor(process, new GraphQlClient(process.baseUrl(), false)));
                     results.note(Floor.LABEL + ": `com.widgets.bench.StackFloor` from the harness's jar, `java "
                             + ServiceProcess.heapShown(Bench.SERVICE_HEAP) + "`, HikariCP pool " + pool
-                            + ", Tomcat's defaults: Spring Boot, Spring MVC, Spring for GraphQL and graphql-java as"
+                            + (StackFloorProcess.extraArguments().isEmpty()
+                                    ? ", Tomcat's defaults"
+                                    : ", `" + String.join(" ", StackFloorProcess.extraArguments()) + "`")
+                            + ": Spring Boot, Spring MVC, Spring for GraphQL and graphql-java as"
                             + " the service has them, serving the service's schema and answering the service's own"
                             + " documents with the SQL bound's statements alone (PostGraphile's two functions for"
                             + " the mutations); no access check, metrics, live updates or rules of its own. The most"

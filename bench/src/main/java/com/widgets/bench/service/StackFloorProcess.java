@@ -39,6 +39,7 @@ public final class StackFloorProcess implements AutoCloseable {
                 "--server.port=" + http,
                 "--spring.datasource.url=" + jdbcUrl,
                 "--spring.datasource.hikari.maximum-pool-size=" + pool));
+        command.addAll(extraArguments());
         Files.createDirectories(log.getParent());
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -47,6 +48,15 @@ public final class StackFloorProcess implements AutoCloseable {
         ServiceProcess.awaitAnswer(
                 process, "http://127.0.0.1:" + http + "/graphql", Duration.ofMinutes(2), "the stack's floor", log);
         return new StackFloorProcess(process, http);
+    }
+
+    /**
+     * Further arguments for it, from {@code -Dbench.peer.floor-args} (split at spaces), e.g. {@code
+     * --server.tomcat.threads.max=8} to run it with as many request threads as the service.
+     */
+    public static List<String> extraArguments() {
+        String extra = System.getProperty("bench.peer.floor-args", "").trim();
+        return extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
     }
 
     /** The jar this harness runs from ({@code bench/run} starts it with {@code -jar}). */
