@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -186,9 +187,17 @@ final class PeerBench {
                     peers.add(new Floor(process, new GraphQlClient(process.baseUrl(), false)));
                     results.note(Floor.LABEL + ": `com.widgets.bench.StackFloor` from the harness's jar, `java "
                             + ServiceProcess.heapShown(Bench.SERVICE_HEAP) + "`, HikariCP pool " + pool
+                            + ", `"
+                            + String.join(
+                                    " ",
+                                    Stream.concat(
+                                                    StackFloorProcess.requestThreads().stream(),
+                                                    StackFloorProcess.extraArguments().stream())
+                                            .toList())
+                            + "`"
                             + (StackFloorProcess.extraArguments().isEmpty()
-                                    ? ", Tomcat's defaults"
-                                    : ", `" + String.join(" ", StackFloorProcess.extraArguments()) + "`")
+                                    ? " (as many request threads as the service runs)"
+                                    : "")
                             + ": Spring Boot, Spring MVC, Spring for GraphQL and graphql-java as"
                             + " the service has them, serving the service's schema and answering the service's own"
                             + " documents with the SQL bound's statements alone (PostGraphile's two functions for"
@@ -301,8 +310,7 @@ final class PeerBench {
         /** Its name in the report, e.g. "PostGraphile 4.14.1". */
         String label();
 
-        GraphQlClient client();
-
+        /** CPU time its processes have used so far, in seconds. */
         double cpuSeconds();
 
         /** The figure's link/unlink calls, as {@link Bench#apiMutation} makes them. */

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The stack's floor ({@code com.widgets.bench.StackFloor}) in a JVM of its own, started from the harness's own jar
@@ -39,6 +40,7 @@ public final class StackFloorProcess implements AutoCloseable {
                 "--server.port=" + http,
                 "--spring.datasource.url=" + jdbcUrl,
                 "--spring.datasource.hikari.maximum-pool-size=" + pool));
+        command.addAll(requestThreads());
         command.addAll(extraArguments());
         Files.createDirectories(log.getParent());
         Process process = new ProcessBuilder(command)
@@ -51,8 +53,26 @@ public final class StackFloorProcess implements AutoCloseable {
     }
 
     /**
+     * As many request threads as the service runs by default ({@code widgets.http.request-threads}: 4 a processor, at
+     * least 8), fixed: with Tomcat's default 200, all of 32 clients' requests ran at once on two cores and its
+     * link/unlink p99 was 45.9 ms against 19.5 ms with 8 (PROFILE.md, 2026-12-08), so the default was no floor.
+     */
+    public static List<String> requestThreads() {
+        int threads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+        List<String> named = extraArguments().stream()
+                .map(argument -> argument.split("=", 2)[0])
+                .toList();
+        // Spring joins an option given twice into one list value, so an extra one replaces it rather than follows it
+        return Stream.of("--server.tomcat.threads.max=", "--server.tomcat.threads.min-spare=")
+                .filter(option -> !named.contains(option.substring(0, option.length() - 1)))
+                .map(option -> option + threads)
+                .toList();
+    }
+
+    /**
      * Further arguments for it, from {@code -Dbench.peer.floor-args} (split at spaces), e.g. {@code
-     * --server.tomcat.threads.max=8} to run it with as many request threads as the service.
+     * --server.tomcat.threads.max=200 --server.tomcat.threads.min-spare=10} for Tomcat's defaults; one that {@link
+     * #requestThreads} also sets replaces it.
      */
     public static List<String> extraArguments() {
         String extra = System.getProperty("bench.peer.floor-args", "").trim();
