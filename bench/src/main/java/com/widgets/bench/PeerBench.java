@@ -174,7 +174,7 @@ final class PeerBench {
                             workers,
                             poolPerWorker,
                             work.resolve("postgraphile-" + release.version() + "-peer.log"));
-                    peers.add(new PostGraphile(process, new GraphQlClient(process.baseUrl(), false)));
+                    peers.add(new PostGraphile(process));
                     results.note(release.label() + " from npm, " + process.shape() + " with " + poolPerWorker
                             + " pooled connections each, on Node.js " + PostGraphileProcess.nodeVersion()
                             + " from npm, `NODE_ENV=production`"
@@ -184,7 +184,7 @@ final class PeerBench {
                 if (Boolean.parseBoolean(System.getProperty("bench.peer.floor", "true"))) {
                     StackFloorProcess process =
                             StackFloorProcess.start(url, pool, Bench.SERVICE_HEAP, work.resolve("floor-peer.log"));
-                    peers.add(new Floor(process, new GraphQlClient(process.baseUrl(), false)));
+                    peers.add(new Floor(process));
                     results.note(Floor.LABEL + ": `com.widgets.bench.StackFloor` from the harness's jar, `java "
                             + ServiceProcess.heapShown(Bench.SERVICE_HEAP) + "`, HikariCP pool " + pool
                             + ", `"
@@ -235,7 +235,7 @@ final class PeerBench {
                         "link/unlink",
                         32,
                         "GraphQL link/unlink, concurrency 32, one subscriber of every change listening",
-                        Peer::mutationWhat,
+                        peer -> peer.mutationWhat,
                         "the same check-and-sets and history rows as SQL, a connection per client",
                         "this service runs more `link`/`unlink` a second than %s at concurrency 32");
                 Figure[] queries = {
@@ -305,50 +305,80 @@ final class PeerBench {
                         + " service's share of its rate.");
     }
 
-    /** A GraphQL server measured beside the service: a PostGraphile release, or the stack's floor. */
-    private interface Peer extends AutoCloseable {
-        /** Its name in the report, e.g. "PostGraphile 4.14.1". */
-        String label();
+    /**
+     * A GraphQL server measured beside the service: a PostGraphile release, or the stack's floor; what the report says
+     * of it is fixed at its start, how it is called and warmed up is its kind's.
+     *
+     * @param mutationWhat what its link/unlink figure runs, for the report
+     * @param queryWhat what its query figure runs, for the report
+     * @param rival whether the service is held to do more than it (a goal row), or it is a bound (a note)
+     */
+    private abstract static class Peer implements AutoCloseable {
+        final String label, mutationWhat, queryWhat;
+        final boolean rival;
+        final GraphQlClient client;
+        private final DoubleSupplier cpuSeconds;
+        private final AutoCloseable process;
+
+        Peer(
+                String label,
+                String mutationWhat,
+                String queryWhat,
+                boolean rival,
+                String baseUrl,
+                DoubleSupplier cpuSeconds,
+                AutoCloseable process) {
+            this.label = label;
+            this.mutationWhat = mutationWhat;
+            this.queryWhat = queryWhat;
+            this.rival = rival;
+            this.client = new GraphQlClient(baseUrl, false);
+            this.cpuSeconds = cpuSeconds;
+            this.process = process;
+        }
 
         /** CPU time its processes have used so far, in seconds. */
-        double cpuSeconds();
+        double cpuSeconds() {
+            return cpuSeconds.getAsDouble();
+        }
 
-        /** The figure's link/unlink calls, as {@link Bench#apiMutation} makes them. */
-        ClosedLoop.Op mutation();
+        /** The figure's link/unlink calls, the same pairs as {@link Bench#apiMutation}. */
+        abstract ClosedLoop.Op mutation();
 
         /** The figure's widget query, for the same widgets as {@link Bench#apiQuery}. */
-        ClosedLoop.Op query(int n, int concurrency);
-
-        /** What its link/unlink figure runs, for the report. */
-        String mutationWhat();
-
-        /** What its query figure runs, for the report. */
-        String queryWhat();
-
-        /** Whether the service is held to do more than it (a goal row), or it is a bound (a note). */
-        boolean rival();
+        abstract ClosedLoop.Op query(int n, int concurrency);
 
         /** Warmed up before the measurements, with a row saying how. */
-        void warmUp(Results results, int n, Duration warmUp, Duration point, Duration limit) throws Exception;
+        abstract void warmUp(Results results, int n, Duration warmUp, Duration point, Duration limit) throws Exception;
+
+        @Override
+        public void close() throws Exception {
+            try (GraphQlClient c = client) {
+                process.close();
+            }
+        }
     }
 
     /** One PostGraphile release running, and a client of it. */
-    private record PostGraphile(PostGraphileProcess process, GraphQlClient client) implements Peer {
-        @Override
-        public String label() {
-            return process.release().label();
+    private static final class PostGraphile extends Peer {
+        private final String link, unlink;
+
+        PostGraphile(PostGraphileProcess process) {
+            super(
+                    process.release().label(),
+                    "peerLink/peerUnlink, concurrency 32 (no live updates)",
+                    "widgetBySerialNumber with portsBySerialNumber",
+                    true,
+                    process.baseUrl(),
+                    process::cpuSeconds,
+                    process);
+            link = LINK.formatted(process.release().payloadField());
+            unlink = UNLINK.formatted(process.release().payloadField());
         }
 
+        /** A link on even calls, the unlink of the same pair on odd ones. */
         @Override
-        public double cpuSeconds() {
-            return process.cpuSeconds();
-        }
-
-        /** The same pairs as {@link Bench#apiMutation}: a link on even calls, the unlink of the same pair on odd ones. */
-        @Override
-        public ClosedLoop.Op mutation() {
-            String link = LINK.formatted(process.release().payloadField());
-            String unlink = UNLINK.formatted(process.release().payloadField());
+        ClosedLoop.Op mutation() {
             return (worker, i) -> {
                 String[] pair = Bench.pair(worker, i);
                 JsonNode r = i % 2 == 0
@@ -359,7 +389,7 @@ final class PeerBench {
         }
 
         @Override
-        public ClosedLoop.Op query(int n, int concurrency) {
+        ClosedLoop.Op query(int n, int concurrency) {
             SplittableRandom[] random = Bench.randomPerWorker(concurrency);
             return (worker, i) -> {
                 JsonNode r = client.execute(WIDGET, Map.of("s", Bench.widgetSerial(random[worker], n)));
@@ -368,27 +398,12 @@ final class PeerBench {
             };
         }
 
-        @Override
-        public String mutationWhat() {
-            return "peerLink/peerUnlink, concurrency 32 (no live updates)";
-        }
-
-        @Override
-        public String queryWhat() {
-            return "widgetBySerialNumber with portsBySerialNumber";
-        }
-
-        @Override
-        public boolean rival() {
-            return true;
-        }
-
         /**
          * Warmed up as the service is, though without watching a compiler: V8 compiles the hot paths within seconds. A
          * minute at 4 clients, then one at 32.
          */
         @Override
-        public void warmUp(Results results, int n, Duration warmUp, Duration point, Duration limit) throws Exception {
+        void warmUp(Results results, int n, Duration warmUp, Duration point, Duration limit) throws Exception {
             long t0 = System.nanoTime();
             for (int clients : List.of(4, 32)) {
                 for (int round = 0; round < 3; round++) {
@@ -398,58 +413,40 @@ final class PeerBench {
             }
             results.add(
                     "warm-up",
-                    label() + ": mutations and queries at 4 then 32 clients before the measurements, a minute each",
+                    label + ": mutations and queries at 4 then 32 clients before the measurements, a minute each",
                     (System.nanoTime() - t0) / 1e9,
                     "s",
                     null,
                     null);
         }
-
-        @Override
-        public void close() throws Exception {
-            try (GraphQlClient c = client) {
-                process.close();
-            }
-        }
     }
 
     /** The stack's floor ({@link StackFloor}), sent the service's own documents. */
-    private record Floor(StackFloorProcess process, GraphQlClient client) implements Peer {
+    private static final class Floor extends Peer {
         static final String LABEL = "the stack's floor";
 
-        @Override
-        public String label() {
-            return LABEL;
+        private final StackFloorProcess process;
+
+        Floor(StackFloorProcess process) {
+            super(
+                    LABEL,
+                    "the service's link/unlink documents, concurrency 32 (no live updates)",
+                    "the service's widget(serialNumber) document",
+                    false,
+                    process.baseUrl(),
+                    process::cpuSeconds,
+                    process);
+            this.process = process;
         }
 
         @Override
-        public double cpuSeconds() {
-            return process.cpuSeconds();
-        }
-
-        @Override
-        public ClosedLoop.Op mutation() {
+        ClosedLoop.Op mutation() {
             return Bench.apiMutation(client);
         }
 
         @Override
-        public ClosedLoop.Op query(int n, int concurrency) {
+        ClosedLoop.Op query(int n, int concurrency) {
             return Bench.apiQuery(client, n, concurrency);
-        }
-
-        @Override
-        public String mutationWhat() {
-            return "the service's link/unlink documents, concurrency 32 (no live updates)";
-        }
-
-        @Override
-        public String queryWhat() {
-            return "the service's widget(serialNumber) document";
-        }
-
-        @Override
-        public boolean rival() {
-            return false;
         }
 
         /**
@@ -457,12 +454,11 @@ final class PeerBench {
          * the figures' own calls one kind at a time until a round of them compiles under the same limit.
          */
         @Override
-        public void warmUp(Results results, int n, Duration warmUp, Duration point, Duration limit) throws Exception {
+        void warmUp(Results results, int n, Duration warmUp, Duration point, Duration limit) throws Exception {
             long t0 = System.nanoTime();
             Duration round = Duration.ofSeconds(10);
-            Bench.Settled settled = null;
             for (int clients : List.of(4, 32)) {
-                settled = Bench.untilCompilerSettles(
+                Bench.untilCompilerSettles(
                         process::compilationMillis,
                         Integer.MAX_VALUE,
                         limit.minusNanos(System.nanoTime() - t0),
@@ -482,7 +478,7 @@ final class PeerBench {
                                     query(n, clients));
                         });
             }
-            settled = Bench.untilCompilerSettles(
+            Bench.Settled settled = Bench.untilCompilerSettles(
                     process::compilationMillis,
                     Bench.SETTLE_ROUNDS,
                     Duration.ofNanos(Long.MAX_VALUE),
@@ -503,13 +499,6 @@ final class PeerBench {
                     null,
                     null);
         }
-
-        @Override
-        public void close() throws Exception {
-            try (GraphQlClient c = client) {
-                process.close();
-            }
-        }
     }
 
     /** One call of each kind answered without errors, before anything is measured. */
@@ -517,7 +506,7 @@ final class PeerBench {
         ClosedLoop.Op mutation = peer.mutation();
         // a link on even calls, the unlink of the same pair on odd ones
         if (!mutation.run(0, 0) || !mutation.run(0, 1) || !peer.query(n, 1).run(0, 0)) {
-            throw new IllegalStateException(peer.label() + " answered a link, its unlink or a read with errors;"
+            throw new IllegalStateException(peer.label + " answered a link, its unlink or a read with errors;"
                     + " see its log under bench/work");
         }
     }
@@ -527,7 +516,7 @@ final class PeerBench {
                 "query",
                 concurrency,
                 "widget(serialNumber) with ports and peers, concurrency " + concurrency,
-                peer -> peer.queryWhat() + ", concurrency " + concurrency,
+                peer -> peer.queryWhat + ", concurrency " + concurrency,
                 "the same read as one SQL join, a connection per client",
                 "this service answers more widget queries a second than %s at concurrency " + concurrency);
     }
@@ -569,10 +558,10 @@ final class PeerBench {
             Costed mine = row(results, "this service: " + ourWhat, "the service", ours, bound, boundText);
             for (Map.Entry<Peer, List<Costed>> entry : theirs.entrySet()) {
                 Peer peer = entry.getKey();
-                String label = peer.label();
+                String label = peer.label;
                 Costed their =
                         row(results, label + ": " + theirWhat.apply(peer), label, entry.getValue(), bound, boundText);
-                if (peer.rival()) {
+                if (peer.rival) {
                     results.goal(
                             goal.formatted(label) + " (the medians, each over its SQL bound)",
                             ratios(mine.measured(), their.measured(), bound),
@@ -582,9 +571,8 @@ final class PeerBench {
                 } else {
                     results.note(String.format(
                             Locale.ROOT,
-                            "%s, %s at concurrency %d: the floor reached %.2f of the SQL bound, the service %.2f"
-                                    + " (%.0f %% of the floor's rate; p99 %.2f against the floor's %.2f ms)",
-                            Floor.LABEL.substring(0, 1).toUpperCase(Locale.ROOT) + Floor.LABEL.substring(1),
+                            "The stack's floor, %s at concurrency %d: the floor reached %.2f of the SQL bound, the"
+                                    + " service %.2f (%.0f %% of the floor's rate; p99 %.2f against the floor's %.2f ms)",
                             group,
                             concurrency,
                             their.measured().opsPerSecond() / bound.opsPerSecond(),
